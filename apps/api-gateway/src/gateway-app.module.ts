@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
+import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { GatewayHealthController } from './health/gateway-health.controller';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
+import { GatewayProxyController } from './proxy/gateway-proxy.controller';
+import { ServiceProxy } from './proxy/service-proxy';
+
+@Module({})
+export class GatewayAppModule {
+  static forRoot(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      imports: [
+        ServicePlatformModule.forService(runtime, {
+          name: 'api-gateway',
+          schema: 'gateway',
+          migrations: [IdempotencyKeys1700000000100],
+          withoutHealthController: true,
+        }),
+      ],
+      controllers: [GatewayHealthController, GatewayProxyController],
+      providers: [
+        { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
+        IdempotencyRepository,
+        IdempotencyService,
+        ServiceProxy,
+      ],
+    };
+  }
+}

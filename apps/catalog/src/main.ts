@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
+import { CatalogAppModule } from './catalog-app.module';
+
+void runStandaloneService('catalog', (runtime) => CatalogAppModule.forRoot(runtime), 3001);

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
+import { IngestionAppModule } from './ingestion-app.module';
+
+void runStandaloneService('ingestion', (runtime) => IngestionAppModule.forRoot(runtime), 3002);

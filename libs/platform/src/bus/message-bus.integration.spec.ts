@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import { pollUntil } from '../testing/poll-until';
+import { KafkaMessageBus } from './kafka-message-bus';
+import { IncomingMessage, MessageBus } from './message-bus';
+import { PostgresMessageBus } from './postgres-message-bus';
+import { TOPICS } from '@abaxus/contracts/topics';
+
+type Adapter = { name: string; make(): Promise<{ bus: () => MessageBus; cleanup(): Promise<void> }> };
+
+const adapters: Adapter[] = [
+  {
+    name: 'embedded PostgreSQL bus',
+    make: async () => {
+      const database: TestDatabase = await createTestDatabase();
+      const buses: MessageBus[] = [];
+      return {
+        bus: () => {
+          const bus = new PostgresMessageBus(database.url);
+          buses.push(bus);
+          return bus;
+        },
+        cleanup: async () => {
+          for (const bus of buses) await bus.close();
+          await database.drop();
+        },
+      };
+    },
+  },
+  {
+    name: 'Kafka bus',
+    make: async () => {
+      const brokers = process.env.KAFKA_BROKERS;
+      if (!brokers) throw new Error('KAFKA_BROKERS is not set: run `npm test`, which starts a broker.');
+      const prefix = `t${randomBytes(4).toString('hex')}.`;
+      const buses: MessageBus[] = [];
+      return {
+        bus: () => {
+          const bus = new KafkaMessageBus({ brokers: brokers.split(','), clientId: 'bus-test', topicPrefix: prefix, partitions: 2 });
+          buses.push(bus);
+          return bus;
+        },
+        cleanup: async () => {
+          for (const bus of buses) await bus.close();
+        },
+      };
+    },
+  },
+];
+
+describe.each(adapters)('$name', (adapter) => {
+  let context: Awaited<ReturnType<Adapter['make']>>;
+
+  beforeAll(async () => {
+    context = await adapter.make();
+  });
+
+  afterAll(async () => {
+    await context.cleanup();
+  });
+
+  it('delivers every published message to a group, in order per key, with headers', async () => {
+    const bus = context.bus();
+    const published = Array.from({ length: 60 }, (_, i) => ({ topic: TOPICS.catalogEvents, key: `k${i % 3}`, value: JSON.stringify({ n: i }), headers: { n: String(i) } }));
+    await bus.publish(published);
+    const received: IncomingMessage[] = [];
+    const subscription = await bus.subscribe({
+      groupId: 'ordered',
+      topics: [TOPICS.catalogEvents],
+      handleBatch: async (messages) => {
+        received.push(...messages);
+      },
+    });
+    await pollUntil(async () => expect(received).toHaveLength(60), { timeoutMs: 30000 });
+    await subscription.stop();
+    for (const key of ['k0', 'k1', 'k2']) {
+      const values = received.filter((m) => m.key === key).map((m) => JSON.parse(m.value).n as number);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(values).toHaveLength(20);
+    }
+    expect(received.every((m) => m.topic === TOPICS.catalogEvents && m.headers.n === String(JSON.parse(m.value).n))).toBe(true);
+  });
+
+  it('redelivers a batch whose handler failed, and resumes after the committed position', async () => {
+    const bus = context.bus();
+    await bus.publish(Array.from({ length: 10 }, (_, i) => ({ topic: TOPICS.invoiceEvents, key: 'same-key', value: String(i) })));
+    const seen: string[] = [];
+    let failures = 0;
+    const first = await bus.subscribe({
+      groupId: 'retrying',
+      topics: [TOPICS.invoiceEvents],
+      handleBatch: async (messages) => {
+        if (failures === 0) {
+          failures += 1;
+          throw new Error('simulated crash before commit');
+        }
+        seen.push(...messages.map((m) => m.value));
+      },
+    });
+    await pollUntil(async () => expect(seen).toHaveLength(10), { timeoutMs: 60000 });
+    await first.stop();
+    expect(seen).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+
+    // A new consumer of the same group starts after the committed position.
+    await bus.publish([{ topic: TOPICS.invoiceEvents, key: 'same-key', value: '10' }]);
+    const later: string[] = [];
+    const second = await context.bus().subscribe({
+      groupId: 'retrying',
+      topics: [TOPICS.invoiceEvents],
+      handleBatch: async (messages) => {
+        later.push(...messages.map((m) => m.value));
+      },
+    });
+    await pollUntil(async () => expect(later).toEqual(['10']), { timeoutMs: 60000 });
+    await second.stop();
+  });
+
+  it('answers ping when reachable', async () => {
+    await expect(context.bus().ping()).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The message bus port every service uses. Two adapters: Kafka (distributed mode) and an
+ * append-only PostgreSQL log (embedded mode). Both give at-least-once delivery, ordered per key,
+ * and commit a group's position only after its handler resolved; handlers make their effect
+ * idempotent (dedup inside their own database transaction), which turns that into exactly-once.
+ */
+export interface OutgoingMessage {
+  /** Logical topic name from TOPICS; the adapter adds the deployment's prefix. */
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  /** Position in the partition, as a decimal string (Kafka offsets are 64-bit). */
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  /** When the bus stored the message (ISO 8601, UTC). */
+  timestamp: string;
+}
+
+export interface SubscriptionOptions {
+  /** Consumer group; each group sees every message once (at least once) in key order. */
+  groupId: string;
+  topics: string[];
+  /**
+   * Called with a batch of messages of one partition, in order. The batch is committed only when
+   * this resolves; if it throws, the same messages are delivered again later.
+   */
+  handleBatch(messages: IncomingMessage[]): Promise<void>;
+  maxBatchSize?: number;
+}
+
+export interface BusSubscription {
+  stop(): Promise<void>;
+}
+
+export abstract class MessageBus {
+  /** Resolves once every message is durable (Kafka acks=all, or committed in PostgreSQL). */
+  abstract publish(messages: OutgoingMessage[]): Promise<void>;
+  abstract subscribe(options: SubscriptionOptions): Promise<BusSubscription>;
+  /** Throws when the bus cannot be reached; used by readiness checks. */
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

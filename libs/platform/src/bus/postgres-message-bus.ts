@@ -1,0 +1,179 @@
+import { Client, Pool } from 'pg';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { openServiceDatabase } from '../database/service-data-source';
+import { BusLog1700000000000 } from './migrations/1700000000000-bus-log';
+import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
+
+const NOTIFY_CHANNEL = 'abaxus_bus';
+const IDLE_POLL_MS = 500;
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * The embedded stand-in for Kafka: an append-only log in PostgreSQL (schema `bus`), one ordered
+ * partition per topic. Publishing takes the topic's head row lock to allocate offsets, so offsets
+ * become visible in commit order and a consumer reading "offset > position" never skips one.
+ * Consumers poll, woken early by NOTIFY; positions are committed after the handler resolved.
+ */
+export class PostgresMessageBus extends MessageBus {
+  private readonly logger = new Logger(PostgresMessageBus.name);
+  private readonly pool: Pool;
+  private migrated: Promise<DataSource> | undefined;
+  private listener: Client | undefined;
+  private listenerReady: Promise<void> | undefined;
+  private readonly wakers = new Set<() => void>();
+  private readonly loops = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly databaseUrl: string) {
+    super();
+    this.pool = new Pool({ connectionString: databaseUrl, max: 6, application_name: 'abaxus-bus' });
+    // An idle connection dropped by the server (restart, shutdown) must not crash the process.
+    this.pool.on('error', (error) => this.logger.warn(`bus connection lost: ${error.message}`));
+  }
+
+  private ready(): Promise<DataSource> {
+    this.migrated ??= openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 }).catch(
+      (error: unknown) => {
+        this.migrated = undefined;
+        throw error;
+      },
+    );
+    return this.migrated;
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.ready();
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Lock heads in a fixed order so two publishers of several topics cannot deadlock.
+      for (const topic of [...byTopic.keys()].sort()) {
+        const list = byTopic.get(topic)!;
+        await client.query('INSERT INTO bus.topic_heads (topic) VALUES ($1) ON CONFLICT DO NOTHING', [topic]);
+        const head = await client.query<{ first: string }>(
+          'UPDATE bus.topic_heads SET next_offset = next_offset + $2 WHERE topic = $1 RETURNING next_offset - $2 AS first',
+          [topic, list.length],
+        );
+        await client.query(
+          `INSERT INTO bus.messages (topic, "offset", key, value, headers)
+           SELECT $1, $2::bigint + ordinality - 1, key, value, headers::jsonb
+           FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS m(key, value, headers)`,
+          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(m.headers ?? {}))],
+        );
+      }
+      await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async listen(): Promise<void> {
+    this.listenerReady ??= (async () => {
+      const client = new Client({ connectionString: this.databaseUrl, application_name: 'abaxus-bus-listener' });
+      client.on('notification', () => this.wakers.forEach((wake) => wake()));
+      client.on('error', (error) => this.logger.warn(`bus listener: ${error.message}`));
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      this.listener = client;
+    })();
+    return this.listenerReady;
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<BusSubscription> {
+    await this.ready();
+    await this.listen();
+    let running = true;
+    let wake: () => void = () => undefined;
+    const waker = () => wake();
+    this.wakers.add(waker);
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const loop = (async () => {
+      while (running && !this.closed) {
+        let delivered = 0;
+        for (const topic of options.topics) {
+          if (!running) break;
+          try {
+            delivered += await this.deliverOnce(options, topic);
+          } catch (error) {
+            this.logger.warn(`group ${options.groupId} on ${topic}: ${(error as Error).message}; retrying`);
+            await sleep(RETRY_DELAY_MS);
+          }
+        }
+        if (delivered === 0 && running) await sleep(IDLE_POLL_MS);
+      }
+    })();
+    this.loops.add(loop);
+    return {
+      stop: async () => {
+        running = false;
+        wake();
+        this.wakers.delete(waker);
+        await loop;
+        this.loops.delete(loop);
+      },
+    };
+  }
+
+  /** Delivers one batch of a topic to the group; the position moves only if the handler succeeded. */
+  private async deliverOnce(options: SubscriptionOptions, topic: string): Promise<number> {
+    const position = await this.pool.query<{ next_offset: string }>(
+      `INSERT INTO bus.group_offsets (group_id, topic, next_offset) VALUES ($1, $2, 0)
+       ON CONFLICT (group_id, topic) DO UPDATE SET group_id = EXCLUDED.group_id RETURNING next_offset`,
+      [options.groupId, topic],
+    );
+    const from = position.rows[0].next_offset;
+    const rows = await this.pool.query<{ offset: string; key: string | null; value: string; headers: Record<string, string>; created_at: Date }>(
+      `SELECT "offset", key, value, headers, created_at FROM bus.messages
+       WHERE topic = $1 AND "offset" >= $2 ORDER BY "offset" LIMIT $3`,
+      [topic, from, options.maxBatchSize ?? 5000],
+    );
+    if (rows.rows.length === 0) return 0;
+    const messages: IncomingMessage[] = rows.rows.map((row) => ({
+      topic,
+      partition: 0,
+      offset: row.offset,
+      key: row.key,
+      value: row.value,
+      headers: row.headers,
+      timestamp: row.created_at.toISOString(),
+    }));
+    await options.handleBatch(messages);
+    const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
+    await this.pool.query('UPDATE bus.group_offsets SET next_offset = $3, updated_at = now() WHERE group_id = $1 AND topic = $2', [
+      options.groupId,
+      topic,
+      next,
+    ]);
+    return messages.length;
+  }
+
+  async ping(): Promise<void> {
+    await this.ready();
+    await this.pool.query('SELECT 1 FROM bus.topic_heads LIMIT 1');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakers.forEach((wake) => wake());
+    await Promise.allSettled([...this.loops]);
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+    const dataSource = await this.migrated?.catch(() => undefined);
+    await dataSource?.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './abaxus-config';
+
+describe('loadConfig', () => {
+  it('has defaults that make `npm start` work: port 3000, loopback, embedded database and bus', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.kafkaBrokers).toBeUndefined();
+    expect(config.apiKeys).toEqual([]);
+    expect(config.mailFrom).toBe('billing@localhost');
+    expect(config.dataDir.endsWith('.abaxus')).toBe(true);
+  });
+
+  it('reads lists and URLs', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093', ABAXUS_API_KEYS: 'sk_live_0123456789abcdef', CATALOG_URL: 'http://catalog:3001/' });
+    expect(config.kafkaBrokers).toEqual(['a:9092', 'b:9093']);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.serviceUrls.catalog).toBe('http://catalog:3001');
+  });
+
+  it('stops on bad values, naming each of them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'nohostport', DATABASE_URL: 'mysql://x', SMTP_URL: 'not a url', HOST: '0.0.0.0', ABAXUS_API_KEYS: '' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT');
+    expect(problems).toContain('KAFKA_BROKERS');
+    expect(problems).toContain('DATABASE_URL');
+    expect(problems).toContain('SMTP_URL');
+    expect(problems).toContain('HOST=0.0.0.0 needs ABAXUS_API_KEYS');
+  });
+});

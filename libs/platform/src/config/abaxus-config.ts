@@ -1,0 +1,111 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+/** The services of the engine; the gateway reaches each one over HTTP. */
+export const SERVICE_NAMES = ['catalog', 'ingestion', 'aggregation', 'pricing', 'invoicing'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface AbaxusConfig {
+  port: number;
+  host: string;
+  apiKeys: string[];
+  databaseUrl: string | undefined;
+  dataDir: string;
+  kafkaBrokers: string[] | undefined;
+  /** Prefix for every topic name; lets several deployments (or test suites) share one broker. */
+  topicPrefix: string;
+  stripeSecretKey: string | undefined;
+  stripeApiUrl: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Distributed mode: where the gateway and the services find each other. */
+  serviceUrls: Partial<Record<ServiceName, string>>;
+  /** How long a strong read waits for the asynchronous pipeline before answering 503. */
+  strongReadTimeoutMs: number;
+  databasePoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+  } catch {
+    problems.push(`${name} is not a valid URL`);
+  }
+  return raw;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** Reads and validates the whole configuration once; a bad value stops the process naming it. */
+export function loadConfig(env: Env = process.env): AbaxusConfig {
+  const problems: string[] = [];
+  const apiKeys = list(env.ABAXUS_API_KEYS) ?? [];
+  for (const key of apiKeys) if (key.length < 16) problems.push('ABAXUS_API_KEYS: every key must be at least 16 characters long');
+  const kafkaBrokers = list(env.KAFKA_BROKERS);
+  for (const broker of kafkaBrokers ?? []) if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS: "${broker}" is not host:port`);
+  const host = env.HOST && env.HOST !== '' ? env.HOST : apiKeys.length === 0 ? '127.0.0.1' : '0.0.0.0';
+  if (apiKeys.length === 0 && !isLoopback(host)) {
+    problems.push(`HOST=${host} needs ABAXUS_API_KEYS: without API keys the engine runs open and may only bind to loopback`);
+  }
+  const topicPrefix = env.ABAXUS_TOPIC_PREFIX ?? '';
+  if (!/^[A-Za-z0-9._-]*$/.test(topicPrefix)) problems.push('ABAXUS_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
+  const mailFrom = env.MAIL_FROM && env.MAIL_FROM !== '' ? env.MAIL_FROM : 'billing@localhost';
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom)) problems.push('MAIL_FROM must be an email address');
+
+  const serviceUrls: Partial<Record<ServiceName, string>> = {};
+  for (const name of SERVICE_NAMES) {
+    const value = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
+    if (value) serviceUrls[name] = value.replace(/\/$/, '');
+  }
+
+  const config: AbaxusConfig = {
+    port: integer(env, 'PORT', 3000, 0, 65535, problems),
+    host,
+    apiKeys,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    dataDir: resolve(env.ABAXUS_DATA_DIR && env.ABAXUS_DATA_DIR !== '' ? env.ABAXUS_DATA_DIR : './.abaxus'),
+    kafkaBrokers,
+    topicPrefix,
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeApiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:'], problems),
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems),
+    mailFrom,
+    serviceUrls,
+    strongReadTimeoutMs: integer(env, 'ABAXUS_STRONG_READ_TIMEOUT_MS', 10000, 0, 600000, problems),
+    databasePoolSize: integer(env, 'ABAXUS_DB_POOL_SIZE', 8, 1, 200, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}

@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { problemBody, ProblemBody, ProblemException } from './problem.exception';
+
+/** Body-parser style errors carry `type` and `status` (see http-errors). */
+interface ParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+export function toProblem(exception: unknown, logger?: Logger): ProblemBody {
+  if (exception instanceof ProblemException) return exception.problem;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message = typeof response === 'object' && response && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
+    const code = status === 404 ? 'route_not_found' : status === 413 ? 'payload_too_large' : status === 405 ? 'method_not_allowed' : `http_${status}`;
+    return problemBody(status, code, message);
+  }
+  const parser = exception as ParserError;
+  if (parser && parser.type === 'entity.too.large') return problemBody(413, 'payload_too_large', 'The request body is too large.');
+  if (parser && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    return problemBody(parser.status, 'bad_request', parser.message ?? 'Bad request.');
+  }
+  logger?.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+  return problemBody(500, 'internal_error', 'An unexpected error occurred.');
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const problem = toProblem(exception, this.logger);
+    if (response.headersSent) return;
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

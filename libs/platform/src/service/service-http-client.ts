@@ -1,0 +1,47 @@
+import { Agent, request } from 'undici';
+import { ServiceName } from '../config/abaxus-config';
+import { ProblemBody, ProblemException } from '../http/problem.exception';
+import { ServiceDirectory } from './service-directory';
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+
+/** Synchronous calls between services go over HTTP (never Kafka request-reply). */
+export class ServiceHttpClient {
+  constructor(private readonly directory: ServiceDirectory) {}
+
+  async call<T = unknown>(service: ServiceName, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, timeoutMs = 30_000): Promise<ServiceResponse<T>> {
+    let response;
+    try {
+      response = await request(`${this.directory.urlOf(service)}${path}`, {
+        method,
+        dispatcher: agent,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof ProblemException) throw error;
+      throw new ProblemException(503, 'service_unavailable', `The ${service} service cannot be reached: ${(error as Error).message}`);
+    }
+    const text = await response.body.text();
+    return { status: response.statusCode, body: (text === '' ? undefined : JSON.parse(text)) as T };
+  }
+
+  /** Like call, but a problem answer is rethrown as the same problem. */
+  async expectOk<T = unknown>(service: ServiceName, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+    const response = await this.call<T>(service, method, path, body);
+    if (response.status >= 400) {
+      const problem = response.body as unknown as ProblemBody;
+      throw new ProblemException(response.status, problem?.code ?? 'upstream_error', problem?.detail ?? `The ${service} service answered ${response.status}.`, {
+        ...(problem?.errors ? { errors: problem.errors } : {}),
+      });
+    }
+    return response.body;
+  }
+}

@@ -1,0 +1,15 @@
+import { AbaxusConfig } from '../config/abaxus-config';
+import { MessageBus } from '../bus/message-bus';
+import { ServiceDirectory } from './service-directory';
+
+/** What every service is started with, in either run mode. */
+export interface ServiceRuntime {
+  config: AbaxusConfig;
+  /** Resolved database URL (DATABASE_URL, or the embedded PostgreSQL's). */
+  databaseUrl: string;
+  directory: ServiceDirectory;
+  /** One bus shared by every service of an embedded engine (which then closes it itself). */
+  sharedBus?: MessageBus;
+}
+
+export const ABAXUS_CONFIG = Symbol('ABAXUS_CONFIG');
