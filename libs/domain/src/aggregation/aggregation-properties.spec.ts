@@ -83,7 +83,8 @@ function reference(type: AggregationType, events: AggregationEvent[]): string | 
         (x, y) =>
           compareTimestamps(x.timestamp, y.timestamp) ||
           (BigInt(x.sequence) === BigInt(y.sequence) ? 0 : BigInt(x.sequence) > BigInt(y.sequence) ? 1 : -1) ||
-          ((x.value as string) === y.value ? 0 : (x.value as string) > (y.value as string) ? 1 : -1),
+          ((x.value as string) === y.value ? 0 : (x.value as string) > (y.value as string) ? 1 : -1) ||
+          (x.timestamp === y.timestamp ? 0 : x.timestamp > y.timestamp ? 1 : -1),
       );
       return sorted[sorted.length - 1].value;
     }

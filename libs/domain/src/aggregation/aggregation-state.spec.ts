@@ -51,6 +51,12 @@ describe('aggregation examples', () => {
     expect(final('latest', [ev('big', undefined, '90071992547409930'), ev('small', undefined, '90071992547409929')])).toBe('big');
   });
 
+  it('latest keeps merge commutative for duplicates of one instant written differently', () => {
+    const a = aggregateEvents('latest', [ev('2', '2026-03-18T05:00:00Z', '5')]);
+    const b = aggregateEvents('latest', [ev('2', '2026-03-18T00:00:00-05:00', '5')]);
+    expect(serializeState(mergeStates(a, b))).toEqual(serializeState(mergeStates(b, a)));
+  });
+
   it('empty values: "0" for sum, count, unique_count; null for max, min, latest', () => {
     expect(['sum', 'count', 'unique_count', 'max', 'min', 'latest'].map((t) => emptyValue(t as never))).toEqual(['0', '0', '0', null, null, null]);
     expect(finalValue(emptyState('sum'))).toBe('0');

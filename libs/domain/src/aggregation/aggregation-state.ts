@@ -229,14 +229,22 @@ export function deserializeState(raw: unknown): AggregationState {
   }
 }
 
-/** timestamp, then sequence (ingestion order), then value, so ties never depend on merge order. */
+/**
+ * Instant, then sequence (ingestion order). The value and the timestamp's spelling only break
+ * ties that real data never has (one sequence per event), so the result never depends on merge
+ * order: merge stays commutative even for duplicated events.
+ */
 function compareLatest(a: LatestEntry, b: LatestEntry): number {
   const byTime = compareTimestamps(a.timestamp, b.timestamp);
   if (byTime !== 0) return byTime;
   const sa = BigInt(a.sequence);
   const sb = BigInt(b.sequence);
   if (sa !== sb) return sa > sb ? 1 : -1;
-  return a.value === b.value ? 0 : a.value > b.value ? 1 : -1;
+  return compareStrings(a.value, b.value) || compareStrings(a.timestamp, b.timestamp);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a === b ? 0 : a > b ? 1 : -1;
 }
 
 function latestEntry(event: AggregationEvent): LatestEntry {

@@ -159,6 +159,13 @@ export class KafkaMessageBus extends MessageBus {
     };
   }
 
+  async endOffsets(topic: string): Promise<Map<number, string>> {
+    await this.ensureTopics();
+    const admin = await this.getAdmin();
+    const offsets = await admin.fetchTopicOffsets(this.physical(topic));
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  }
+
   async ping(): Promise<void> {
     const admin = await this.getAdmin();
     await admin.describeCluster();

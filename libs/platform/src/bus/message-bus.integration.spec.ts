@@ -115,6 +115,14 @@ describe.each(adapters)('$name', (adapter) => {
     await second.stop();
   });
 
+  it('reports end offsets past every acknowledged message', async () => {
+    const bus = context.bus();
+    await bus.publish([{ topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '1' }, { topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '2' }]);
+    const ends = await bus.endOffsets(TOPICS.usageEventsDeadLetter);
+    const total = [...ends.values()].reduce((sum, offset) => sum + BigInt(offset), 0n);
+    expect(total).toBe(2n);
+  });
+
   it('answers ping when reachable', async () => {
     await expect(context.bus().ping()).resolves.toBeUndefined();
   });

@@ -44,6 +44,11 @@ export abstract class MessageBus {
   /** Resolves once every message is durable (Kafka acks=all, or committed in PostgreSQL). */
   abstract publish(messages: OutgoingMessage[]): Promise<void>;
   abstract subscribe(options: SubscriptionOptions): Promise<BusSubscription>;
+  /**
+   * The next offset to be written in each partition of a topic, keyed by partition. Everything
+   * acknowledged before this call lies below it: read-your-writes waits for consumers to pass it.
+   */
+  abstract endOffsets(topic: string): Promise<Map<number, string>>;
   /** Throws when the bus cannot be reached; used by readiness checks. */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

@@ -162,6 +162,12 @@ export class PostgresMessageBus extends MessageBus {
     return messages.length;
   }
 
+  async endOffsets(topic: string): Promise<Map<number, string>> {
+    await this.ready();
+    const head = await this.pool.query<{ next_offset: string }>('SELECT next_offset FROM bus.topic_heads WHERE topic = $1', [topic]);
+    return new Map([[0, head.rows[0]?.next_offset ?? '0']]);
+  }
+
   async ping(): Promise<void> {
     await this.ready();
     await this.pool.query('SELECT 1 FROM bus.topic_heads LIMIT 1');

@@ -1,0 +1,56 @@
+/**
+ * Messages on TOPICS.catalogEvents, keyed by the entity id. They carry the whole record as the
+ * catalog answers it over HTTP, so other services can keep read copies without asking.
+ */
+export interface MetricRecord {
+  key: string;
+  name: string;
+  aggregation_type: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+  value_type: 'integer' | 'decimal' | 'string';
+  created_at: string;
+}
+
+export interface ChargeRecord {
+  metric_key?: string;
+  model: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
+  /** Exactly as the plan was posted, with every amount as a decimal string. */
+  properties: Record<string, unknown>;
+}
+
+export interface PricePlanVersionRecord {
+  id: string;
+  version: number;
+  name: string | null;
+  currency: string;
+  charges: ChargeRecord[];
+  created_at: string;
+}
+
+export interface CustomerRecord {
+  id: string;
+  name: string | null;
+  email: string | null;
+  billing: { provider: string; [key: string]: unknown } | null;
+  payment_method: { provider_customer_id: string; provider_payment_method: string | null } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  customer_id: string;
+  plan_id: string;
+  plan_version: number;
+  start_date: string;
+  /** When usage stops being billed; set by cancel. */
+  canceled_at: string | null;
+  created_at: string;
+}
+
+export type CatalogEvent =
+  | { type: 'metric.created'; data: MetricRecord }
+  | { type: 'price_plan_version.created'; data: PricePlanVersionRecord }
+  | { type: 'customer.created' | 'customer.updated'; data: CustomerRecord }
+  | { type: 'subscription.created' | 'subscription.canceled'; data: SubscriptionRecord };
+
+export type CatalogEventEnvelope = CatalogEvent & { event_id: string; occurred_at: string };
