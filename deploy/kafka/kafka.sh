@@ -113,8 +113,11 @@ fetch_jars() {
   local stamp want
   want="$KAFKA_VERSION $(sha256sum "$POM" | cut -c1-64)"
   stamp="$LIB_DIR/.complete"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
-    return 0
+  if [[ -f "$stamp" && -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
+    # The stamp holds the version, the pom's hash and the jar count of a complete fetch.
+    local n
+    n="$(find "$LIB_DIR" -maxdepth 1 -name '*.jar' | wc -l)"
+    [[ "$(cat "$stamp")" == "$want $n" ]] && return 0
   fi
   command -v mvn >/dev/null 2>&1 || die "mvn not found (install Maven 3.8+; it fetches the broker jars from Maven Central)"
   log "fetching Kafka $KAFKA_VERSION jars with Maven (cached in ~/.m2) ..."
@@ -131,8 +134,8 @@ fetch_jars() {
     rm -rf "$tmp"
     die "Maven could not fetch Kafka $KAFKA_VERSION (full output: $mvnlog)"
   fi
-  compgen -G "$tmp/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null || { rm -rf "$tmp"; die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"; }
-  echo "$want" >"$tmp/.complete"
+  [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || { rm -rf "$tmp"; die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"; }
+  echo "$want $(find "$tmp" -maxdepth 1 -name '*.jar' | wc -l)" >"$tmp/.complete"
   rm -rf "$LIB_DIR"
   mv "$tmp" "$LIB_DIR"
 }

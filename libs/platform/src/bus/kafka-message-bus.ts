@@ -31,7 +31,6 @@ export class KafkaMessageBus extends MessageBus {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      retry: { retries: 8, initialRetryTime: 200 },
       logCreator: () => ({ level, log }) => {
         const text = `${log.message}${log.error ? `: ${log.error}` : ''}`;
         if (level <= logLevel.ERROR) this.logger.error(text);
@@ -69,7 +68,7 @@ export class KafkaMessageBus extends MessageBus {
 
   private async getAdmin(): Promise<Admin> {
     if (!this.admin) {
-      const admin = this.kafka.admin();
+      const admin = this.kafka.admin({ retry: { retries: 8, initialRetryTime: 200 } });
       await admin.connect();
       this.admin = admin;
     }
@@ -117,6 +116,7 @@ export class KafkaMessageBus extends MessageBus {
     const consumer = this.kafka.consumer({
       groupId: `${this.options.topicPrefix}${options.groupId}`,
       sessionTimeout: 30000,
+      retry: { retries: 8, initialRetryTime: 200 },
       heartbeatInterval: 3000,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
@@ -128,7 +128,7 @@ export class KafkaMessageBus extends MessageBus {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const all = batch.messages;
         for (let start = 0; start < all.length; start += maxBatch) {
           if (!isRunning() || isStale()) return;
@@ -144,9 +144,24 @@ export class KafkaMessageBus extends MessageBus {
             ),
             timestamp: new Date(Number(m.timestamp)).toISOString(),
           }));
-          await options.handleBatch(messages);
+          // Retry the same batch here until it succeeds: a throw out of eachBatch can make kafkajs
+          // move on from its in-memory position (kafkajs#238). Stop only on shutdown or rebalance,
+          // leaving the batch uncommitted for whoever owns the partition next.
+          let delivered = false;
+          for (let attempt = 0; !delivered; attempt += 1) {
+            try {
+              await options.handleBatch(messages);
+              delivered = true;
+            } catch (error) {
+              this.logger.warn(`group ${options.groupId}, ${batch.topic}[${batch.partition}] at ${slice[0].offset}: ${(error as Error).message}; retrying`);
+              await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
+              if (!isRunning() || isStale()) return;
+              await heartbeat();
+            }
+          }
           const next = (BigInt(slice[slice.length - 1].offset) + 1n).toString();
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+          resolveOffset(slice[slice.length - 1].offset);
           await heartbeat();
         }
       },

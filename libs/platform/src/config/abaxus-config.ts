@@ -17,6 +17,8 @@ export interface AbaxusConfig {
   stripeSecretKey: string | undefined;
   stripeApiUrl: string | undefined;
   stripeWebhookSecret: string | undefined;
+  /** How long one Stripe request may take before its outcome counts as unknown (retried with the same key). */
+  stripeTimeoutMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Distributed mode: where the gateway and the services find each other. */
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
     stripeApiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:'], problems),
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeTimeoutMs: integer(env, 'STRIPE_TIMEOUT_MS', 30000, 100, 600000, problems),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems),
     mailFrom,
     serviceUrls,

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { MessageBus, OutgoingMessage } from './message-bus';
+
+/*
+ * Transactional outbox, reusable by every service. A service writes the messages that must follow
+ * a state change into its own outbox table in the same database transaction as the change
+ * (appendToOutbox), and an OutboxRelay publishes committed rows on the bus, then deletes them.
+ * A crash between publish and delete publishes again: delivery is at least once, so consumers
+ * dedup (catalog events carry an event_id for that).
+ *
+ * The table lives in the service's schema; its migration creates it with exactly these columns:
+ *
+ *   CREATE TABLE <schema>.outbox (
+ *     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+ *     topic text NOT NULL,
+ *     key text NOT NULL,
+ *     value text NOT NULL,
+ *     headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+ *     created_at timestamptz NOT NULL DEFAULT now()
+ *   )
+ *
+ * Order per key is kept when the writers of one key serialise on a row lock of that entity before
+ * appending (an update takes the entity's row lock, so its outbox row gets committed after the
+ * earlier one): the relay publishes in id order and only one relay drains a table at a time.
+ */
+
+const QUALIFIED_TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+
+function checkTable(table: string): string {
+  if (!QUALIFIED_TABLE.test(table)) throw new Error(`outbox table must be "schema.table" in lower case, got "${table}"`);
+  return table;
+}
+
+/** Inserts messages into the outbox table inside the caller's transaction. */
+export async function appendToOutbox(manager: EntityManager, table: string, messages: OutgoingMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await manager.query(
+    `INSERT INTO ${checkTable(table)} (topic, key, value, headers)
+     SELECT topic, key, value, headers::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS m(topic, key, value, headers)`,
+    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => m.value), messages.map((m) => JSON.stringify(m.headers ?? {}))],
+  );
+}
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  bus: MessageBus;
+  /** Schema-qualified table, e.g. `catalog.outbox`. */
+  table: string;
+  /** Rows published per round (one bus publish call). */
+  batchSize?: number;
+  /** How often an idle relay looks for rows nobody woke it for (e.g. left by a crashed replica). */
+  idlePollMs?: number;
+  retryDelayMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes an outbox table's rows in id order. wake() after a commit makes delivery prompt;
+ * a slow poll catches the rest. Several replicas may run a relay on the same table: a
+ * transaction-scoped advisory lock lets one drain at a time, which keeps the order.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private readonly table: string;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeRequested = false;
+  private wakeSleeper: () => void = () => undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.table = checkTable(options.table);
+    this.logger = new Logger(`OutboxRelay(${this.table})`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Asks for a drain now (call it after committing a transaction that appended messages). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper();
+  }
+
+  /** Stops after the round in progress; rows left are published by the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeSleeper();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /**
+   * One round: publishes up to batchSize committed rows and deletes them in one transaction.
+   * Returns how many were published (0 also when another relay holds the table).
+   */
+  async drainOnce(): Promise<number> {
+    return this.options.dataSource.transaction(async (manager) => {
+      const [lock] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`abaxus-outbox:${this.table}`])) as Array<{
+        locked: boolean;
+      }>;
+      if (!lock.locked) return 0;
+      const rows = (await manager.query(`SELECT id, topic, key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [
+        this.options.batchSize ?? 500,
+      ])) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      await this.options.bus.publish(rows.map((row) => ({ topic: row.topic, key: row.key, value: row.value, headers: row.headers })));
+      await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.wakeRequested = false;
+      let published = 0;
+      try {
+        published = await this.drainOnce();
+      } catch (error) {
+        this.logger.warn(`publishing failed, will retry: ${(error as Error).message}`);
+        await this.sleep(this.options.retryDelayMs ?? 1000, false);
+        continue;
+      }
+      if (published === 0) await this.sleep(this.options.idlePollMs ?? 1000, true);
+    }
+  }
+
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (!this.running || (wakeable && this.wakeRequested)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const relay = this;
+      function done(): void {
+        clearTimeout(timer);
+        relay.wakeSleeper = () => undefined;
+        resolve();
+      }
+      // A wake during a retry pause only ends it when stopping: retrying at once would spin.
+      this.wakeSleeper = () => {
+        if (wakeable || !this.running) done();
+      };
+    });
+  }
+}
