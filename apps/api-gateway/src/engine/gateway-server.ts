@@ -1,3 +1,4 @@
+import { assertGatewayBindAllowed } from '@abaxus/platform/config/abaxus-config';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { startHttpApp, StartedApp } from '@abaxus/platform/service/start-service-app';
 import { GatewayAppModule } from '../gateway-app.module';
@@ -6,6 +7,7 @@ import { GatewayAppModule } from '../gateway-app.module';
 export const GATEWAY_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export function startGateway(runtime: ServiceRuntime, port = runtime.config.port): Promise<StartedApp> {
+  assertGatewayBindAllowed(runtime.config);
   return startHttpApp(GatewayAppModule.forRoot(runtime), {
     port,
     host: runtime.config.host,

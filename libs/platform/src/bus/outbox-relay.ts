@@ -138,13 +138,12 @@ export class OutboxRelay {
   private sleep(ms: number, wakeable: boolean): Promise<void> {
     if (!this.running || (wakeable && this.wakeRequested)) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const relay = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        relay.wakeSleeper = () => undefined;
+        this.wakeSleeper = () => undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       // A wake during a retry pause only ends it when stopping: retrying at once would spin.
       this.wakeSleeper = () => {
         if (wakeable || !this.running) done();

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './abaxus-config';
+import { assertGatewayBindAllowed, ConfigError, loadConfig } from './abaxus-config';
 
 describe('loadConfig', () => {
   it('has defaults that make `npm start` work: port 3000, loopback, embedded database and bus', () => {
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
   it('stops on bad values, naming each of them', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'nohostport', DATABASE_URL: 'mysql://x', SMTP_URL: 'not a url', HOST: '0.0.0.0', ABAXUS_API_KEYS: '' });
+      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'nohostport', DATABASE_URL: 'mysql://x', SMTP_URL: 'not a url' });
     } catch (caught) {
       error = caught;
     }
@@ -32,6 +32,11 @@ describe('loadConfig', () => {
     expect(problems).toContain('KAFKA_BROKERS');
     expect(problems).toContain('DATABASE_URL');
     expect(problems).toContain('SMTP_URL');
-    expect(problems).toContain('HOST=0.0.0.0 needs ABAXUS_API_KEYS');
+  });
+
+  it('lets the gateway run without API keys only on loopback', () => {
+    expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0' }))).toThrow('HOST=0.0.0.0 needs ABAXUS_API_KEYS');
+    expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '127.0.0.1' }))).not.toThrow();
+    expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0', ABAXUS_API_KEYS: 'sk_live_0123456789abcdef' }))).not.toThrow();
   });
 });

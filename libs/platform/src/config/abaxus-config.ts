@@ -71,9 +71,6 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
   const kafkaBrokers = list(env.KAFKA_BROKERS);
   for (const broker of kafkaBrokers ?? []) if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS: "${broker}" is not host:port`);
   const host = env.HOST && env.HOST !== '' ? env.HOST : apiKeys.length === 0 ? '127.0.0.1' : '0.0.0.0';
-  if (apiKeys.length === 0 && !isLoopback(host)) {
-    problems.push(`HOST=${host} needs ABAXUS_API_KEYS: without API keys the engine runs open and may only bind to loopback`);
-  }
   const topicPrefix = env.ABAXUS_TOPIC_PREFIX ?? '';
   if (!/^[A-Za-z0-9._-]*$/.test(topicPrefix)) problems.push('ABAXUS_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
   const mailFrom = env.MAIL_FROM && env.MAIL_FROM !== '' ? env.MAIL_FROM : 'billing@localhost';
@@ -105,6 +102,13 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The gateway is the only public door: without API keys it may only listen on loopback. */
+export function assertGatewayBindAllowed(config: AbaxusConfig): void {
+  if (config.apiKeys.length === 0 && !isLoopback(config.host)) {
+    throw new ConfigError([`HOST=${config.host} needs ABAXUS_API_KEYS: without API keys the gateway runs open and may only bind to loopback`]);
+  }
 }
 
 export function isLoopback(host: string): boolean {

@@ -24,5 +24,5 @@ export async function runStandaloneService(name: ServiceName, moduleFor: (runtim
   const runtime: ServiceRuntime = { config, databaseUrl: config.databaseUrl, directory: new ServiceDirectory(config.serviceUrls) };
   const { app, url } = await startHttpApp(moduleFor(runtime), { port: config.port, host: config.host });
   app.enableShutdownHooks();
-  logger.log(`${name} service listening on ${url}`);
+  logger.log(`${name} service listening on ${config.host}:${new URL(url).port}`);
 }
