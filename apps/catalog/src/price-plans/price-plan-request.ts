@@ -1,0 +1,66 @@
+import { plainToInstance } from 'class-transformer';
+import { Allow, IsIn, IsOptional, IsString, Length, validateSync } from 'class-validator';
+import { CURRENCY_CODES, CurrencyCode } from '@abaxus/domain/money/currency';
+import { ChargeJson, chargeToJson } from '@abaxus/domain/pricing/charge-json';
+import { MetricKeyLookup, parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
+import { ValidationIssue } from '@abaxus/domain/validation-issue';
+import { flattenValidationErrors } from '@abaxus/platform/http/validation.pipe';
+import { IsClientId } from '../validation/client-id.validator';
+
+/** The top-level fields of POST /v1/price-plans; `charges` is checked by libs/domain. */
+export class PricePlanFieldsDto {
+  @IsClientId()
+  id: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  name?: string | null;
+
+  @IsString()
+  @IsIn(CURRENCY_CODES, { message: 'currency must be an upper-case ISO 4217 currency code such as USD' })
+  currency: string;
+
+  @Allow()
+  charges: unknown;
+}
+
+export interface PricePlanRequest {
+  id: string;
+  name: string | null;
+  currency: CurrencyCode;
+  /** Normalised: amounts as decimal strings, optional amounts explicit (libs/domain chargeToJson). */
+  charges: ChargeJson[];
+}
+
+export type ParsePricePlanRequestResult = { ok: true; value: PricePlanRequest } | { ok: false; errors: ValidationIssue[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Metric keys the charges name, to look up before validation (unknown ones are refused). */
+export function referencedMetricKeys(body: unknown): string[] {
+  if (!isPlainObject(body) || !Array.isArray(body.charges)) return [];
+  const keys = body.charges.map((charge: unknown) => (isPlainObject(charge) && typeof charge.metric_key === 'string' ? charge.metric_key : undefined));
+  return [...new Set(keys.filter((key): key is string => key !== undefined))];
+}
+
+/**
+ * Validates the whole body at once, so one answer lists every problem: the top-level fields by
+ * class-validator (unknown fields refused), the charges by libs/domain with their field paths.
+ */
+export function parsePricePlanRequest(body: unknown, knownMetricKeys: MetricKeyLookup): ParsePricePlanRequestResult {
+  if (!isPlainObject(body)) return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
+  const fields = plainToInstance(PricePlanFieldsDto, body);
+  const errors: ValidationIssue[] = flattenValidationErrors(
+    validateSync(fields, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
+  );
+  const charges = parsePricePlanCharges(body.charges, knownMetricKeys);
+  if (!charges.ok) errors.push(...charges.errors);
+  if (errors.length > 0 || !charges.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { id: fields.id, name: fields.name ?? null, currency: fields.currency as CurrencyCode, charges: charges.charges.map(chargeToJson) },
+  };
+}

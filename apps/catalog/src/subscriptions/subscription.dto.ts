@@ -1,0 +1,33 @@
+import { IsOptional, IsString, Length } from 'class-validator';
+import { ListQueryDto } from '../listing/list-query.dto';
+import { IsClientId } from '../validation/client-id.validator';
+import { IsRfc3339Timestamp } from '../validation/rfc3339-timestamp.validator';
+
+/** Body of POST /v1/subscriptions. */
+export class CreateSubscriptionDto {
+  @IsClientId()
+  customer_id: string;
+
+  @IsClientId()
+  plan_id: string;
+
+  /** Defaults to now; a future date makes the subscription pending until then. */
+  @IsOptional()
+  @IsRfc3339Timestamp()
+  start_date?: string | null;
+}
+
+/** Body of POST /v1/subscriptions/{id}/cancel (may be empty). */
+export class CancelSubscriptionDto {
+  /** When usage stops being billed; defaults to now. */
+  @IsOptional()
+  @IsRfc3339Timestamp()
+  at?: string | null;
+}
+
+export class ListSubscriptionsQueryDto extends ListQueryDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  customer_id?: string;
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+
+interface SubscriptionRow {
+  id: string;
+  customer_id: string;
+  plan_id: string;
+  plan_version: number;
+  start_date: Date;
+  canceled_at: Date | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, customer_id, plan_id, plan_version, start_date, canceled_at, created_at';
+
+function toRecord(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    id: row.id,
+    customer_id: row.customer_id,
+    plan_id: row.plan_id,
+    plan_version: row.plan_version,
+    start_date: row.start_date.toISOString(),
+    canceled_at: row.canceled_at ? row.canceled_at.toISOString() : null,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export interface NewSubscription {
+  id: string;
+  customer_id: string;
+  plan_id: string;
+  plan_version: number;
+  /** Null: the time of the transaction. */
+  start_date: Date | null;
+}
+
+@Injectable()
+export class SubscriptionsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, subscription: NewSubscription): Promise<SubscriptionRecord> {
+    const rows = (await manager.query(
+      `INSERT INTO catalog.subscriptions (id, customer_id, plan_id, plan_version, start_date)
+       VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, now())) RETURNING ${COLUMNS}`,
+      [subscription.id, subscription.customer_id, subscription.plan_id, subscription.plan_version, subscription.start_date],
+    )) as SubscriptionRow[];
+    return toRecord(rows[0]);
+  }
+
+  /** Locks the row until commit: two concurrent cancels cannot both succeed. */
+  async findForUpdate(manager: EntityManager, id: string): Promise<SubscriptionRecord | undefined> {
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM catalog.subscriptions WHERE id = $1 FOR UPDATE`, [id])) as SubscriptionRow[];
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** `at` null: the time of the transaction. */
+  async cancel(manager: EntityManager, id: string, at: Date | null): Promise<SubscriptionRecord> {
+    const rows = (await manager.query(
+      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
+      `WITH updated AS (
+         UPDATE catalog.subscriptions SET canceled_at = COALESCE($2::timestamptz, now()) WHERE id = $1 RETURNING ${COLUMNS}
+       ) SELECT * FROM updated`,
+      [id, at],
+    )) as SubscriptionRow[];
+    return toRecord(rows[0]);
+  }
+
+  async find(id: string): Promise<SubscriptionRecord | undefined> {
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM catalog.subscriptions WHERE id = $1`, [id])) as SubscriptionRow[];
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Newest first, optionally of one customer; undefined when the cursor names no subscription. */
+  async list(limit: number, startingAfter: string | undefined, customerId: string | undefined): Promise<SubscriptionRecord[] | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM catalog.subscriptions
+       WHERE ($2::text IS NULL OR seq < (SELECT seq FROM catalog.subscriptions WHERE id = $2))
+         AND ($3::text IS NULL OR customer_id = $3)
+       ORDER BY seq DESC LIMIT $1`,
+      [limit, startingAfter ?? null, customerId ?? null],
+    )) as SubscriptionRow[];
+    if (startingAfter !== undefined && rows.length === 0 && !(await this.find(startingAfter))) return undefined;
+    return rows.map(toRecord);
+  }
+}

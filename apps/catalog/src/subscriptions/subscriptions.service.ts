@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { CatalogTransactions } from '../catalog-events/catalog-transactions';
+import { CustomersService } from '../customers/customers.service';
+import { ListQueryDto, listLimit } from '../listing/list-query.dto';
+import { Page, toPage, unknownCursor } from '../listing/page';
+import { PricePlansService } from '../price-plans/price-plans.service';
+import { CancelSubscriptionDto, CreateSubscriptionDto } from './subscription.dto';
+import { SubscriptionView, subscriptionView } from './subscription-status';
+import { SubscriptionsRepository } from './subscriptions.repository';
+
+/** Server-made ids: the contract's prefix and 16 random url-safe characters. */
+function newSubscriptionId(): string {
+  return `sub_${randomBytes(12).toString('base64url')}`;
+}
+
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly repository: SubscriptionsRepository,
+    private readonly customers: CustomersService,
+    private readonly plans: PricePlansService,
+    private readonly transactions: CatalogTransactions,
+  ) {}
+
+  /**
+   * Pins the plan's latest version now; later versions never change it. Customers and plans are
+   * never deleted, so checking them before the transaction is enough (foreign keys back it up).
+   */
+  async create(body: CreateSubscriptionDto): Promise<SubscriptionView> {
+    const [customerExists, planVersion] = await Promise.all([this.customers.exists(body.customer_id), this.plans.latestVersionNumber(body.plan_id)]);
+    if (!customerExists) {
+      throw new ProblemException(404, 'not_found', `Customer "${body.customer_id}" does not exist.`, { errors: [{ field: 'customer_id', message: 'unknown customer' }] });
+    }
+    if (planVersion === undefined) {
+      throw new ProblemException(404, 'not_found', `Price plan "${body.plan_id}" does not exist.`, { errors: [{ field: 'plan_id', message: 'unknown price plan' }] });
+    }
+    const record = await this.transactions.run(async (tx) => {
+      const created = await this.repository.insert(tx.manager, {
+        id: newSubscriptionId(),
+        customer_id: body.customer_id,
+        plan_id: body.plan_id,
+        plan_version: planVersion,
+        start_date: body.start_date ? toDate(body.start_date, 'start_date') : null,
+      });
+      tx.emit({ type: 'subscription.created', data: created });
+      return created;
+    });
+    return subscriptionView(record, new Date());
+  }
+
+  /** Usage after `at` (default now) is not billed. A subscription is canceled once. */
+  async cancel(id: string, body: CancelSubscriptionDto): Promise<SubscriptionView> {
+    const record = await this.transactions.run(async (tx) => {
+      const current = await this.repository.findForUpdate(tx.manager, id);
+      if (!current) throw ProblemException.notFound('Subscription', id);
+      if (current.canceled_at !== null) {
+        throw new ProblemException(409, 'subscription_already_canceled', `Subscription "${id}" was already canceled (at ${current.canceled_at}).`);
+      }
+      const canceled = await this.repository.cancel(tx.manager, id, body.at ? toDate(body.at, 'at') : null);
+      tx.emit({ type: 'subscription.canceled', data: canceled });
+      return canceled;
+    });
+    return subscriptionView(record, new Date());
+  }
+
+  async get(id: string): Promise<SubscriptionView> {
+    const record = await this.repository.find(id);
+    if (!record) throw ProblemException.notFound('Subscription', id);
+    return subscriptionView(record, new Date());
+  }
+
+  async list(query: ListQueryDto & { customer_id?: string }): Promise<Page<SubscriptionView>> {
+    const limit = listLimit(query);
+    const rows = await this.repository.list(limit + 1, query.starting_after, query.customer_id);
+    if (!rows) throw unknownCursor(query.starting_after!);
+    const now = new Date();
+    return toPage(
+      rows.map((row) => subscriptionView(row, now)),
+      limit,
+      (subscription) => subscription.id,
+    );
+  }
+}
