@@ -6,6 +6,7 @@ import { GatewayHealthController } from './health/gateway-health.controller';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
+import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
 
@@ -22,7 +23,7 @@ export class GatewayAppModule {
           withoutHealthController: true,
         }),
       ],
-      controllers: [GatewayHealthController, GatewayProxyController],
+      controllers: [GatewayHealthController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         IdempotencyRepository,
