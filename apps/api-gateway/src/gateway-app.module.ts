@@ -5,6 +5,8 @@ import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
@@ -23,9 +25,10 @@ export class GatewayAppModule {
           withoutHealthController: true,
         }),
       ],
-      controllers: [GatewayHealthController, OpenApiController, GatewayProxyController],
+      controllers: [GatewayHealthController, MetricsController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
+        GatewayMetrics,
         IdempotencyRepository,
         IdempotencyService,
         ServiceProxy,

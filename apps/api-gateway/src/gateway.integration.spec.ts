@@ -20,6 +20,15 @@ describe('gateway (embedded engine over real HTTP)', () => {
       expect(ready.body.checks).toEqual({ database: 'ok', bus: 'ok', catalog: 'ok', ingestion: 'ok', aggregation: 'ok', pricing: 'ok', invoicing: 'ok' });
     });
 
+    it('serves Prometheus metrics without auth, counting proxied requests by service and status', async () => {
+      await engine.api('GET', '/v1/metrics');
+      const scrape = await engine.api('GET', '/metrics', undefined, { authorization: '' });
+      expect(scrape.status).toBe(200);
+      expect(scrape.headers.get('content-type')).toContain('text/plain');
+      expect(scrape.text).toMatch(/abaxus_http_requests_total\{service="catalog",method="GET",status="200"\} [1-9]/);
+      expect(scrape.text).toContain('abaxus_http_request_duration_seconds_bucket');
+    });
+
     it('refuses /v1 without a valid key with a problem+json 401', async () => {
       const missing = await engine.api('GET', '/v1/metrics', undefined, { authorization: '' });
       expect(missing.status).toBe(401);

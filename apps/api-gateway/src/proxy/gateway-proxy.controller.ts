@@ -4,6 +4,7 @@ import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { RequestWithRawBody } from '@abaxus/platform/http/json-body.middleware';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { IdempotencyService, ProxiedResponse } from '../idempotency/idempotency.service';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { isUnauthenticatedPath, serviceForPath } from './service-routes';
 import { ServiceProxy } from './service-proxy';
 
@@ -14,10 +15,12 @@ export class GatewayProxyController {
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly idempotency: IdempotencyService,
     private readonly proxy: ServiceProxy,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   @All('*path')
   async handle(@Req() req: RequestWithRawBody, @Res() res: Response): Promise<void> {
+    const startedAt = process.hrtime.bigint();
     const path = req.originalUrl;
     let scope: string | undefined = 'webhook';
     if (!isUnauthenticatedPath(path)) {
@@ -37,6 +40,7 @@ export class GatewayProxyController {
         ? await this.idempotency.run(scope, key, req.method, path, body ?? Buffer.alloc(0), forward)
         : await forward();
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    this.metrics.observe(service, req.method, result.status, startedAt);
     res.status(result.status).type(result.contentType).send(result.body);
   }
 }
