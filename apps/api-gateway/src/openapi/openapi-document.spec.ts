@@ -46,7 +46,7 @@ const CONTRACT_ENDPOINTS = [
   'GET /health/ready',
 ];
 
-const UNAUTHENTICATED = new Set(['POST /v1/webhooks/stripe', 'GET /health/live', 'GET /health/ready', 'GET /openapi.json', 'GET /openapi.yaml']);
+const UNAUTHENTICATED = new Set(['POST /v1/webhooks/stripe', 'GET /metrics', 'GET /health/live', 'GET /health/ready', 'GET /openapi.json', 'GET /openapi.yaml']);
 const IDEMPOTENCY_CONFLICTS = ['idempotency_key_reused', 'idempotency_request_in_progress', 'idempotency_conflict'];
 
 const endpointOf = (entry: { method: string; path: string }) => `${entry.method.toUpperCase()} ${entry.path}`;
@@ -116,7 +116,7 @@ describe('docs/openapi.yaml', () => {
     expect(problems).toEqual([]);
   });
 
-  it('requires the API key everywhere but on the webhook, health and the document itself', () => {
+  it('requires the API key everywhere but on the webhook, health, metrics and the document itself', () => {
     const problems: string[] = [];
     for (const entry of operationsOf(doc)) {
       const open = Array.isArray(entry.operation.security) && entry.operation.security.length === 0;
