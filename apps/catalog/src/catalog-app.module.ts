@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { CatalogOutboxRelayService } from './catalog-events/catalog-outbox-relay.service';
 import { CatalogTransactions } from './catalog-events/catalog-transactions';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersRepository } from './customers/customers.repository';
@@ -31,7 +31,7 @@ export class CatalogAppModule {
       ],
       controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
       providers: [
-        CatalogOutboxRelayService,
+        ServiceOutbox.provider('catalog.outbox'),
         CatalogTransactions,
         MetricsRepository,
         MetricsService,

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogEvent } from '@abaxus/contracts/catalog-events';
-import { appendToOutbox } from '@abaxus/platform/bus/outbox-relay';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { catalogEventMessage } from './catalog-event-message';
-import { CATALOG_OUTBOX_TABLE, CatalogOutboxRelayService } from './catalog-outbox-relay.service';
 
 export interface CatalogTransaction {
   /** Repositories write through this manager, so every change of one request commits together. */
@@ -18,7 +17,7 @@ export interface CatalogTransaction {
 export class CatalogTransactions {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly relay: CatalogOutboxRelayService,
+    private readonly outbox: ServiceOutbox,
   ) {}
 
   async run<T>(work: (tx: CatalogTransaction) => Promise<T>): Promise<T> {
@@ -26,10 +25,10 @@ export class CatalogTransactions {
     const result = await this.dataSource.transaction(async (manager) => {
       events = [];
       const value = await work({ manager, emit: (event) => events.push(event) });
-      await appendToOutbox(manager, CATALOG_OUTBOX_TABLE, events.map((event) => catalogEventMessage(event)));
+      await this.outbox.append(manager, events.map((event) => catalogEventMessage(event)));
       return value;
     });
-    if (events.length > 0) this.relay.wake();
+    if (events.length > 0) this.outbox.wake();
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import { IsOptional, IsString, Length } from 'class-validator';
 import { ListQueryDto } from '../listing/list-query.dto';
 import { IsClientId } from '../validation/client-id.validator';
-import { IsRfc3339Timestamp } from '../validation/rfc3339-timestamp.validator';
+import { IsRfc3339Timestamp } from '@abaxus/platform/http/rfc3339-timestamp.validator';
 
 /** Body of POST /v1/subscriptions. */
 export class CreateSubscriptionDto {
