@@ -3,11 +3,24 @@
 // ship per-platform binaries (@swc/core-*, @nx/nx-*, @unrs/resolver-binding-*), so `npm install`
 // writes a lockfile without the other platforms' optional entries, and `npm ci` then refuses it
 // as out of sync. This adds those entries back as optional (npm skips them when they cannot be
-// fetched). Run after every `npm install`.
+// fetched, and never installs them on a platform their os/cpu fields exclude). Run after every
+// `npm install`.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const file = join(__dirname, '..', 'package-lock.json');
+const root = join(__dirname, '..');
+const file = join(root, 'package-lock.json');
+
+/** The platform fields of an installed copy, so npm skips the package on other platforms. */
+function platformFields(name) {
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+    return Object.fromEntries(['os', 'cpu', 'libc'].filter((field) => manifest[field]).map((field) => [field, manifest[field]]));
+  } catch {
+    return {};
+  }
+}
+
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 let added = 0;
 for (const meta of Object.values(lock.packages)) {
@@ -17,6 +30,7 @@ for (const meta of Object.values(lock.packages)) {
       lock.packages[key] = { version: range.replace(/^[\^~=]/, ''), optional: true };
       added += 1;
     }
+    if (lock.packages[key].optional && !lock.packages[key].os && !lock.packages[key].cpu) Object.assign(lock.packages[key], platformFields(name));
   }
 }
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
