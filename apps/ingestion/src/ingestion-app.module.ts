@@ -1,13 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { CatalogCopyModule } from './catalog-copy/catalog-copy.module';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { UsageEventPublisher } from './events/usage-event.publisher';
+import { UsageEventValidator } from './events/usage-event-validator';
+import { CatalogCopy1710000000200 } from './migrations/1710000000200-catalog-copy';
 
 @Module({})
 export class IngestionAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IngestionAppModule,
-      imports: [ServicePlatformModule.forService(runtime, { name: 'ingestion', schema: 'ingestion', entities: [], migrations: [] })],
+      imports: [
+        ServicePlatformModule.forService(runtime, { name: 'ingestion', schema: 'ingestion', entities: [], migrations: [CatalogCopy1710000000200] }),
+        CatalogCopyModule.forSchema('ingestion'),
+      ],
+      controllers: [EventsController],
+      providers: [UsageEventValidator, UsageEventPublisher, EventsService],
     };
   }
 }

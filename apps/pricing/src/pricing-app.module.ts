@@ -1,13 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { CalculationsController } from './calculations/calculations.controller';
+import { CalculationsRepository } from './calculations/calculations.repository';
+import { CalculationsService } from './calculations/calculations.service';
+import { CatalogClient } from './catalog/catalog.client';
+import { PricingCalculations1700000005000 } from './migrations/1700000005000-pricing-calculations';
+import { UsageClient } from './usage/usage.client';
 
 @Module({})
 export class PricingAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: PricingAppModule,
-      imports: [ServicePlatformModule.forService(runtime, { name: 'pricing', schema: 'pricing', entities: [], migrations: [] })],
+      imports: [
+        ServicePlatformModule.forService(runtime, {
+          name: 'pricing',
+          schema: 'pricing',
+          migrations: [PricingCalculations1700000005000],
+        }),
+      ],
+      controllers: [CalculationsController],
+      providers: [CatalogClient, UsageClient, CalculationsRepository, CalculationsService],
     };
   }
 }

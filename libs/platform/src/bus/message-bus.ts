@@ -34,6 +34,11 @@ export interface SubscriptionOptions {
    */
   handleBatch(messages: IncomingMessage[]): Promise<void>;
   maxBatchSize?: number;
+  /**
+   * How many partitions may be handled at once (default 1); batches of one partition always run
+   * one after the other. Adapters with a single partition ignore it.
+   */
+  partitionConcurrency?: number;
 }
 
 export interface BusSubscription {

@@ -1,0 +1,137 @@
+import Big from 'big.js';
+import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
+import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
+import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
+import { formatAmount } from '@abaxus/domain/money/decimal';
+
+/** One subscription's part of an invoice: its own period and the calculation it was priced by. */
+export interface InvoiceLineGroupJson {
+  subscription_id: string;
+  plan_id: string;
+  plan_version: number;
+  period_start: string;
+  period_end: string;
+  calculation_id: string;
+  amount: string;
+}
+
+export type InvoiceLineItemJson = { subscription_id: string } & CalculationLineItemJson;
+
+/** What an invoice was issued with; stored as text and never changed afterwards. */
+export interface InvoiceSnapshot {
+  line_groups: InvoiceLineGroupJson[];
+  line_items: InvoiceLineItemJson[];
+  calculation_ids: string[];
+}
+
+export interface PaymentAttemptJson {
+  attempt: number;
+  status: PaymentAttemptStatus;
+  payment_intent: string | null;
+  failure_code: string | null;
+  decline_code: string | null;
+  created_at: string;
+}
+
+export interface InvoiceJson extends InvoiceSnapshot {
+  id: string;
+  number: string;
+  customer_id: string;
+  status: InvoiceStatus;
+  currency: string;
+  period_start: string;
+  period_end: string;
+  total_amount: string;
+  payment_intent: string | null;
+  sent_at: string | null;
+  paid_at: string | null;
+  archived_at: string | null;
+  created_at: string;
+  payment_attempts: PaymentAttemptJson[];
+}
+
+/** Builds the snapshot from the stored calculations, one group per subscription, and their total. */
+export function snapshotOf(currency: string, calculations: readonly CalculationJson[]): { snapshot: InvoiceSnapshot; total: Big } {
+  let total = new Big(0);
+  for (const calculation of calculations) {
+    if (calculation.currency !== currency) {
+      throw new Error(`calculation ${calculation.calculation_id} is in ${calculation.currency}, the invoice in ${currency}`);
+    }
+    total = total.plus(calculation.total_amount);
+  }
+  const snapshot: InvoiceSnapshot = {
+    line_groups: calculations.map((calculation) => ({
+      subscription_id: calculation.subscription_id,
+      plan_id: calculation.plan_id,
+      plan_version: calculation.plan_version,
+      period_start: calculation.period_start,
+      period_end: calculation.period_end,
+      calculation_id: calculation.calculation_id,
+      amount: calculation.total_amount,
+    })),
+    line_items: calculations.flatMap((calculation) =>
+      calculation.line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item })),
+    ),
+    calculation_ids: calculations.map((calculation) => calculation.calculation_id),
+  };
+  return { snapshot, total: new Big(formatAmount(total, currency)) };
+}
+
+/** The fields of a stored invoice row and its payment attempts that the API shows. */
+export interface InvoiceRecord {
+  id: string;
+  number: string;
+  customer_id: string;
+  status: InvoiceStatus;
+  currency: string;
+  period_start: Date;
+  period_end: Date;
+  total_amount: string;
+  snapshot: string;
+  payment_intent: string | null;
+  sent_at: Date | null;
+  paid_at: Date | null;
+  archived_at: Date | null;
+  created_at: Date;
+}
+
+export interface PaymentAttemptRecord {
+  attempt_number: number;
+  status: PaymentAttemptStatus;
+  payment_intent_id: string | null;
+  failure_code: string | null;
+  decline_code: string | null;
+  created_at: Date;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly PaymentAttemptRecord[]): InvoiceJson {
+  const snapshot = JSON.parse(invoice.snapshot) as InvoiceSnapshot;
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    customer_id: invoice.customer_id,
+    status: invoice.status,
+    currency: invoice.currency,
+    period_start: invoice.period_start.toISOString(),
+    period_end: invoice.period_end.toISOString(),
+    total_amount: formatAmount(new Big(invoice.total_amount), invoice.currency),
+    line_groups: snapshot.line_groups,
+    line_items: snapshot.line_items,
+    calculation_ids: snapshot.calculation_ids,
+    payment_intent: invoice.payment_intent,
+    sent_at: iso(invoice.sent_at),
+    paid_at: iso(invoice.paid_at),
+    archived_at: iso(invoice.archived_at),
+    created_at: invoice.created_at.toISOString(),
+    payment_attempts: attempts.map((attempt) => ({
+      attempt: attempt.attempt_number,
+      status: attempt.status,
+      payment_intent: attempt.payment_intent_id,
+      failure_code: attempt.failure_code,
+      decline_code: attempt.decline_code,
+      created_at: attempt.created_at.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,53 @@
+import Stripe from 'stripe';
+import { attemptStatusOfPaymentIntent } from '@abaxus/domain/invoice/payment-attempt';
+import type { PaymentOutcome } from './payment-outcome';
+
+/** A PaymentIntent as Stripe answered it, in our terms. */
+export function outcomeOfPaymentIntent(intent: Pick<Stripe.PaymentIntent, 'id' | 'status' | 'last_payment_error'>): PaymentOutcome {
+  switch (attemptStatusOfPaymentIntent(intent.status)) {
+    case 'succeeded':
+      return { kind: 'succeeded', paymentIntentId: intent.id };
+    case 'requires_action':
+      return { kind: 'requires_action', paymentIntentId: intent.id, providerCode: intent.last_payment_error?.code ?? null };
+    case 'processing':
+      return { kind: 'processing', paymentIntentId: intent.id };
+    case 'failed':
+      return {
+        kind: 'declined',
+        paymentIntentId: intent.id,
+        providerCode: intent.last_payment_error?.code ?? intent.status,
+        declineCode: intent.last_payment_error?.decline_code ?? null,
+        message: intent.last_payment_error?.message ?? `the payment is ${intent.status}`,
+      };
+    default:
+      return { kind: 'unknown', message: `Stripe answered an unexpected PaymentIntent status "${intent.status}"` };
+  }
+}
+
+/**
+ * The one place Stripe errors become our outcomes. Card errors are declines, except
+ * authentication_required (the customer must act); no answer or a Stripe server error leaves the
+ * outcome unknown (retried with the same idempotency key); anything else is a refused request.
+ */
+export function translateStripeError(error: unknown): PaymentOutcome {
+  if (!(error instanceof Stripe.errors.StripeError)) {
+    return { kind: 'unknown', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (error instanceof Stripe.errors.StripeCardError) {
+    const intent = error.payment_intent;
+    if (error.code === 'authentication_required' && intent?.id) {
+      return { kind: 'requires_action', paymentIntentId: intent.id, providerCode: error.code };
+    }
+    return {
+      kind: 'declined',
+      paymentIntentId: intent?.id ?? null,
+      providerCode: error.code ?? 'card_declined',
+      declineCode: error.decline_code ?? null,
+      message: error.message,
+    };
+  }
+  if (error instanceof Stripe.errors.StripeConnectionError || (error instanceof Stripe.errors.StripeAPIError && (error.statusCode ?? 500) >= 500)) {
+    return { kind: 'unknown', message: error.message };
+  }
+  return { kind: 'rejected', providerStatus: error.statusCode ?? null, providerCode: error.code ?? error.type, message: error.message };
+}

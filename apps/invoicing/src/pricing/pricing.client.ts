@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
+import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
+
+export interface CalculationRequest {
+  customerId: string;
+  subscriptionId: string;
+  start: Date;
+  end: Date;
+}
+
+/** The pricing service's stored calculations: the figures an invoice is made of. */
+@Injectable()
+export class PricingClient {
+  constructor(private readonly http: ServiceHttpClient) {}
+
+  calculate(request: CalculationRequest): Promise<CalculationJson> {
+    return this.http.expectOk<CalculationJson>('pricing', 'POST', '/v1/pricing/calculate', {
+      customer_id: request.customerId,
+      subscription_id: request.subscriptionId,
+      period_start: request.start.toISOString(),
+      period_end: request.end.toISOString(),
+    });
+  }
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/*
+ * A Stripe-shaped HTTP server for tests: the real `stripe` SDK talks to it (STRIPE_API_URL).
+ * It answers POST /v1/payment_intents and GET /v1/payment_intents/:id like Stripe, including
+ * idempotency (the same Idempotency-Key replays the first answer; the same key with other
+ * parameters is an idempotency_error), and records every request.
+ *
+ * The outcome depends on the payment method, as with Stripe's test cards:
+ *   pm_card_visa (or any other)               → succeeded
+ *   pm_card_chargeDeclined                    → 402 card_error card_declined / generic_decline
+ *   pm_card_chargeDeclinedInsufficientFunds   → 402 card_error card_declined / insufficient_funds
+ *   pm_card_authenticationRequired            → 402 card_error authentication_required, PaymentIntent requires_action
+ * respondAfter(ms) makes the next answers late (the charge is made at once, the answer waits):
+ * a client timeout then leaves the outcome unknown while Stripe did charge.
+ */
+
+export interface RecordedStripeRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | undefined;
+  authorization: string | undefined;
+  /** The form body as sent (nested keys flattened as Stripe encodes them: `metadata[invoice_id]`). */
+  form: Record<string, string>;
+}
+
+export interface FakePaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  currency: string;
+  customer: string | null;
+  payment_method: string | null;
+  status: 'succeeded' | 'requires_action' | 'requires_payment_method' | 'processing';
+  metadata: Record<string, string>;
+  last_payment_error: { type: string; code: string; decline_code?: string; message: string } | null;
+  created: number;
+  livemode: false;
+}
+
+interface StoredAnswer {
+  params: string;
+  status: number;
+  body: string;
+}
+
+const DECLINES: Record<string, { code: string; decline_code: string; message: string }> = {
+  pm_card_chargeDeclined: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' },
+  pm_card_chargeDeclinedInsufficientFunds: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+};
+
+export class FakeStripeServer {
+  readonly requests: RecordedStripeRequest[] = [];
+  readonly paymentIntents = new Map<string, FakePaymentIntent>();
+  private readonly answers = new Map<string, StoredAnswer>();
+  private delayMs = 0;
+  private server: Server | undefined;
+  url = '';
+
+  constructor(readonly secretKey = 'sk_test_abaxus_fake') {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Answers after `ms` from now on (0 to answer at once again). */
+  respondAfter(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  /** POST requests creating PaymentIntents (replays included). */
+  creations(): RecordedStripeRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path === '/v1/payment_intents');
+  }
+
+  /** The customer completes authentication: the PaymentIntent succeeds (as Stripe then reports by webhook). */
+  completeAuthentication(id: string): FakePaymentIntent {
+    const intent = this.paymentIntents.get(id);
+    if (!intent) throw new Error(`no PaymentIntent ${id}`);
+    intent.status = 'succeeded';
+    intent.last_payment_error = null;
+    return { ...intent };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://stripe.test');
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    const idempotencyKey = header(req, 'idempotency-key');
+    this.requests.push({ method: req.method ?? '', path: url.pathname, idempotencyKey, authorization: header(req, 'authorization'), form });
+
+    if (header(req, 'authorization') !== `Bearer ${this.secretKey}`) {
+      return this.send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
+      if (idempotencyKey) {
+        const earlier = this.answers.get(idempotencyKey);
+        if (earlier && earlier.params !== raw) {
+          return this.send(res, 400, {
+            error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` },
+          });
+        }
+        if (earlier) return this.reply(res, earlier.status, earlier.body, true);
+      }
+      const { status, body } = this.createPaymentIntent(form);
+      const text = JSON.stringify(body);
+      if (idempotencyKey) this.answers.set(idempotencyKey, { params: raw, status, body: text });
+      return this.reply(res, status, text, false);
+    }
+    const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && match) {
+      const intent = this.paymentIntents.get(match[1]);
+      if (!intent) return this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${match[1]}'` } });
+      return this.send(res, 200, intent);
+    }
+    this.send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } });
+  }
+
+  private createPaymentIntent(form: Record<string, string>): { status: number; body: unknown } {
+    for (const field of ['amount', 'currency']) {
+      if (!form[field]) return { status: 400, body: { error: { type: 'invalid_request_error', code: 'parameter_missing', param: field, message: `Missing required param: ${field}.` } } };
+    }
+    const metadata: Record<string, string> = {};
+    for (const [key, value] of Object.entries(form)) {
+      const name = /^metadata\[(.+)\]$/.exec(key)?.[1];
+      if (name) metadata[name] = value;
+    }
+    const paymentMethod = form.payment_method ?? null;
+    const intent: FakePaymentIntent = {
+      id: `pi_${randomBytes(12).toString('hex')}`,
+      object: 'payment_intent',
+      amount: Number(form.amount),
+      currency: form.currency,
+      customer: form.customer ?? null,
+      payment_method: paymentMethod,
+      status: 'succeeded',
+      metadata,
+      last_payment_error: null,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+    };
+    this.paymentIntents.set(intent.id, intent);
+    const decline = paymentMethod ? DECLINES[paymentMethod] : undefined;
+    if (decline) {
+      intent.status = 'requires_payment_method';
+      intent.last_payment_error = { type: 'card_error', ...decline };
+      return { status: 402, body: { error: { type: 'card_error', ...decline, payment_intent: { ...intent } } } };
+    }
+    if (paymentMethod === 'pm_card_authenticationRequired') {
+      intent.status = 'requires_action';
+      const error = {
+        type: 'card_error',
+        code: 'authentication_required',
+        decline_code: 'authentication_required',
+        message: 'Your card was declined. This transaction requires authentication.',
+      };
+      intent.last_payment_error = error;
+      return { status: 402, body: { error: { ...error, payment_intent: { ...intent } } } };
+    }
+    return { status: 200, body: { ...intent } };
+  }
+
+  private reply(res: ServerResponse, status: number, body: string, replayed: boolean): void {
+    const write = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'request-id': `req_${randomBytes(6).toString('hex')}`,
+        ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+      });
+      res.end(body);
+    };
+    if (this.delayMs > 0) setTimeout(write, this.delayMs);
+    else write();
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    this.reply(res, status, JSON.stringify(body), false);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,46 @@
+import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
+import { formatAmount, formatDecimal } from '@abaxus/domain/money/decimal';
+import { tierBreakdownToJson } from '@abaxus/domain/pricing/charge-json';
+import type { PlanCalculation, PlanLineItem } from '@abaxus/domain/pricing/plan-calculation';
+
+export interface CalculationFacts {
+  id: string;
+  customerId: string;
+  subscriptionId: string;
+  planId: string;
+  planVersion: number;
+  currency: string;
+  periodStart: Date;
+  periodEnd: Date;
+  usageStart: Date;
+  usageEnd: Date;
+  createdAt: Date;
+}
+
+export function lineItemToJson(item: PlanLineItem, currency: string): CalculationLineItemJson {
+  const json: CalculationLineItemJson = {
+    metric_key: item.metricKey,
+    model: item.model,
+    quantity: formatDecimal(item.quantity),
+    amount: formatAmount(item.amount, currency),
+  };
+  if (item.model === 'tiered' || item.model === 'volume') json.tiers = item.tiers.map(tierBreakdownToJson);
+  return json;
+}
+
+export function calculationToJson(facts: CalculationFacts, calculation: PlanCalculation): CalculationJson {
+  return {
+    calculation_id: facts.id,
+    customer_id: facts.customerId,
+    subscription_id: facts.subscriptionId,
+    plan_id: facts.planId,
+    plan_version: facts.planVersion,
+    currency: facts.currency,
+    period_start: facts.periodStart.toISOString(),
+    period_end: facts.periodEnd.toISOString(),
+    usage_period: { start: facts.usageStart.toISOString(), end: facts.usageEnd.toISOString() },
+    total_amount: formatAmount(calculation.total, facts.currency),
+    line_items: calculation.lineItems.map((item) => lineItemToJson(item, facts.currency)),
+    created_at: facts.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,23 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CalculatePricingDto } from './calculate-pricing.dto';
+import { CalculationsService } from './calculations.service';
+
+@Controller('v1/pricing')
+export class CalculationsController {
+  constructor(private readonly calculations: CalculationsService) {}
+
+  /** 201: the calculation is a stored resource, readable by its id afterwards. */
+  @Post('calculate')
+  async calculate(@Body() request: CalculatePricingDto, @Res() res: Response): Promise<void> {
+    const stored = await this.calculations.calculate(request);
+    res.status(201).type('application/json').send(stored.body);
+  }
+
+  /** The stored text itself, so the answer is the same bytes as the first one. */
+  @Get('calculations/:id')
+  async find(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const stored = await this.calculations.find(id);
+    res.status(200).type('application/json').send(stored.body);
+  }
+}

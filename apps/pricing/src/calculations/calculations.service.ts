@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
+import { randomBytes } from 'node:crypto';
+import { calculatePlanCharges, meteredMetricKeys } from '@abaxus/domain/pricing/plan-calculation';
+import { usageWindow } from '@abaxus/domain/pricing/usage-window';
+import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { CatalogClient } from '../catalog/catalog.client';
+import { UsageClient } from '../usage/usage.client';
+import { CalculatePricingDto } from './calculate-pricing.dto';
+import { calculationToJson } from './calculation-response';
+import { CalculationsRepository } from './calculations.repository';
+
+export interface StoredCalculation {
+  id: string;
+  /** The JSON text, exactly as stored and as every later read returns it. */
+  body: string;
+}
+
+/**
+ * Prices a subscription's pinned plan version over a period with the exact (strong) usage of each
+ * metered charge, and stores the answer for good.
+ */
+@Injectable()
+export class CalculationsService {
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly usage: UsageClient,
+    private readonly calculations: CalculationsRepository,
+  ) {}
+
+  async calculate(request: CalculatePricingDto): Promise<StoredCalculation> {
+    const periodStart = toDate(request.period_start, 'period_start');
+    const periodEnd = toDate(request.period_end, 'period_end');
+    if (periodEnd.getTime() <= periodStart.getTime()) {
+      throw ProblemException.validation([{ field: 'period_end', message: 'period_end must be after period_start' }]);
+    }
+    const subscription = await this.catalog.subscription(request.subscription_id);
+    if (subscription.customer_id !== request.customer_id) {
+      throw new ProblemException(
+        422,
+        'subscription_customer_mismatch',
+        `Subscription ${subscription.id} belongs to customer ${subscription.customer_id}, not ${request.customer_id}.`,
+      );
+    }
+    const window = usageWindow({
+      periodStart,
+      periodEnd,
+      subscriptionStart: toDate(subscription.start_date, 'start_date'),
+      canceledAt: subscription.canceled_at ? toDate(subscription.canceled_at, 'canceled_at') : null,
+    });
+    if (!window.ok) throw new ProblemException(422, window.code, `${window.message}.`);
+    const plan = await this.catalog.planVersion(subscription.plan_id, subscription.plan_version);
+
+    const metricKeys = meteredMetricKeys(plan.charges);
+    const quantities = window.billable
+      ? await Promise.all(
+          metricKeys.map((metricKey) =>
+            this.usage.exactUsage({ customerId: subscription.customer_id, subscriptionId: subscription.id, metricKey, start: window.start, end: window.end }),
+          ),
+        )
+      : metricKeys.map(() => new Big(0));
+    const usage = new Map(metricKeys.map((key, index) => [key, quantities[index]]));
+    const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable);
+
+    const json = calculationToJson(
+      {
+        id: `calc_${randomBytes(12).toString('hex')}`,
+        customerId: subscription.customer_id,
+        subscriptionId: subscription.id,
+        planId: plan.id,
+        planVersion: plan.version,
+        currency: plan.currency,
+        periodStart,
+        periodEnd,
+        usageStart: window.start,
+        usageEnd: window.end,
+        createdAt: new Date(),
+      },
+      calculation,
+    );
+    const body = JSON.stringify(json);
+    await this.calculations.insert(json, body);
+    return { id: json.calculation_id, body };
+  }
+
+  async find(id: string): Promise<StoredCalculation> {
+    const body = await this.calculations.findBody(id);
+    if (body === undefined) throw ProblemException.notFound('Calculation', id);
+    return { id, body };
+  }
+}

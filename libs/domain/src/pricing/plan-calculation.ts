@@ -1,0 +1,58 @@
+import Big from 'big.js';
+import type { CurrencyCode } from '../money/currency';
+import type { Charge, ChargeModel, TierBreakdown } from './charge-model';
+import { priceLineItem } from './price-charge';
+
+/** One priced charge of a plan for one period. */
+export interface PlanLineItem {
+  /** Null for flat fees, which have no metric. */
+  metricKey: string | null;
+  model: ChargeModel;
+  /** The metric's usage in the window as measured (may be negative); 1 for a flat fee billed once, 0 when not billed. */
+  quantity: Big;
+  /** Rounded once, half-up, to the currency's minor unit. */
+  amount: Big;
+  /** Exact tier contributions (tiered and volume only; empty otherwise). */
+  tiers: TierBreakdown[];
+}
+
+export interface PlanCalculation {
+  lineItems: PlanLineItem[];
+  /** Sum of the rounded line items, so the total always equals what the lines show. */
+  total: Big;
+}
+
+/** The distinct metrics a plan's charges read, in charge order. */
+export function meteredMetricKeys(charges: readonly Charge[]): string[] {
+  const keys: string[] = [];
+  for (const charge of charges) if (charge.metricKey !== undefined && !keys.includes(charge.metricKey)) keys.push(charge.metricKey);
+  return keys;
+}
+
+/**
+ * Prices every charge of a plan version for one period. `usage` must hold a quantity for every
+ * metered charge (a missing one is a programming error and throws). Flat fees are billed once per
+ * period. When `billable` is false (the subscription ended before the window) every line is zero,
+ * including flat fees and first-tier flat amounts.
+ */
+export function calculatePlanCharges(
+  charges: readonly Charge[],
+  currency: CurrencyCode | string,
+  usage: ReadonlyMap<string, Big>,
+  billable = true,
+): PlanCalculation {
+  const lineItems: PlanLineItem[] = charges.map((charge) => {
+    if (charge.model === 'flat_fee') {
+      if (!billable) return { metricKey: null, model: charge.model, quantity: new Big(0), amount: new Big(0), tiers: [] };
+      const price = priceLineItem(charge, new Big(1), currency);
+      return { metricKey: null, model: charge.model, quantity: new Big(1), amount: price.amount, tiers: [] };
+    }
+    const quantity = usage.get(charge.metricKey);
+    if (quantity === undefined) throw new RangeError(`no usage given for metric ${charge.metricKey}`);
+    if (!billable) return { metricKey: charge.metricKey, model: charge.model, quantity: new Big(0), amount: new Big(0), tiers: [] };
+    const price = priceLineItem(charge, quantity, currency);
+    return { metricKey: charge.metricKey, model: charge.model, quantity, amount: price.amount, tiers: price.tiers };
+  });
+  const total = lineItems.reduce((sum, item) => sum.plus(item.amount), new Big(0));
+  return { lineItems, total };
+}
