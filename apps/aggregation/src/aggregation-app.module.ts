@@ -9,6 +9,7 @@ import { UsageController } from './usage/usage.controller';
 import { UsageQueryRepository } from './usage/usage-query.repository';
 import { UsageService } from './usage/usage.service';
 import { BackfillController } from './usage-events/backfill.controller';
+import { BillingUsageController } from './usage/billing-usage.controller';
 import { BackfillService } from './usage-events/backfill.service';
 import { DeadLetterPublisher } from './usage-events/dead-letter.publisher';
 import { UsageEventWriter } from './usage-events/usage-event-writer.service';
@@ -34,7 +35,7 @@ export class AggregationAppModule {
         }),
         CatalogCopyModule.forSchema('aggregation'),
       ],
-      controllers: [UsageController, BackfillController],
+      controllers: [UsageController, BillingUsageController, BackfillController],
       providers: [
         UsageEventValidator,
         UsageStoreRepository,

@@ -5,7 +5,7 @@ import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { sendBatch, sendEvent } from '@abaxus/ingestion/testing/send-events';
 import { createCustomer, createMetric, createSubscription, uniqueId, usageEvent } from '@abaxus/ingestion/testing/usage.factory';
 import { AGGREGATION_CASES, DUPLICATES, EVENT_TIMES, PERIODS, PeriodName, SEND_ORDER } from './testing/aggregation-cases';
-import { computeThenSummary, computeUsage, histogram, UsagePeriod } from './testing/usage-queries';
+import { billableUsage, computeThenSummary, computeUsage, histogram, UsagePeriod } from './testing/usage-queries';
 
 const MARCH = ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'] as const;
 
@@ -53,7 +53,13 @@ describe('usage aggregation (Kafka bus)', () => {
 
       for (const name of Object.keys(PERIODS) as PeriodName[]) {
         const figures = await computeThenSummary(engine, period(customer, metric, PERIODS[name]));
-        expect({ period: name, ...figures }).toEqual({ period: name, compute: scenario.expected[name], summary: scenario.expected[name] });
+        const billable = await billableUsage(engine, period(customer, metric, PERIODS[name]));
+        expect({ period: name, ...figures, billable }).toEqual({
+          period: name,
+          compute: scenario.expected[name],
+          summary: scenario.expected[name],
+          billable: scenario.expected[name],
+        });
       }
     });
   });

@@ -12,6 +12,18 @@ function queryString(period: UsagePeriod | Record<string, string>): string {
   return new URLSearchParams(Object.entries(period).filter(([, value]) => value !== undefined) as Array<[string, string]>).toString();
 }
 
+/** The internal billable figure pricing uses, asked of the aggregation service directly. */
+export async function billableUsage(engine: TestEngine, period: UsagePeriod): Promise<string | null> {
+  const response = await fetch(`${engine.serviceUrl('aggregation')}/internal/v1/usage/billable`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(period),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`billable answered ${response.status}: ${text}`);
+  return JSON.parse(text).value;
+}
+
 /** POST /v1/usage/compute through the gateway; fails the test on anything but 200. */
 export async function computeUsage(engine: TestEngine, period: UsagePeriod): Promise<string | null> {
   const response = await engine.api('POST', '/v1/usage/compute', period);

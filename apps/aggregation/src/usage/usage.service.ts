@@ -92,6 +92,22 @@ export class UsageService {
     return { value: formatExact(type, raw), meta: { consistency: 'strong', as_of: asOf } };
   }
 
+  /**
+   * The figure pricing bills: as strong as compute (it waits for the pipeline to pass every
+   * acknowledged event), read from the hourly buckets plus the exact edge hours. Buckets are
+   * written in the same transaction as their events (and rebuilt by backfill in its own), so once
+   * the pipeline has passed, they hold exactly what the events table holds — at the cost of a
+   * month's 744 buckets instead of every event of the month.
+   */
+  async billable(input: unknown): Promise<UsageValue> {
+    const query = this.parse(input, false);
+    const type = await this.aggregationTypeFor(query);
+    await this.awaitPipeline();
+    const asOf = new Date().toISOString();
+    const state = await this.bucketedState(type, scopeOf(query), query);
+    return { value: finalValue(state), meta: { consistency: 'strong', as_of: asOf } };
+  }
+
   private parse(input: unknown, histogram: boolean): UsageQuery {
     const parsed = parseUsageQuery(input, { granularity: histogram });
     if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The usage query is not valid.');

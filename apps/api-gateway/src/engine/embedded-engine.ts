@@ -12,6 +12,8 @@ import { SERVICE_MODULES } from './service-modules';
 export interface RunningEngine {
   url: string;
   databaseUrl: string;
+  /** Where each in-process service answers (its internal endpoints are not behind the gateway). */
+  directory: ServiceDirectory;
   stop(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export async function startEngine(config: AbaxusConfig, options: { embeddedPostg
     }
     const gateway = await startGateway(runtime);
     apps.push(gateway.app);
-    return { url: gateway.url, databaseUrl, stop };
+    return { url: gateway.url, databaseUrl, directory, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { loadConfig, ServiceName } from '@abaxus/platform/config/abaxus-config';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { RunningEngine, startEngine } from '../engine/embedded-engine';
 
@@ -14,6 +14,8 @@ export interface TestEngine {
   url: string;
   databaseUrl: string;
   topicPrefix: string;
+  /** Base URL of one service, for its internal endpoints (never routed by the gateway). */
+  serviceUrl(name: ServiceName): string;
   /** JSON in, JSON out, through the gateway over real HTTP. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     url: engine.url,
     databaseUrl: database.url,
     topicPrefix,
+    serviceUrl: (name) => engine.directory.urlOf(name),
     api: async (method, path, body, headers = {}) => {
       const response = await fetch(`${engine.url}${path}`, {
         method,

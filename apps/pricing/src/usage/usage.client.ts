@@ -17,13 +17,13 @@ interface ComputeAnswer {
   meta?: { consistency?: string };
 }
 
-/** Exact usage from the aggregation service's strong (read-your-writes) compute. */
+/** Exact, read-your-writes usage from the aggregation service (its internal billable figure). */
 @Injectable()
 export class UsageClient {
   constructor(private readonly http: ServiceHttpClient) {}
 
   async exactUsage(query: UsageQuery): Promise<Big> {
-    const answer = await this.http.expectOk<ComputeAnswer>('aggregation', 'POST', '/v1/usage/compute', {
+    const answer = await this.http.expectOk<ComputeAnswer>('aggregation', 'POST', '/internal/v1/usage/billable', {
       customer_id: query.customerId,
       subscription_id: query.subscriptionId,
       metric_key: query.metricKey,
