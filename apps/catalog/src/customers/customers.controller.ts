@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CustomerRecord } from '@abaxus/contracts/catalog-events';
-import { ListQueryDto } from '../listing/list-query.dto';
-import { Page } from '../listing/page';
+import { ListQueryDto } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page } from '@abaxus/platform/http/listing/page';
 import { CreateCustomerDto, UpdateCustomerDto } from './customer.dto';
 import { CustomersService } from './customers.service';
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CustomerRecord } from '@abaxus/contracts/catalog-events';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogTransactions } from '../catalog-events/catalog-transactions';
-import { ListQueryDto, listLimit } from '../listing/list-query.dto';
-import { Page, toPage, unknownCursor } from '../listing/page';
+import { ListQueryDto, listLimit } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
 import { BillingDto, CreateCustomerDto, PaymentMethodDto, UpdateCustomerDto } from './customer.dto';
 import { CustomerFields, CustomersRepository } from './customers.repository';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { MetricRecord } from '@abaxus/contracts/catalog-events';
-import { ListQueryDto } from '../listing/list-query.dto';
-import { Page } from '../listing/page';
+import { ListQueryDto } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page } from '@abaxus/platform/http/listing/page';
 import { CreateMetricDto } from './create-metric.dto';
 import { MetricsService } from './metrics.service';
 

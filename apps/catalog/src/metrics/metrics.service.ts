@@ -3,8 +3,8 @@ import { MetricRecord } from '@abaxus/contracts/catalog-events';
 import { isValueTypeAllowed } from '@abaxus/domain/aggregation/metric-value';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogTransactions } from '../catalog-events/catalog-transactions';
-import { ListQueryDto, listLimit } from '../listing/list-query.dto';
-import { Page, toPage, unknownCursor } from '../listing/page';
+import { ListQueryDto, listLimit } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
 import { CreateMetricDto } from './create-metric.dto';
 import { MetricsRepository } from './metrics.repository';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { PricePlanVersionRecord } from '@abaxus/contracts/catalog-events';
-import { ListQueryDto } from '../listing/list-query.dto';
-import { Page } from '../listing/page';
+import { ListQueryDto } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page } from '@abaxus/platform/http/listing/page';
 import { PricePlansService } from './price-plans.service';
 
 @Controller('v1/price-plans')

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length } from 'class-validator';
-import { ListQueryDto } from '../listing/list-query.dto';
+import { ListQueryDto } from '@abaxus/platform/http/listing/list-query.dto';
 import { IsClientId } from '../validation/client-id.validator';
 import { IsRfc3339Timestamp } from '@abaxus/platform/http/rfc3339-timestamp.validator';
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Page } from '../listing/page';
+import { Page } from '@abaxus/platform/http/listing/page';
 import { CancelSubscriptionDto, CreateSubscriptionDto, ListSubscriptionsQueryDto } from './subscription.dto';
 import { SubscriptionView } from './subscription-status';
 import { SubscriptionsService } from './subscriptions.service';

@@ -12,13 +12,11 @@ import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
 import { InvoiceRow, InvoicesRepository } from './invoices.repository';
 import { IssueInvoiceDto } from './issue-invoice.dto';
-import { DEFAULT_LIST_LIMIT, ListInvoicesQuery } from './list-invoices.query';
+import { listLimit } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
+import { ListInvoicesQuery } from './list-invoices.query';
 
-export interface InvoicePage {
-  data: InvoiceJson[];
-  has_more: boolean;
-  next_cursor: string | null;
-}
+export type InvoicePage = Page<InvoiceJson>;
 
 const COVERAGE_STATUS: Record<InvoiceCoverageRefusalCode, number> = {
   cutoff_in_future: 422,
@@ -116,26 +114,16 @@ export class InvoicesService {
   }
 
   async list(query: ListInvoicesQuery): Promise<InvoicePage> {
-    const limit = query.limit === undefined ? DEFAULT_LIST_LIMIT : Number(query.limit);
+    const limit = listLimit(query);
     let beforeSequence: string | undefined;
     if (query.starting_after !== undefined) {
       beforeSequence = await this.invoices.sequenceOf(query.starting_after);
-      if (beforeSequence === undefined) {
-        throw ProblemException.validation(
-          [{ field: 'starting_after', message: `no invoice "${query.starting_after}"; use the next_cursor of a previous page` }],
-          'The list cursor is not valid.',
-        );
-      }
+      if (beforeSequence === undefined) throw unknownCursor(query.starting_after);
     }
     const rows = await this.invoices.list({ customerId: query.customer_id, status: query.status, beforeSequence, limit });
-    const hasMore = rows.length > limit;
-    const page = hasMore ? rows.slice(0, limit) : rows;
-    const attempts = await this.invoices.attemptsOf(page.map((row) => row.id));
-    return {
-      data: page.map((row) => invoiceToJson(row, attempts.filter((attempt) => attempt.invoice_id === row.id))),
-      has_more: hasMore,
-      next_cursor: hasMore ? page[page.length - 1].id : null,
-    };
+    const page = toPage(rows, limit, (row) => row.id);
+    const attempts = await this.invoices.attemptsOf(page.data.map((row) => row.id));
+    return { ...page, data: page.data.map((row) => invoiceToJson(row, attempts.filter((attempt) => attempt.invoice_id === row.id))) };
   }
 
   async archive(id: string): Promise<InvoiceJson> {

@@ -1,11 +1,9 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { INVOICE_STATUSES, InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
-
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 500;
+import { ListQueryDto } from '@abaxus/platform/http/listing/list-query.dto';
 
 /** GET /v1/invoices: newest first, `starting_after` = the last id of the previous page. */
-export class ListInvoicesQuery {
+export class ListInvoicesQuery extends ListQueryDto {
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -14,13 +12,4 @@ export class ListInvoicesQuery {
   @IsOptional()
   @IsIn(INVOICE_STATUSES, { message: `status must be one of ${INVOICE_STATUSES.join(', ')}` })
   status?: InvoiceStatus;
-
-  @IsOptional()
-  @Matches(/^(?:[1-9]\d?|[1-4]\d\d|500)$/, { message: `limit must be an integer from 1 to ${MAX_LIST_LIMIT}` })
-  limit?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
-  starting_after?: string;
 }

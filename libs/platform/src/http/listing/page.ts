@@ -1,4 +1,4 @@
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { ProblemException } from '../problem.exception';
 
 /** The contract's list answer. `next_cursor` is the `starting_after` of the next page. */
 export interface Page<T> {
