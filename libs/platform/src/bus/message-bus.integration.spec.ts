@@ -127,3 +127,40 @@ describe.each(adapters)('$name', (adapter) => {
     await expect(context.bus().ping()).resolves.toBeUndefined();
   });
 });
+
+describe('embedded PostgreSQL bus retention', () => {
+  it('prunes only messages every group has consumed, and keeps delivering new ones', async () => {
+    const database = await createTestDatabase();
+    const bus = new PostgresMessageBus(database.url);
+    try {
+      await bus.publish(Array.from({ length: 5 }, (_, i) => ({ topic: TOPICS.catalogEvents, key: 'k', value: String(i) })));
+      const fast: string[] = [];
+      const fastGroup = await bus.subscribe({ groupId: 'fast', topics: [TOPICS.catalogEvents], handleBatch: async (m) => void fast.push(...m.map((x) => x.value)) });
+      await pollUntil(async () => expect(fast).toHaveLength(5));
+      await fastGroup.stop();
+      const slow: string[] = [];
+      let slowAllowed = 3;
+      const slowGroup = await bus.subscribe({
+        groupId: 'slow',
+        topics: [TOPICS.catalogEvents],
+        maxBatchSize: 1,
+        handleBatch: async (m) => {
+          if (slowAllowed <= 0) throw new Error('slow consumer is behind');
+          slowAllowed -= 1;
+          slow.push(...m.map((x) => x.value));
+        },
+      });
+      await pollUntil(async () => expect(slow).toEqual(['0', '1', '2']));
+      // The slow group has consumed offsets 0-2: only those may go, whatever their age.
+      expect(await bus.prune(0)).toBe(3);
+      slowAllowed = 10;
+      await pollUntil(async () => expect(slow).toEqual(['0', '1', '2', '3', '4']));
+      await slowGroup.stop();
+      expect(await bus.prune(0)).toBe(2);
+      expect(await bus.prune(60 * 60 * 1000)).toBe(0);
+    } finally {
+      await bus.close();
+      await database.drop();
+    }
+  });
+});

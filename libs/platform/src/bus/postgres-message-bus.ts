@@ -8,6 +8,9 @@ import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, Subscrip
 const NOTIFY_CHANNEL = 'abaxus_bus';
 const IDLE_POLL_MS = 500;
 const RETRY_DELAY_MS = 1000;
+const PRUNE_EVERY_MS = 60_000;
+/** Like Kafka's retention: consumed messages are kept a while (for inspection), then deleted. */
+const RETENTION_MS = 60 * 60 * 1000;
 
 /**
  * The embedded stand-in for Kafka: an append-only log in PostgreSQL (schema `bus`), one ordered
@@ -24,6 +27,7 @@ export class PostgresMessageBus extends MessageBus {
   private readonly wakers = new Set<() => void>();
   private readonly loops = new Set<Promise<void>>();
   private closed = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly databaseUrl: string) {
     super();
@@ -90,6 +94,9 @@ export class PostgresMessageBus extends MessageBus {
   async subscribe(options: SubscriptionOptions): Promise<BusSubscription> {
     await this.ready();
     await this.listen();
+    this.pruneTimer ??= setInterval(() => {
+      this.prune(RETENTION_MS).catch((error: Error) => this.logger.warn(`bus prune: ${error.message}`));
+    }, PRUNE_EVERY_MS).unref();
     let running = true;
     let wake: () => void = () => undefined;
     const waker = () => wake();
@@ -162,6 +169,21 @@ export class PostgresMessageBus extends MessageBus {
     return messages.length;
   }
 
+  /**
+   * Deletes messages older than the retention that every group of their topic has consumed.
+   * Returns how many went. (A group that subscribes later starts after what was pruned.)
+   */
+  async prune(retentionMs: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query(
+      `DELETE FROM bus.messages m
+       USING (SELECT topic, min(next_offset) AS low FROM bus.group_offsets GROUP BY topic) g
+       WHERE m.topic = g.topic AND m."offset" < g.low AND m.created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+      [retentionMs],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async endOffsets(topic: string): Promise<Map<number, string>> {
     await this.ready();
     const head = await this.pool.query<{ next_offset: string }>('SELECT next_offset FROM bus.topic_heads WHERE topic = $1', [topic]);
@@ -175,6 +197,7 @@ export class PostgresMessageBus extends MessageBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.wakers.forEach((wake) => wake());
     await Promise.allSettled([...this.loops]);
     await this.listener?.end().catch(() => undefined);
