@@ -3,7 +3,7 @@ import { CatalogCopyModule } from '@abaxus/ingestion/catalog-copy/catalog-copy.m
 import { UsageEventValidator } from '@abaxus/ingestion/events/usage-event-validator';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { CatalogCopy1710000000200 } from './migrations/1710000000200-catalog-copy';
+import { catalogCopyMigration } from '@abaxus/ingestion/catalog-copy/catalog-copy.migration';
 import { UsageStore1710000000300 } from './migrations/1710000000300-usage-store';
 import { UsageController } from './usage/usage.controller';
 import { UsageQueryRepository } from './usage/usage-query.repository';
@@ -31,7 +31,7 @@ export class AggregationAppModule {
           name: 'aggregation',
           schema: 'aggregation',
           entities: [],
-          migrations: [CatalogCopy1710000000200, UsageStore1710000000300],
+          migrations: [catalogCopyMigration('aggregation'), UsageStore1710000000300],
         }),
         CatalogCopyModule.forSchema('aggregation'),
       ],

@@ -6,7 +6,7 @@ import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { UsageEventPublisher } from './events/usage-event.publisher';
 import { UsageEventValidator } from './events/usage-event-validator';
-import { CatalogCopy1710000000200 } from './migrations/1710000000200-catalog-copy';
+import { catalogCopyMigration } from './catalog-copy/catalog-copy.migration';
 
 @Module({})
 export class IngestionAppModule {
@@ -14,7 +14,7 @@ export class IngestionAppModule {
     return {
       module: IngestionAppModule,
       imports: [
-        ServicePlatformModule.forService(runtime, { name: 'ingestion', schema: 'ingestion', entities: [], migrations: [CatalogCopy1710000000200] }),
+        ServicePlatformModule.forService(runtime, { name: 'ingestion', schema: 'ingestion', entities: [], migrations: [catalogCopyMigration('ingestion')] }),
         CatalogCopyModule.forSchema('ingestion'),
       ],
       controllers: [EventsController],
