@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { outboxTableDdl } from '@abaxus/platform/bus/outbox-relay';
 
 /**
  * The catalog: metrics, price plans with immutable versions, customers, subscriptions, and the
@@ -59,15 +60,7 @@ export class CatalogSchema1700000001000 implements MigrationInterface {
         FOREIGN KEY (plan_id, plan_version) REFERENCES catalog.price_plan_versions (plan_id, version)
       )`);
     await runner.query('CREATE INDEX subscriptions_customer_seq ON catalog.subscriptions (customer_id, seq)');
-    await runner.query(`
-      CREATE TABLE catalog.outbox (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        topic text NOT NULL,
-        key text NOT NULL,
-        value text NOT NULL,
-        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
-        created_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await runner.query(outboxTableDdl('catalog.outbox'));
   }
 
   async down(runner: QueryRunner): Promise<void> {

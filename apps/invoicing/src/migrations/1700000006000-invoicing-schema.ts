@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { outboxTableDdl } from '@abaxus/platform/bus/outbox-relay';
 
 export class InvoicingSchema1700000006000 implements MigrationInterface {
   name = 'InvoicingSchema1700000006000';
@@ -113,15 +114,7 @@ export class InvoicingSchema1700000006000 implements MigrationInterface {
         received_at timestamptz NOT NULL DEFAULT now()
       )`);
 
-    await runner.query(`
-      CREATE TABLE invoicing.outbox (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        topic text NOT NULL,
-        key text NOT NULL,
-        value text NOT NULL,
-        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
-        created_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await runner.query(outboxTableDdl('invoicing.outbox'));
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -3,7 +3,7 @@ import { serviceDataSourceOptions } from '../database/service-data-source';
 import { pollUntil } from '../testing/poll-until';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
 import { BusSubscription, MessageBus, OutgoingMessage } from './message-bus';
-import { appendToOutbox, OutboxRelay } from './outbox-relay';
+import { appendToOutbox, OutboxRelay, outboxTableDdl } from './outbox-relay';
 
 const TABLE = 'relay_test.outbox';
 
@@ -48,15 +48,7 @@ describe('OutboxRelay (real PostgreSQL)', () => {
     dataSource = new DataSource(serviceDataSourceOptions({ url: database.url, schema: 'relay_test', poolSize: 4 }));
     await dataSource.initialize();
     await dataSource.query('CREATE SCHEMA relay_test');
-    await dataSource.query(`
-      CREATE TABLE relay_test.outbox (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        topic text NOT NULL,
-        key text NOT NULL,
-        value text NOT NULL,
-        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
-        created_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await dataSource.query(outboxTableDdl('relay_test.outbox'));
   });
 
   afterEach(async () => {

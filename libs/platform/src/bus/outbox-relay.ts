@@ -9,16 +9,7 @@ import { MessageBus, OutgoingMessage } from './message-bus';
  * A crash between publish and delete publishes again: delivery is at least once, so consumers
  * dedup (catalog events carry an event_id for that).
  *
- * The table lives in the service's schema; its migration creates it with exactly these columns:
- *
- *   CREATE TABLE <schema>.outbox (
- *     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
- *     topic text NOT NULL,
- *     key text NOT NULL,
- *     value text NOT NULL,
- *     headers jsonb NOT NULL DEFAULT '{}'::jsonb,
- *     created_at timestamptz NOT NULL DEFAULT now()
- *   )
+ * The table lives in the service's schema; its migration creates it with outboxTableDdl.
  *
  * Order per key is kept when the writers of one key serialise on a row lock of that entity before
  * appending (an update takes the entity's row lock, so its outbox row gets committed after the
@@ -30,6 +21,19 @@ const QUALIFIED_TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 function checkTable(table: string): string {
   if (!QUALIFIED_TABLE.test(table)) throw new Error(`outbox table must be "schema.table" in lower case, got "${table}"`);
   return table;
+}
+
+/** The outbox table's definition, for the owning service's migration. */
+export function outboxTableDdl(table: string): string {
+  return `
+    CREATE TABLE ${checkTable(table)} (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      topic text NOT NULL,
+      key text NOT NULL,
+      value text NOT NULL,
+      headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`;
 }
 
 /** Inserts messages into the outbox table inside the caller's transaction. */
