@@ -13,10 +13,11 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const moduleNameMapper = {
-  '^@abaxus/(domain|contracts|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
-  '^@abaxus/(api-gateway|catalog|ingestion|aggregation|pricing|invoicing)/(.*)$': '<rootDir>/apps/$1/src/$2',
-};
+// Path aliases are defined once, in tsconfig.base.json; jest derives its mapper from them.
+const { paths } = require('./tsconfig.base.json').compilerOptions;
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace('/*', '/(.*)')}$`, `<rootDir>/${target.replace('/*', '/$1')}`]),
+);
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper };
 
 module.exports = {

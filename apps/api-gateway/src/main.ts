@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
-import { startGateway } from './engine/gateway-server';
+import { startGateway } from '@abaxus/services/api-gateway/gateway-server';
 
 /** Distributed mode: the gateway alone, reaching the services at their *_URL addresses. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
-import { CatalogAppModule } from './catalog-app.module';
+import { CatalogAppModule } from '@abaxus/services/catalog/catalog-app.module';
 
 void runStandaloneService('catalog', (runtime) => CatalogAppModule.forRoot(runtime), 3001);

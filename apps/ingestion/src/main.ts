@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
-import { IngestionAppModule } from './ingestion-app.module';
+import { IngestionAppModule } from '@abaxus/services/ingestion/ingestion-app.module';
 
 void runStandaloneService('ingestion', (runtime) => IngestionAppModule.forRoot(runtime), 3002);

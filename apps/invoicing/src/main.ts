@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
-import { InvoicingAppModule } from './invoicing-app.module';
+import { InvoicingAppModule } from '@abaxus/services/invoicing/invoicing-app.module';
 
 void runStandaloneService('invoicing', (runtime) => InvoicingAppModule.forRoot(runtime), 3005);

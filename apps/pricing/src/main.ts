@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
-import { PricingAppModule } from './pricing-app.module';
+import { PricingAppModule } from '@abaxus/services/pricing/pricing-app.module';
 
 void runStandaloneService('pricing', (runtime) => PricingAppModule.forRoot(runtime), 3004);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, SERVICE_NAMES } from '@abaxus/platform/config/abaxus-config';
+import { loadConfig, SERVICE_NAMES } from '../config/abaxus-config';
 
 // No Docker engine in CI: docker-compose.yml and the Dockerfile are checked structurally, and what
 // each process would see at start-up goes through the engine's own configuration check.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { loadConfig, SERVICE_NAMES } from '@abaxus/platform/config/abaxus-config';
+import { loadConfig, SERVICE_NAMES } from '../config/abaxus-config';
 
 // The chart in helm/abaxus, linted and rendered by a real Helm (deploy/helm/helm.sh fetches a static
 // binary once into deploy/.tools/). No cluster: we check what Helm would apply.

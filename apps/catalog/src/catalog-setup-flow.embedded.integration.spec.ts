@@ -1,3 +1,0 @@
-import { describeSetupFlow } from './testing/setup-flow';
-
-describeSetupFlow('embedded');

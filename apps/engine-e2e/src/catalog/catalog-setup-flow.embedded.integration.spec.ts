@@ -1,0 +1,3 @@
+import { describeSetupFlow } from '@abaxus/testing/catalog/setup-flow';
+
+describeSetupFlow('embedded');

@@ -1,0 +1,56 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
+import { MessageBus } from '@abaxus/platform/bus/message-bus';
+import { AbaxusConfig, SERVICE_NAMES } from '@abaxus/platform/config/abaxus-config';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '@abaxus/platform/database/embedded-postgres-server';
+import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
+import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { startHttpApp } from '@abaxus/platform/service/start-service-app';
+import { startGateway } from '@abaxus/services/api-gateway/gateway-server';
+import { SERVICE_MODULES } from './service-modules';
+
+export interface RunningEngine {
+  url: string;
+  databaseUrl: string;
+  /** Where each in-process service answers (its internal endpoints are not behind the gateway). */
+  directory: ServiceDirectory;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole engine in one process: the five services on loopback ports, the gateway in front,
+ * PostgreSQL from DATABASE_URL or embedded, the bus on Kafka or embedded in PostgreSQL.
+ * The services still talk over HTTP and the bus exactly as in distributed mode.
+ */
+export async function startEngine(config: AbaxusConfig, options: { embeddedPostgresTestTuning?: boolean } = {}): Promise<RunningEngine> {
+  const logger = new Logger('Engine');
+  let embedded: EmbeddedPostgres | undefined;
+  let bus: MessageBus | undefined;
+  const apps: INestApplication[] = [];
+  const stop = async () => {
+    for (const app of apps.reverse()) await app.close().catch((error: Error) => logger.error(`stopping: ${error.message}`));
+    apps.length = 0;
+    await bus?.close();
+    bus = undefined;
+    await embedded?.stop();
+    embedded = undefined;
+  };
+  try {
+    if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.dataDir, { testTuning: options.embeddedPostgresTestTuning });
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const directory = new ServiceDirectory(config.serviceUrls);
+    bus = createMessageBus(config, databaseUrl, 'abaxus-engine');
+    const runtime: ServiceRuntime = { config, databaseUrl, directory, sharedBus: bus };
+    for (const name of SERVICE_NAMES) {
+      const started = await startHttpApp(SERVICE_MODULES[name](runtime), { port: 0, host: '127.0.0.1' });
+      apps.push(started.app);
+      directory.register(name, started.url);
+    }
+    const gateway = await startGateway(runtime);
+    apps.push(gateway.app);
+    return { url: gateway.url, databaseUrl, directory, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

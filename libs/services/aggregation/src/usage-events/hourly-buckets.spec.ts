@@ -1,0 +1,47 @@
+import { finalValue } from '@abaxus/domain/aggregation/aggregation-state';
+import { parseEventInstant } from '@abaxus/usage-events/event-timestamp';
+import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
+import { bucketDeltas, NO_SUBSCRIPTION, touchedBuckets } from './hourly-buckets';
+import { firstPerKey } from './usage-event-writer.service';
+
+const event = (key: string, timestamp: string, value: string, subscriptionId: string | null = null): ValidUsageEvent & { seq: string } => ({
+  idempotencyKey: key,
+  customerId: 'cust_a',
+  subscriptionId,
+  metricKey: 'calls',
+  aggregationType: 'latest',
+  value,
+  instant: parseEventInstant(timestamp)!,
+  propertiesJson: null,
+  seq: key.replace(/\D/g, ''),
+});
+
+describe('bucketDeltas', () => {
+  it('groups events per UTC hour and subscription, ties going to the later sequence', () => {
+    const deltas = bucketDeltas([
+      event('e1', '2026-03-17T10:59:59.999999Z', '1'),
+      event('e2', '2026-03-17T11:00:00+00:00', '2'),
+      event('e3', '2026-03-17T12:30:00+01:00', '3'),
+      event('e4', '2026-03-17T10:10:00Z', '4', 'sub_1'),
+    ]);
+    expect(deltas.map((d) => [new Date(d.hourMillis).toISOString(), d.subscriptionKey, finalValue(d.state)])).toEqual([
+      ['2026-03-17T10:00:00.000Z', NO_SUBSCRIPTION, '1'],
+      ['2026-03-17T11:00:00.000Z', NO_SUBSCRIPTION, '3'],
+      ['2026-03-17T10:00:00.000Z', 'sub_1', '4'],
+    ]);
+  });
+
+  it('lists each touched bucket once', () => {
+    expect(touchedBuckets([event('e1', '2026-03-17T10:00:00Z', '1'), event('e2', '2026-03-17T10:59:00Z', '2')])).toHaveLength(1);
+  });
+});
+
+describe('firstPerKey', () => {
+  it('keeps the first event of each key', () => {
+    const kept = firstPerKey([event('k1', '2026-03-17T10:00:00Z', '1'), event('k1', '2026-03-17T11:00:00Z', '9'), event('k2', '2026-03-17T10:00:00Z', '2')]);
+    expect(kept.map((e) => [e.idempotencyKey, e.value])).toEqual([
+      ['k1', '1'],
+      ['k2', '2'],
+    ]);
+  });
+});

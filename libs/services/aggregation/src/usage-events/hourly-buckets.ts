@@ -1,0 +1,60 @@
+import { addValues, AggregationEvent, AggregationState, AggregationType, emptyState } from '@abaxus/domain/aggregation/aggregation-state';
+import { hourStartOf } from '@abaxus/usage-events/event-timestamp';
+import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
+
+/** Events without a subscription are bucketed under this key. */
+export const NO_SUBSCRIPTION = '';
+
+export interface BucketKey {
+  customerId: string;
+  /** The subscription id, or NO_SUBSCRIPTION. */
+  subscriptionKey: string;
+  metricKey: string;
+  /** Start of the UTC hour, epoch milliseconds. */
+  hourMillis: number;
+}
+
+export interface BucketDelta extends BucketKey {
+  aggregationType: AggregationType;
+  state: AggregationState;
+}
+
+export function bucketId(key: BucketKey): string {
+  return `${key.customerId}\u0001${key.subscriptionKey}\u0001${key.metricKey}\u0001${key.hourMillis}`;
+}
+
+export function bucketKeyOf(event: ValidUsageEvent): BucketKey {
+  return {
+    customerId: event.customerId,
+    subscriptionKey: event.subscriptionId ?? NO_SUBSCRIPTION,
+    metricKey: event.metricKey,
+    hourMillis: hourStartOf(event.instant.epochMillis),
+  };
+}
+
+/** The events of a batch, aggregated per hourly bucket into mergeable states. */
+export function bucketDeltas(events: Array<ValidUsageEvent & { seq: string }>): BucketDelta[] {
+  const groups = new Map<string, { key: BucketKey; type: AggregationType; events: AggregationEvent[] }>();
+  for (const event of events) {
+    const key = bucketKeyOf(event);
+    const id = bucketId(key);
+    let group = groups.get(id);
+    if (!group) {
+      group = { key, type: event.aggregationType, events: [] };
+      groups.set(id, group);
+    }
+    group.events.push({ value: event.value, timestamp: event.instant.iso, sequence: event.seq });
+  }
+  return [...groups.values()].map((group) => ({ ...group.key, aggregationType: group.type, state: addValues(emptyState(group.type), group.events) }));
+}
+
+/** Distinct bucket keys touched by the events, with the aggregation type of their metric. */
+export function touchedBuckets(events: ValidUsageEvent[]): Array<BucketKey & { aggregationType: AggregationType }> {
+  const touched = new Map<string, BucketKey & { aggregationType: AggregationType }>();
+  for (const event of events) {
+    const key = bucketKeyOf(event);
+    const id = bucketId(key);
+    if (!touched.has(id)) touched.set(id, { ...key, aggregationType: event.aggregationType });
+  }
+  return [...touched.values()];
+}

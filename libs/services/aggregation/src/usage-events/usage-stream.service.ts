@@ -1,0 +1,102 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
+import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
+import { parseJsonLosslessly } from '@abaxus/platform/http/json-body.middleware';
+import { IncomingMessage } from '@abaxus/platform/bus/message-bus';
+import { DeadLetterPublisher, RejectedMessage } from './dead-letter.publisher';
+import { UsageEventWriter } from './usage-event-writer.service';
+import { UsageStoreRepository } from './usage-store.repository';
+
+/**
+ * Stores a batch of usage messages of one partition exactly once. The topic is public (producers
+ * may publish directly), so every message is validated again; invalid ones go to the dead-letter
+ * topic BEFORE the position moves past them. Then one transaction stores the new keys and events,
+ * merges the hourly buckets and records the partition's position; the bus commits after that.
+ * A redelivered batch finds its position (or its keys) already stored and changes nothing.
+ */
+@Injectable()
+export class UsageStreamService {
+  private readonly logger = new Logger(UsageStreamService.name);
+
+  constructor(
+    private readonly validator: UsageEventValidator,
+    private readonly store: UsageStoreRepository,
+    private readonly writer: UsageEventWriter,
+    private readonly deadLetters: DeadLetterPublisher,
+  ) {}
+
+  async processBatch(messages: IncomingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { topic, partition } = messages[0];
+    const storedUpTo = await this.store.positionOf(topic, partition);
+    const fresh = messages.filter((message) => BigInt(message.offset) >= storedUpTo);
+    if (fresh.length === 0) return;
+    const position = { topic, partition, nextOffset: (BigInt(messages[messages.length - 1].offset) + 1n).toString() };
+
+    const rejected: RejectedMessage[] = [];
+    const bodies: unknown[] = [];
+    const readable: IncomingMessage[] = [];
+    for (const message of fresh) {
+      try {
+        bodies.push(parseMessage(message.value));
+        readable.push(message);
+      } catch (error) {
+        rejected.push({ message, reason: `malformed_json: ${(error as Error).message}` });
+      }
+    }
+    const verdicts = await this.validator.validate(bodies, () => '');
+    const valid: Array<{ message: IncomingMessage; event: ValidUsageEvent }> = [];
+    verdicts.forEach((verdict, index) => {
+      if (verdict.ok) valid.push({ message: readable[index], event: verdict.event });
+      else rejected.push({ message: readable[index], reason: `validation_failed: ${verdict.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+    });
+
+    await this.store.ensurePartitions(valid.map((item) => item.event.instant.epochMillis));
+    await this.deadLetters.publish(rejected);
+    try {
+      await this.store.transaction(async (tx) => {
+        await this.writer.storeAndMerge(
+          tx,
+          valid.map((item) => item.event),
+        );
+        await tx.savePosition(position);
+      });
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await this.storeOneByOne(valid, position);
+    }
+  }
+
+  /**
+   * A batch the database refused for its data (not its availability): store the events one by one
+   * and dead-letter those refused alone, so one such message never stalls the partition.
+   */
+  private async storeOneByOne(
+    valid: Array<{ message: IncomingMessage; event: ValidUsageEvent }>,
+    position: { topic: string; partition: number; nextOffset: string },
+  ): Promise<void> {
+    const refused: RejectedMessage[] = [];
+    for (const item of valid) {
+      try {
+        await this.store.transaction((tx) => this.writer.storeAndMerge(tx, [item.event]));
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        this.logger.warn(`usage event at ${item.message.topic}/${item.message.partition}@${item.message.offset} refused by the store: ${(error as Error).message}`);
+        refused.push({ message: item.message, reason: `storage_refused: ${(error as Error).message}` });
+      }
+    }
+    await this.deadLetters.publish(refused);
+    await this.store.transaction((tx) => tx.savePosition(position));
+  }
+}
+
+/** JSON.parse is fast; digit runs a double may not hold exactly take the exact (slower) parser. */
+function parseMessage(value: string): unknown {
+  return /\d{16}/.test(value) ? parseJsonLosslessly(value) : JSON.parse(value);
+}
+
+/** PostgreSQL classes 22 (data exception), 23 (integrity) and 54 (limits): the data, not the server. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}

@@ -1,0 +1,78 @@
+import { CLIENT_ID_PATTERN } from '@abaxus/domain/client-id';
+import { ValidationIssue } from '@abaxus/domain/validation-issue';
+import { EventInstant, parseEventInstant } from '@abaxus/usage-events/event-timestamp';
+
+export type Granularity = 'hour' | 'day';
+
+/** What to aggregate: one metric of one customer (optionally one subscription) over [start, end). */
+export interface UsageQuery {
+  customerId: string;
+  metricKey: string;
+  subscriptionId: string | null;
+  start: EventInstant;
+  end: EventInstant;
+  granularity: Granularity | null;
+}
+
+export type UsageQueryResult = { ok: true; query: UsageQuery } | { ok: false; errors: ValidationIssue[] };
+
+const FIELDS = ['customer_id', 'metric_key', 'period_start', 'period_end', 'subscription_id'];
+
+/**
+ * Reads the fields of summary, histogram (query string) and compute (JSON body) alike; every
+ * missing or invalid field is named, so a request whose query string was lost says what it lacks.
+ */
+export function parseUsageQuery(input: unknown, options: { granularity: boolean }): UsageQueryResult {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
+  }
+  const record = input as Record<string, unknown>;
+  const errors: ValidationIssue[] = [];
+  const known = options.granularity ? [...FIELDS, 'granularity'] : FIELDS;
+  for (const field of Object.keys(record)) if (!known.includes(field)) errors.push({ field, message: 'is not a known field' });
+
+  const text = (field: string, required: boolean): string | null => {
+    const value = record[field];
+    if (value === undefined || value === null || value === '') {
+      if (required) errors.push({ field, message: 'is required' });
+      return null;
+    }
+    if (typeof value !== 'string') {
+      errors.push({ field, message: Array.isArray(value) ? 'must be given once' : 'must be a string' });
+      return null;
+    }
+    return value;
+  };
+  const id = (field: string, required: boolean): string | null => {
+    const value = text(field, required);
+    if (value !== null && !CLIENT_ID_PATTERN.test(value)) {
+      errors.push({ field, message: 'must be 1 to 128 letters, digits, "_", ".", ":" or "-", starting with a letter or digit' });
+    }
+    return value;
+  };
+  const instant = (field: string): EventInstant | null => {
+    const value = text(field, true);
+    if (value === null) return null;
+    const parsed = parseEventInstant(value);
+    if (!parsed) errors.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as "2026-03-01T00:00:00Z"' });
+    return parsed ?? null;
+  };
+
+  const customerId = id('customer_id', true);
+  const metricKey = id('metric_key', true);
+  const subscriptionId = text('subscription_id', false);
+  if (subscriptionId !== null && subscriptionId.length > 255) errors.push({ field: 'subscription_id', message: 'must be 1 to 255 characters long' });
+  const start = instant('period_start');
+  const end = instant('period_end');
+  if (start && end && (end.epochMillis < start.epochMillis || (end.epochMillis === start.epochMillis && end.micros <= start.micros))) {
+    errors.push({ field: 'period_end', message: 'must be after period_start' });
+  }
+  let granularity: Granularity | null = null;
+  if (options.granularity) {
+    const value = text('granularity', true);
+    if (value === 'hour' || value === 'day') granularity = value;
+    else if (value !== null) errors.push({ field: 'granularity', message: 'must be "hour" or "day"' });
+  }
+  if (errors.length > 0 || !customerId || !metricKey || !start || !end) return { ok: false, errors };
+  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity } };
+}
