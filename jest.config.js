@@ -23,7 +23,12 @@ const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'], testPathIgnorePatterns: ['\\.integration\\.spec\\.ts$', '/node_modules/'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+      testPathIgnorePatterns: ['\\.integration\\.spec\\.ts$', '/node_modules/'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -49,7 +49,12 @@ async function waitLive(url: string, child: ChildProcess, name: string): Promise
  * The distributed topology on this machine: catalog, ingestion, aggregation and the gateway each in
  * its own process (as in docker-compose), against the given PostgreSQL database and Kafka broker.
  */
-export async function startServices(env: { databaseUrl: string; kafkaBrokers: string; topicPrefix: string; extra?: Record<string, string> }): Promise<RunningServices> {
+export async function startServices(env: {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  extra?: Record<string, string>;
+}): Promise<RunningServices> {
   const ports = { catalog: await freePort(), ingestion: await freePort(), aggregation: await freePort(), 'api-gateway': await freePort() };
   const urls = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
   const children: ChildProcess[] = [];

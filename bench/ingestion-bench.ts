@@ -99,7 +99,11 @@ async function main(): Promise<void> {
     if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${response.text}`);
   };
   const compute = async (customer: string, metric: string, start: string, end: string): Promise<string> => {
-    const response = await api('POST', '/v1/usage/compute', JSON.stringify({ customer_id: customer, metric_key: metric, period_start: start, period_end: end }));
+    const response = await api(
+      'POST',
+      '/v1/usage/compute',
+      JSON.stringify({ customer_id: customer, metric_key: metric, period_start: start, period_end: end }),
+    );
     if (response.status !== 200) throw new Error(`compute: ${response.status} ${response.text}`);
     return (JSON.parse(response.text) as { value: string }).value;
   };
@@ -152,7 +156,9 @@ async function main(): Promise<void> {
     const kafkaRate = perSecond(settings.events, kafkaDone - kafkaStart);
 
     // 3. Single events.
-    console.log(`[3/5] POST /v1/events: ${settings.singleRequests} requests at concurrency ${settings.singleConcurrency}, then ${settings.singleRate} req/s for ${settings.singleSeconds} s`);
+    console.log(
+      `[3/5] POST /v1/events: ${settings.singleRequests} requests at concurrency ${settings.singleConcurrency}, then ${settings.singleRate} req/s for ${settings.singleSeconds} s`,
+    );
     const singlePayloads = new Payloads(metrics.single, `s${run}`);
     let singleNext = 0;
     const closedLatencies: number[] = [];
@@ -170,7 +176,9 @@ async function main(): Promise<void> {
     );
     const closedElapsed = performance.now() - closedStart;
     const closed = summarize(closedLatencies);
-    const fixed = await fixedRate(settings.singleRate, settings.singleSeconds, (i) => api('POST', '/v1/events', singlePayloads.json(settings.singleRequests + i)));
+    const fixed = await fixedRate(settings.singleRate, settings.singleSeconds, (i) =>
+      api('POST', '/v1/events', singlePayloads.json(settings.singleRequests + i)),
+    );
     await exactTotal(metrics.single, singlePayloads, settings.singleRequests + fixed.sent);
 
     // 4. Raw baselines with the same payloads.
@@ -210,7 +218,10 @@ async function main(): Promise<void> {
     row('  of which accepted by HTTP (207s answered)', `${perSecond(settings.events, batchAccepted - batchStart).toLocaleString('en')} ev/s`);
     row('direct Kafka, end to end (first send → compute exact)', `${kafkaRate.toLocaleString('en')} ev/s`, 'target ≥ 30,000');
     row('  of which published by kafkajs', `${perSecond(settings.events, kafkaPublished - kafkaStart).toLocaleString('en')} ev/s`);
-    row(`single events, concurrency ${settings.singleConcurrency}: throughput`, `${perSecond(settings.singleRequests, closedElapsed).toLocaleString('en')} req/s`);
+    row(
+      `single events, concurrency ${settings.singleConcurrency}: throughput`,
+      `${perSecond(settings.singleRequests, closedElapsed).toLocaleString('en')} req/s`,
+    );
     row(`single events, concurrency ${settings.singleConcurrency}: p50 / p99`, `${ms(closed.p50)} / ${ms(closed.p99)}`);
     row(`single events at ${settings.singleRate} req/s: achieved`, `${fixed.achieved.toLocaleString('en')} req/s`);
     row(`single events at ${settings.singleRate} req/s: p50 / p99`, `${ms(fixed.latency.p50)} / ${ms(fixed.latency.p99)}`, 'target p99 ≤ 20 ms');
@@ -271,7 +282,14 @@ async function rawPostgresInsert(sql: Client, payloads: Payloads, count: number)
     await sql.query(
       `INSERT INTO bench_raw (seq, idempotency_key, customer_id, metric_key, value, ts)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
-      [rows.map((_, k) => from + k), rows.map((r) => r.idempotency_key), rows.map((r) => r.customer_id), rows.map((r) => r.metric_key), rows.map((r) => r.value), rows.map((r) => r.timestamp)],
+      [
+        rows.map((_, k) => from + k),
+        rows.map((r) => r.idempotency_key),
+        rows.map((r) => r.customer_id),
+        rows.map((r) => r.metric_key),
+        rows.map((r) => r.value),
+        rows.map((r) => r.timestamp),
+      ],
     );
   }
   return perSecond(count, performance.now() - start);
@@ -280,7 +298,9 @@ async function rawPostgresInsert(sql: Client, payloads: Payloads, count: number)
 /** Events spread evenly over March 2026 for one customer, with their keys and hourly buckets. */
 async function seedMonth(sql: Client, customer: string, metric: string, count: number): Promise<void> {
   const step = (31 * 24 * 3600) / count;
-  await sql.query(`CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`);
+  await sql.query(
+    `CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`,
+  );
   await sql.query(`INSERT INTO aggregation.idempotency_keys (key) SELECT 'seed-' || g FROM generate_series(1, $1::int) g`, [count]);
   await sql.query(
     `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts)

@@ -149,7 +149,16 @@ async function monthEnd(api: Api, run: string): Promise<void> {
       currency: 'USD',
       charges: [
         { model: 'flat_fee', properties: { amount: '29' } },
-        { metric_key: metricKey, model: 'tiered', properties: { tiers: [{ up_to: 1000, unit_amount: '0.01' }, { up_to: null, unit_amount: '0.005' }] } },
+        {
+          metric_key: metricKey,
+          model: 'tiered',
+          properties: {
+            tiers: [
+              { up_to: 1000, unit_amount: '0.01' },
+              { up_to: null, unit_amount: '0.005' },
+            ],
+          },
+        },
       ],
     }),
     201,
@@ -161,7 +170,11 @@ async function monthEnd(api: Api, run: string): Promise<void> {
   await pool(CUSTOMERS, 16, async (index) => {
     await expectOk(api('POST', '/v1/customers', { id: customerId(index), email: `c${index}@bench.test` }), 201, 'customer');
     subscriptions[index] = (
-      await expectOk(api('POST', '/v1/subscriptions', { customer_id: customerId(index), plan_id: planId, start_date: '2026-02-01T00:00:00Z' }), 201, 'subscription')
+      await expectOk(
+        api('POST', '/v1/subscriptions', { customer_id: customerId(index), plan_id: planId, start_date: '2026-02-01T00:00:00Z' }),
+        201,
+        'subscription',
+      )
     ).body.id;
   });
   for (let offset = 0; offset < CUSTOMERS; offset += 500) {
@@ -242,7 +255,12 @@ async function startProcesses(env: Record<string, string>): Promise<RunningEngin
       const url = `http://127.0.0.1:${ports[name]}/health/live`;
       for (let waited = 0; ; waited += 200) {
         if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-        if (await fetch(url).then((response) => response.ok).catch(() => false)) break;
+        if (
+          await fetch(url)
+            .then((response) => response.ok)
+            .catch(() => false)
+        )
+          break;
         if (waited > 120_000) throw new Error(`${name} did not start`);
         await new Promise((done) => setTimeout(done, 200));
       }

@@ -19,9 +19,15 @@ function run(command, args, env = process.env) {
 function reachable(host, port) {
   return new Promise((resolve) => {
     const socket = require('node:net').connect({ host, port, timeout: 2000 });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -38,7 +44,20 @@ async function startPostgres() {
     port,
     persistent: false,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=400', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=256MB'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=400',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'shared_buffers=256MB',
+    ],
     onLog: () => undefined,
   });
   await server.initialise();
@@ -72,9 +91,14 @@ async function main() {
       }
       env.KAFKA_BROKERS = `127.0.0.1:${port}`;
     }
-    console.log('type-checking…');
-    status = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
-    if (status === 0) status = run('npx', ['jest', '--ci', ...jestArgs], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() });
+    console.log('format check (prettier)…');
+    status = run('npx', ['prettier', '--check', '--log-level', 'warn', '.'], env);
+    if (status === 0) {
+      console.log('type-checking…');
+      status = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
+    }
+    if (status === 0)
+      status = run('npx', ['jest', '--ci', ...jestArgs], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() });
   } catch (error) {
     console.error(`npm test: ${error.message}`);
     status = 1;

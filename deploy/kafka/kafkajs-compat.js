@@ -30,14 +30,16 @@ const kafka = new Kafka({
   // No client-level `retry`: producers inherit it, and an idempotent producer with a finite
   // retries count makes kafkajs warn "Limiting retries ... may invalidate EoS guarantees".
   logLevel: logLevel.WARN,
-  logCreator: () => ({ namespace, level, log }) => {
-    if (level <= logLevel.WARN) {
-      const { message, ...extra } = log;
-      const line = `[kafkajs ${level === logLevel.ERROR ? 'ERROR' : 'WARN'} ${namespace}] ${message} ${JSON.stringify(extra)}`;
-      warnings.push(line);
-      if (process.env.COMPAT_VERBOSE) process.stderr.write(`${line}\n`);
-    }
-  },
+  logCreator:
+    () =>
+    ({ namespace, level, log }) => {
+      if (level <= logLevel.WARN) {
+        const { message, ...extra } = log;
+        const line = `[kafkajs ${level === logLevel.ERROR ? 'ERROR' : 'WARN'} ${namespace}] ${message} ${JSON.stringify(extra)}`;
+        warnings.push(line);
+        if (process.env.COMPAT_VERBOSE) process.stderr.write(`${line}\n`);
+      }
+    },
 });
 
 const results = [];
@@ -105,9 +107,7 @@ async function consumeUntil({ groupId, topic, done, commit, timeoutMs = 30000, r
           offset: message.offset,
           key: message.key && message.key.toString(),
           value: message.value && message.value.toString(),
-          headers: Object.fromEntries(
-            Object.entries(message.headers || {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)]),
-          ),
+          headers: Object.fromEntries(Object.entries(message.headers || {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)])),
         });
         resolveOffset(message.offset);
       }
@@ -132,12 +132,12 @@ async function main() {
   const produced = []; // { key, value, partition, offset }
   let skipRest = false;
 
-  await step('admin connect + describeCluster', async () => {
+  (await step('admin connect + describeCluster', async () => {
     await admin.connect();
     const c = await admin.describeCluster();
     assert(c.brokers.length >= 1, 'no brokers in cluster');
     return `clusterId=${c.clusterId} controller=${c.controller} brokers=${c.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`).join(',')}`;
-  }) || (skipRest = true);
+  })) || (skipRest = true);
   if (skipRest) return;
 
   await step(`admin createTopics (${PARTITIONS} partitions) + fetchTopicMetadata`, async () => {
@@ -154,7 +154,10 @@ async function main() {
     const md = await admin.fetchTopicMetadata({ topics: [TOPIC, TXN_TOPIC] });
     const parts = md.topics.find((t) => t.name === TOPIC).partitions;
     assert(parts.length === PARTITIONS, `expected ${PARTITIONS} partitions, got ${parts.length}`);
-    assert(parts.every((p) => p.leader >= 0), 'a partition has no leader');
+    assert(
+      parts.every((p) => p.leader >= 0),
+      'a partition has no leader',
+    );
     const list = await admin.listTopics();
     assert(list.includes(TOPIC), 'listTopics does not show the new topic');
     return `${TOPIC}: ${parts.length} partitions, leaders ${parts.map((p) => p.leader).join(',')}`;
@@ -197,8 +200,14 @@ async function main() {
       ],
     });
     const all = [...meta, ...meta2];
-    assert(all.every((m) => m.errorCode === 0), `produce errors: ${JSON.stringify(all)}`);
-    assert(all.every((m) => m.baseOffset !== undefined), 'no baseOffset in produce response');
+    assert(
+      all.every((m) => m.errorCode === 0),
+      `produce errors: ${JSON.stringify(all)}`,
+    );
+    assert(
+      all.every((m) => m.baseOffset !== undefined),
+      'no baseOffset in produce response',
+    );
     return `record metadata: ${all.map((m) => `p${m.partition}@${m.baseOffset}`).join(' ')}`;
   });
 
@@ -212,15 +221,16 @@ async function main() {
       commit: async (consumer, batch) => {
         if (batch.messages.length === 0) return;
         const last = batch.messages[batch.messages.length - 1];
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
       },
     });
     phase1.push(...got);
     assert(got.length === 24, `expected 24 messages, got ${got.length}`);
     const seqs = got.map((m) => JSON.parse(m.value).seq).sort((a, b) => a - b);
-    assert(seqs.every((s, i) => s === i), `missing or duplicate messages: ${seqs}`);
+    assert(
+      seqs.every((s, i) => s === i),
+      `missing or duplicate messages: ${seqs}`,
+    );
     for (const m of got) {
       assert(m.headers['x-tenant'] === m.key, `header x-tenant ${m.headers['x-tenant']} != key ${m.key}`);
       assert(m.headers['x-seq'] === String(JSON.parse(m.value).seq), 'header x-seq mismatch');
@@ -277,9 +287,7 @@ async function main() {
       commit: async (consumer, batch) => {
         const last = batch.messages[batch.messages.length - 1];
         if (last) {
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-          ]);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
         }
       },
     });
@@ -385,10 +393,7 @@ async function main() {
       await sleep(500);
       const values = got.map((m) => m.value).sort();
       assert(!values.includes('aborted-1'), `aborted record visible: ${values}`);
-      assert(
-        JSON.stringify(values) === JSON.stringify(['committed-1', 'committed-2', 'committed-3']),
-        `got ${values}`,
-      );
+      assert(JSON.stringify(values) === JSON.stringify(['committed-1', 'committed-2', 'committed-3']), `got ${values}`);
       return values.join(',');
     });
     await txProducer.disconnect().catch(() => {});

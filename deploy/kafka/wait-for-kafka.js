@@ -96,9 +96,7 @@ async function main() {
     await sleep(500);
   }
   if (!opts.quiet) {
-    process.stderr.write(
-      `wait-for-kafka: ${opts.broker} did not answer${opts.once ? '' : ` within ${opts.timeout}s`} (last error: ${lastError})\n`,
-    );
+    process.stderr.write(`wait-for-kafka: ${opts.broker} did not answer${opts.once ? '' : ` within ${opts.timeout}s`} (last error: ${lastError})\n`);
   }
   process.exit(1);
 }

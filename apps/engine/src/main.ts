@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     logger.warn('Set ABAXUS_API_KEYS to require "Authorization: Bearer <key>".');
     logger.warn('*******************************************************************************');
   }
-  logger.log(`database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}; bus: ${config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : 'embedded (PostgreSQL)'}`);
+  logger.log(
+    `database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}; bus: ${config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : 'embedded (PostgreSQL)'}`,
+  );
   logger.log(`ABAXUS API ready at ${engine.url}/v1`);
 }
 

@@ -42,7 +42,10 @@ export function checkEventRules(candidate: EventCandidate, facts: CatalogFacts, 
     const owner = facts.subscriptionOwner(candidate.subscriptionId);
     if (owner === undefined) errors.push({ field: at('subscription_id'), message: `no subscription "${candidate.subscriptionId}" exists` });
     else if (owner !== candidate.customerId) {
-      errors.push({ field: at('subscription_id'), message: `subscription "${candidate.subscriptionId}" does not belong to customer "${candidate.customerId}"` });
+      errors.push({
+        field: at('subscription_id'),
+        message: `subscription "${candidate.subscriptionId}" does not belong to customer "${candidate.customerId}"`,
+      });
     }
   }
   let value: string | null = null;

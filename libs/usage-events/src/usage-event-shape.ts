@@ -61,7 +61,8 @@ export function checkEventShape(raw: unknown, nowMillis: number, prefix = ''): S
   const errors: ValidationIssue[] = [];
   for (const field of ['customer_id', 'subscription_id', 'metric_key', 'idempotency_key', 'value'] as const) {
     const value = event[field];
-    if (typeof value === 'string' && NOT_STORABLE_TEXT.test(value)) errors.push({ field: at(field), message: 'must not contain NUL characters or unpaired surrogates' });
+    if (typeof value === 'string' && NOT_STORABLE_TEXT.test(value))
+      errors.push({ field: at(field), message: 'must not contain NUL characters or unpaired surrogates' });
   }
   const instant = parseEventInstant(event.timestamp as string);
   if (!instant) {

@@ -17,7 +17,11 @@ const event = (overrides: Record<string, unknown> = {}): Record<string, unknown>
 
 const facts: CatalogFacts = {
   metric: (key) =>
-    key === 'api_calls' ? { aggregationType: 'sum', valueType: 'integer' } : key === 'users' ? { aggregationType: 'unique_count', valueType: 'string' } : undefined,
+    key === 'api_calls'
+      ? { aggregationType: 'sum', valueType: 'integer' }
+      : key === 'users'
+        ? { aggregationType: 'unique_count', valueType: 'string' }
+        : undefined,
   hasCustomer: (id) => id === 'cust_acme' || id === 'cust_other',
   subscriptionOwner: (id) => (id === 'sub_1' ? 'cust_acme' : id === 'sub_2' ? 'cust_other' : undefined),
 };
@@ -142,7 +146,11 @@ describe('parseEventInstant', () => {
 
 describe('parseEventInstant on the canonical UTC form', () => {
   it('agrees with the general parser and refuses impossible dates', () => {
-    expect(parseEventInstant('2026-03-17T13:59:59.123Z')).toEqual({ epochMillis: Date.parse('2026-03-17T13:59:59.123Z'), micros: 0, iso: '2026-03-17T13:59:59.123Z' });
+    expect(parseEventInstant('2026-03-17T13:59:59.123Z')).toEqual({
+      epochMillis: Date.parse('2026-03-17T13:59:59.123Z'),
+      micros: 0,
+      iso: '2026-03-17T13:59:59.123Z',
+    });
     expect(parseEventInstant('2026-02-29T00:00:00.000Z')).toBeUndefined();
     expect(parseEventInstant('2028-02-29T00:00:00.000Z')?.iso).toBe('2028-02-29T00:00:00.000Z');
   });

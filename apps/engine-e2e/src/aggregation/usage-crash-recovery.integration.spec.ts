@@ -71,7 +71,13 @@ describe('aggregation consumer crash recovery (Kafka)', () => {
       expected.set(customer, expected.get(customer)! + BigInt(value));
       const minute = String(i % 60).padStart(2, '0');
       const hour = String(i % 24).padStart(2, '0');
-      return { customer_id: customer, metric_key: metric, value: String(value), timestamp: `2026-03-${String((i % 28) + 1).padStart(2, '0')}T${hour}:${minute}:00Z`, idempotency_key: uniqueId(`e${i}`) };
+      return {
+        customer_id: customer,
+        metric_key: metric,
+        value: String(value),
+        timestamp: `2026-03-${String((i % 28) + 1).padStart(2, '0')}T${hour}:${minute}:00Z`,
+        idempotency_key: uniqueId(`e${i}`),
+      };
     });
     // Redeliveries from the producer's side: the same keys again with other values, interleaved.
     const duplicates = events.slice(0, DUPLICATES).map((event) => ({ ...event, value: '100000' }));

@@ -22,7 +22,11 @@ describe('usage aggregation (embedded bus)', () => {
     const events = EVENT_TIMES.map((timestamp, index) => usageEvent(customer, metric, { timestamp, value: scenario.values[index] }));
     for (const group of SEND_ORDER) {
       if (group.length === 1) await sendEvent(engine, events[group[0]]);
-      else await sendBatch(engine, group.map((index) => events[index]));
+      else
+        await sendBatch(
+          engine,
+          group.map((index) => events[index]),
+        );
     }
     await sendBatch(
       engine,
@@ -50,7 +54,13 @@ describe('usage aggregation (embedded bus)', () => {
     const backfilled = usageEvent(customer, metric, { value: '4', timestamp: '2026-03-17T09:45:00Z', subscription_id: subscription });
     await sendBatch(engine, [backfilled], '/v1/events/backfill');
     await sendEvent(engine, { ...backfilled, value: '400' });
-    const period = { customer_id: customer, metric_key: metric, subscription_id: subscription, period_start: '2026-03-17T09:00:00Z', period_end: '2026-03-17T11:00:00Z' };
+    const period = {
+      customer_id: customer,
+      metric_key: metric,
+      subscription_id: subscription,
+      period_start: '2026-03-17T09:00:00Z',
+      period_end: '2026-03-17T11:00:00Z',
+    };
     expect(await computeThenSummary(engine, period)).toEqual({ compute: '7', summary: '7' });
     expect(await histogram(engine, { ...period, granularity: 'hour' })).toEqual([
       { start: '2026-03-17T09:00:00.000Z', end: '2026-03-17T10:00:00.000Z', value: '5' },

@@ -47,7 +47,9 @@ describe('usage aggregation (Kafka bus)', () => {
       }
       await sendBatch(
         engine,
-        DUPLICATES.map((duplicate) => usageEvent(customer, metric, { idempotency_key: keys[duplicate.of], timestamp: duplicate.timestamp, value: scenario.duplicateValue })),
+        DUPLICATES.map((duplicate) =>
+          usageEvent(customer, metric, { idempotency_key: keys[duplicate.of], timestamp: duplicate.timestamp, value: scenario.duplicateValue }),
+        ),
       );
       await sendEvent(engine, { ...eventAt(2), value: scenario.duplicateValue });
 
@@ -142,7 +144,12 @@ describe('usage aggregation (Kafka bus)', () => {
     const customer = await createCustomer(engine);
     const metric = await createMetric(engine, 'count');
     await Promise.all(
-      Array.from({ length: 6 }, () => sendBatch(engine, Array.from({ length: 500 }, () => usageEvent(customer, metric, { value: undefined })))),
+      Array.from({ length: 6 }, () =>
+        sendBatch(
+          engine,
+          Array.from({ length: 500 }, () => usageEvent(customer, metric, { value: undefined })),
+        ),
+      ),
     );
     await Promise.all(Array.from({ length: 20 }, () => sendEvent(engine, usageEvent(customer, metric))));
     expect(await computeUsage(engine, period(customer, metric, MARCH))).toBe('3020');
@@ -226,9 +233,15 @@ describe('usage aggregation (Kafka bus)', () => {
         { field: 'period_end', message: expect.stringContaining('RFC 3339') },
       ]),
     );
-    const reversed = await engine.api('GET', `/v1/usage/summary?customer_id=${customer}&metric_key=${metric}&period_start=2026-03-02T00:00:00Z&period_end=2026-03-01T00:00:00Z`);
+    const reversed = await engine.api(
+      'GET',
+      `/v1/usage/summary?customer_id=${customer}&metric_key=${metric}&period_start=2026-03-02T00:00:00Z&period_end=2026-03-01T00:00:00Z`,
+    );
     expect(reversed.body.errors).toEqual([{ field: 'period_end', message: 'must be after period_start' }]);
-    const histogramWithoutGranularity = await engine.api('GET', `/v1/usage/histogram?customer_id=${customer}&metric_key=${metric}&period_start=2026-03-01T00:00:00Z&period_end=2026-03-02T00:00:00Z`);
+    const histogramWithoutGranularity = await engine.api(
+      'GET',
+      `/v1/usage/histogram?customer_id=${customer}&metric_key=${metric}&period_start=2026-03-01T00:00:00Z&period_end=2026-03-02T00:00:00Z`,
+    );
     expect(histogramWithoutGranularity.body.errors).toEqual([{ field: 'granularity', message: 'is required' }]);
     const unknownMetric = await summaryStatus(engine, period(customer, 'no_such_metric', PERIODS.aligned));
     const unknownCustomer = await summaryStatus(engine, period('cust_nobody', metric, PERIODS.aligned));

@@ -35,12 +35,21 @@ describe.each(['kafka', 'embedded'] as const)('the overview scripts, end to end 
 
   it('goes from metric creation to a paid invoice', async () => {
     // setup.sh
-    expectStatus(await curlPost('/v1/metrics', `{
+    expectStatus(
+      await curlPost(
+        '/v1/metrics',
+        `{
     "key": "api_calls",
     "aggregation_type": "sum",
     "value_type": "integer"
-  }`), 201);
-    expectStatus(await curlPost('/v1/price-plans', `{
+  }`,
+      ),
+      201,
+    );
+    expectStatus(
+      await curlPost(
+        '/v1/price-plans',
+        `{
     "id": "plan_growth", "currency": "USD",
     "charges": [{
       "metric_key": "api_calls",
@@ -52,25 +61,44 @@ describe.each(['kafka', 'embedded'] as const)('the overview scripts, end to end 
         ]
       }
     }]
-  }`), 201);
-    expectStatus(await curlPost('/v1/customers', `{
+  }`,
+      ),
+      201,
+    );
+    expectStatus(
+      await curlPost(
+        '/v1/customers',
+        `{
     "id": "cust_acme",
     "billing": {"provider":"stripe"},
     "payment_method": {
       "provider_customer_id": "cus_xxx",
       "provider_payment_method": "pm_xxx"
     }
-  }`), 201);
-    const subscription = expectStatus(await curlPost('/v1/subscriptions', `{
+  }`,
+      ),
+      201,
+    );
+    const subscription = expectStatus(
+      await curlPost(
+        '/v1/subscriptions',
+        `{
     "customer_id": "cust_acme",
     "plan_id": "plan_growth",
     "start_date": "2026-01-01T00:00:00Z"
-  }`), 201);
+  }`,
+      ),
+      201,
+    );
     expect(subscription.body).toMatchObject({ id: expect.stringMatching(/^sub_/), status: 'active' });
     const subscriptionId: string = subscription.body.id;
 
     // ingest.sh
-    expect((await curlPost('/v1/events', `{
+    expect(
+      (
+        await curlPost(
+          '/v1/events',
+          `{
     "customer_id":     "cust_acme",
     "subscription_id": "${subscriptionId}",
     "metric_key":      "api_calls",
@@ -78,25 +106,39 @@ describe.each(['kafka', 'embedded'] as const)('the overview scripts, end to end 
     "timestamp":       "2026-03-17T14:00:00Z",
     "idempotency_key": "evt_req_abc123",
     "properties": { "region": "us-east-1" }
-  }`)).status).toBe(202);
-    const batch = expectStatus(await curlPost('/v1/events/batch', `{
+  }`,
+        )
+      ).status,
+    ).toBe(202);
+    const batch = expectStatus(
+      await curlPost(
+        '/v1/events/batch',
+        `{
     "events": [
       {"idempotency_key":"evt_001","customer_id":"cust_acme","subscription_id":"${subscriptionId}","metric_key":"api_calls","value":"50000","timestamp":"2026-03-18T09:00:00Z"},
       {"idempotency_key":"evt_002","customer_id":"cust_acme","subscription_id":"${subscriptionId}","metric_key":"api_calls","value":"34999","timestamp":"2026-03-19T09:00:00Z"}
     ]
-  }`), 207);
+  }`,
+      ),
+      207,
+    );
     expect(batch.body.results.map((result: { status: number }) => result.status)).toEqual([202, 202]);
 
     // invoice.sh — A. usage (eventual, converges), B. exact calculation, C. invoice, D. charge
-    const summaryPath =
-      '/v1/usage/summary?customer_id=cust_acme&metric_key=api_calls&period_start=2026-03-01T00:00:00Z&period_end=2026-04-01T00:00:00Z';
+    const summaryPath = '/v1/usage/summary?customer_id=cust_acme&metric_key=api_calls&period_start=2026-03-01T00:00:00Z&period_end=2026-04-01T00:00:00Z';
     await pollUntil(async () => expect((await engine.api('GET', summaryPath)).body).toMatchObject({ value: '85000', meta: { consistency: 'eventual' } }));
-    const calculation = expectStatus(await curlPost('/v1/pricing/calculate', `{
+    const calculation = expectStatus(
+      await curlPost(
+        '/v1/pricing/calculate',
+        `{
     "customer_id":"cust_acme",
     "subscription_id":"${subscriptionId}",
     "period_start":"2026-03-01T00:00:00Z",
     "period_end":"2026-04-01T00:00:00Z"
-  }`), 201);
+  }`,
+      ),
+      201,
+    );
     expect(calculation.body).toMatchObject({
       total_amount: '47.50',
       line_items: [
@@ -111,10 +153,16 @@ describe.each(['kafka', 'embedded'] as const)('the overview scripts, end to end 
         },
       ],
     });
-    const invoice = expectStatus(await curlPost('/v1/invoices', `{
+    const invoice = expectStatus(
+      await curlPost(
+        '/v1/invoices',
+        `{
     "customer_id":"cust_acme",
     "cutoff_date":"2026-03-31T23:59:59Z"
-  }`), 201);
+  }`,
+      ),
+      201,
+    );
     expect(invoice.body).toMatchObject({
       id: expect.stringMatching(/^inv_/),
       status: 'issued',

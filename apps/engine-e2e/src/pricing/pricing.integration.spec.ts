@@ -159,8 +159,17 @@ describe('pricing calculations (kafka)', () => {
 
   it('answers problems for bad requests', async () => {
     const setup = await scenario.customerWithUsage();
-    const unknownField = await engine.api('POST', '/v1/pricing/calculate', { customer_id: setup.customerId, subscription_id: setup.subscriptionId, ...march, extra: 1 });
-    expect([unknownField.status, unknownField.body.code, unknownField.body.errors]).toEqual([400, 'validation_failed', [{ field: 'extra', message: 'is not a known field' }]]);
+    const unknownField = await engine.api('POST', '/v1/pricing/calculate', {
+      customer_id: setup.customerId,
+      subscription_id: setup.subscriptionId,
+      ...march,
+      extra: 1,
+    });
+    expect([unknownField.status, unknownField.body.code, unknownField.body.errors]).toEqual([
+      400,
+      'validation_failed',
+      [{ field: 'extra', message: 'is not a known field' }],
+    ]);
     const badTime = await calculate(setup, { period_start: '2026-03-01', period_end: march.period_end });
     expect([badTime.status, badTime.body.errors[0].field]).toEqual([400, 'period_start']);
     const inverted = await calculate(setup, { period_start: march.period_end, period_end: march.period_start });
@@ -177,7 +186,11 @@ describe('pricing calculations (kafka)', () => {
     const charge = await engine.api('POST', '/v1/invoices/inv_any/charge');
     expect([charge.status, charge.body.code, charge.body.detail]).toEqual([503, 'payments_not_configured', expect.stringContaining('STRIPE_SECRET_KEY')]);
     const webhook = await engine.api('POST', '/v1/webhooks/stripe', { id: 'evt_1' }, { 'stripe-signature': 't=1,v1=x' });
-    expect([webhook.status, webhook.body.code, webhook.body.detail]).toEqual([503, 'webhooks_not_configured', expect.stringContaining('STRIPE_WEBHOOK_SECRET')]);
+    expect([webhook.status, webhook.body.code, webhook.body.detail]).toEqual([
+      503,
+      'webhooks_not_configured',
+      expect.stringContaining('STRIPE_WEBHOOK_SECRET'),
+    ]);
     const email = await engine.api('POST', '/v1/invoices/inv_any/send-email');
     expect([email.status, email.body.code, email.body.detail]).toEqual([503, 'email_not_configured', expect.stringContaining('SMTP_URL')]);
   });

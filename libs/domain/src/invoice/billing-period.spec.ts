@@ -38,13 +38,10 @@ describe('deriveBillingPeriod', () => {
     expect(deriveBillingPeriod({ ...base, cutoff: '2026-03-20T12:00:00Z' }).ok).toBe(true);
   });
 
-  it.each(['2026-01-01T00:00:00Z', '2025-12-31T23:59:59Z', '2026-01-01T01:00:00+01:00'])(
-    'refuses a cutoff of %s, not after the period start',
-    (cutoff) => {
-      const result = deriveBillingPeriod({ ...base, cutoff });
-      expect(result.ok === false && result.code).toBe('cutoff_not_after_period_start');
-    },
-  );
+  it.each(['2026-01-01T00:00:00Z', '2025-12-31T23:59:59Z', '2026-01-01T01:00:00+01:00'])('refuses a cutoff of %s, not after the period start', (cutoff) => {
+    const result = deriveBillingPeriod({ ...base, cutoff });
+    expect(result.ok === false && result.code).toBe('cutoff_not_after_period_start');
+  });
 
   it('refuses a cutoff not after the previous period end', () => {
     const result = deriveBillingPeriod({ ...base, previousPeriodEnd: '2026-02-01T00:00:00Z', cutoff: '2026-01-15T00:00:00Z' });

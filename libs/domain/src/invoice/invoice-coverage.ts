@@ -56,7 +56,11 @@ export function invoiceCoverage(input: InvoiceCoverageInput): InvoiceCoverageRes
   if (input.currency !== undefined) {
     candidates = candidates.filter((subscription) => subscription.currency === input.currency);
     if (candidates.length === 0) {
-      return { ok: false, code: 'no_active_subscription', message: `the customer has no active subscription billed in ${input.currency} before ${cutoff.toISOString()}` };
+      return {
+        ok: false,
+        code: 'no_active_subscription',
+        message: `the customer has no active subscription billed in ${input.currency} before ${cutoff.toISOString()}`,
+      };
     }
   }
   if (candidates.length === 0) {

@@ -10,9 +10,7 @@ export type InvoiceAction = 'send_email' | 'charge' | 'mark_paid' | 'archive';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['issued', 'paid', 'archived'];
 export const INVOICE_ACTIONS: readonly InvoiceAction[] = ['send_email', 'charge', 'mark_paid', 'archive'];
 
-export type TransitionResult =
-  | { ok: true; status: InvoiceStatus }
-  | { ok: false; code: 'invalid_transition'; message: string };
+export type TransitionResult = { ok: true; status: InvoiceStatus } | { ok: false; code: 'invalid_transition'; message: string };
 
 const TRANSITIONS: Record<InvoiceAction, Partial<Record<InvoiceStatus, InvoiceStatus>>> = {
   send_email: { issued: 'issued' },

@@ -24,7 +24,10 @@ export function paymentIdempotencyKey(invoiceId: string, attemptNumber: number):
 
 /** `attempts` in any order; the latest (highest number) decides. */
 export function nextCharge(invoiceId: string, attempts: readonly PaymentAttemptSummary[]): NextCharge {
-  const last = attempts.reduce<PaymentAttemptSummary | undefined>((latest, attempt) => (!latest || attempt.number > latest.number ? attempt : latest), undefined);
+  const last = attempts.reduce<PaymentAttemptSummary | undefined>(
+    (latest, attempt) => (!latest || attempt.number > latest.number ? attempt : latest),
+    undefined,
+  );
   if (!last) return { kind: 'attempt', number: 1, idempotencyKey: paymentIdempotencyKey(invoiceId, 1), retry: false };
   if (last.status === 'unknown') return { kind: 'attempt', number: last.number, idempotencyKey: paymentIdempotencyKey(invoiceId, last.number), retry: true };
   if (last.status !== 'failed' && last.paymentIntentId) return { kind: 'check', number: last.number, paymentIntentId: last.paymentIntentId };

@@ -3,21 +3,38 @@ import { CURRENCY_CODES, isCurrencyCode, minorUnitOf, roundToMinorUnit } from '.
 
 describe('currency table', () => {
   it.each([
-    ['USD', 2], ['EUR', 2], ['GBP', 2], ['JPY', 0], ['KRW', 0], ['ISK', 0], ['VND', 0], ['CLP', 0],
-    ['KWD', 3], ['BHD', 3], ['JOD', 3], ['OMR', 3], ['TND', 3], ['IQD', 3], ['LYD', 3],
-    ['CLF', 4], ['UYW', 4], ['MGA', 2], ['UYI', 0], ['XCG', 2], ['ZWG', 2], ['SLE', 2], ['VED', 2],
+    ['USD', 2],
+    ['EUR', 2],
+    ['GBP', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['ISK', 0],
+    ['VND', 0],
+    ['CLP', 0],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['TND', 3],
+    ['IQD', 3],
+    ['LYD', 3],
+    ['CLF', 4],
+    ['UYW', 4],
+    ['MGA', 2],
+    ['UYI', 0],
+    ['XCG', 2],
+    ['ZWG', 2],
+    ['SLE', 2],
+    ['VED', 2],
   ])('%s has %i minor digits', (code, digits) => {
     expect(isCurrencyCode(code)).toBe(true);
     expect(minorUnitOf(code)).toBe(digits);
   });
 
-  it.each(['usd', 'Usd', 'XAU', 'XDR', 'XXX', 'XTS', 'HRK', 'DEM', 'US', 'USDD', '', 'constructor', 'toString'])(
-    'refuses %p',
-    (code) => {
-      expect(isCurrencyCode(code)).toBe(false);
-      expect(() => minorUnitOf(code)).toThrow(RangeError);
-    },
-  );
+  it.each(['usd', 'Usd', 'XAU', 'XDR', 'XXX', 'XTS', 'HRK', 'DEM', 'US', 'USDD', '', 'constructor', 'toString'])('refuses %p', (code) => {
+    expect(isCurrencyCode(code)).toBe(false);
+    expect(() => minorUnitOf(code)).toThrow(RangeError);
+  });
 
   it('refuses non-strings', () => {
     expect(isCurrencyCode(840)).toBe(false);

@@ -1,10 +1,5 @@
 import Big from 'big.js';
-import {
-  STRIPE_ZERO_DECIMAL_CURRENCIES,
-  fromStripeMinorUnits,
-  stripeMinimumCharge,
-  toStripeMinorUnits,
-} from './stripe-amount';
+import { STRIPE_ZERO_DECIMAL_CURRENCIES, fromStripeMinorUnits, stripeMinimumCharge, toStripeMinorUnits } from './stripe-amount';
 
 describe('toStripeMinorUnits', () => {
   it.each([
@@ -31,9 +26,24 @@ describe('toStripeMinorUnits', () => {
   });
 
   it('passes every Stripe zero-decimal currency as is', () => {
-    expect([...STRIPE_ZERO_DECIMAL_CURRENCIES].sort()).toEqual(
-      ['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'],
-    );
+    expect([...STRIPE_ZERO_DECIMAL_CURRENCIES].sort()).toEqual([
+      'BIF',
+      'CLP',
+      'DJF',
+      'GNF',
+      'JPY',
+      'KMF',
+      'KRW',
+      'MGA',
+      'PYG',
+      'RWF',
+      'UGX',
+      'VND',
+      'VUV',
+      'XAF',
+      'XOF',
+      'XPF',
+    ]);
     for (const currency of STRIPE_ZERO_DECIMAL_CURRENCIES) {
       expect(toStripeMinorUnits(new Big('1500'), currency)).toBe('1500');
     }
@@ -63,7 +73,11 @@ describe('fromStripeMinorUnits', () => {
   });
 
   it('inverts toStripeMinorUnits for amounts Stripe can express', () => {
-    for (const [amount, currency] of [['127.5', 'USD'], ['1.24', 'KWD'], ['500', 'JPY']]) {
+    for (const [amount, currency] of [
+      ['127.5', 'USD'],
+      ['1.24', 'KWD'],
+      ['500', 'JPY'],
+    ]) {
       const minor = toStripeMinorUnits(new Big(amount), currency);
       expect(fromStripeMinorUnits(minor, currency).eq(new Big(amount))).toBe(true);
     }
@@ -72,10 +86,30 @@ describe('fromStripeMinorUnits', () => {
 
 describe('stripeMinimumCharge', () => {
   it.each([
-    ['USD', '0.5'], ['EUR', '0.5'], ['GBP', '0.3'], ['JPY', '50'], ['CAD', '0.5'], ['AUD', '0.5'],
-    ['CHF', '0.5'], ['DKK', '2.5'], ['NOK', '3'], ['SEK', '3'], ['MXN', '10'], ['HKD', '4'],
-    ['SGD', '0.5'], ['BRL', '0.5'], ['INR', '0.5'], ['PLN', '2'], ['CZK', '15'], ['HUF', '175'],
-    ['RON', '2'], ['BGN', '1'], ['NZD', '0.5'], ['AED', '2'], ['THB', '10'], ['MYR', '2'],
+    ['USD', '0.5'],
+    ['EUR', '0.5'],
+    ['GBP', '0.3'],
+    ['JPY', '50'],
+    ['CAD', '0.5'],
+    ['AUD', '0.5'],
+    ['CHF', '0.5'],
+    ['DKK', '2.5'],
+    ['NOK', '3'],
+    ['SEK', '3'],
+    ['MXN', '10'],
+    ['HKD', '4'],
+    ['SGD', '0.5'],
+    ['BRL', '0.5'],
+    ['INR', '0.5'],
+    ['PLN', '2'],
+    ['CZK', '15'],
+    ['HUF', '175'],
+    ['RON', '2'],
+    ['BGN', '1'],
+    ['NZD', '0.5'],
+    ['AED', '2'],
+    ['THB', '10'],
+    ['MYR', '2'],
   ])('%s minimum is %s', (currency, expected) => {
     expect(stripeMinimumCharge(currency)?.toFixed()).toBe(expected);
   });

@@ -8,7 +8,22 @@ import { CurrencyCode, isCurrencyCode } from './currency';
  * "Minimum and maximum charge amounts".
  */
 export const STRIPE_ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set([
-  'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF',
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
 ]);
 
 /** Sent ×1000, but Stripe requires the last digit to be 0 (i.e. at most 2 decimals in effect). */
@@ -27,9 +42,7 @@ export const STRIPE_THREE_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(['BH
 export function toStripeMinorUnits(amount: Big, currency: CurrencyCode | string): string {
   if (!isCurrencyCode(currency)) throw new RangeError(`unknown ISO 4217 currency code: ${String(currency)}`);
   if (amount.lt(0)) throw new RangeError('Stripe amounts cannot be negative');
-  const minor = amount
-    .round(stripeDecimalsOf(currency), Big.roundHalfUp)
-    .times(stripeMultiplierOf(currency));
+  const minor = amount.round(stripeDecimalsOf(currency), Big.roundHalfUp).times(stripeMultiplierOf(currency));
   return minor.toFixed(0);
 }
 
@@ -56,10 +69,30 @@ function stripeInverseMultiplierOf(currency: string): string {
 
 // Stripe's published minimum charge per presentment currency (decimal strings, never floats).
 const STRIPE_MINIMUM_CHARGES: Readonly<Record<string, string>> = {
-  USD: '0.50', AED: '2.00', AUD: '0.50', BGN: '1.00', BRL: '0.50', CAD: '0.50', CHF: '0.50',
-  CZK: '15.00', DKK: '2.50', EUR: '0.50', GBP: '0.30', HKD: '4.00', HUF: '175.00', INR: '0.50',
-  JPY: '50', MXN: '10', MYR: '2', NOK: '3.00', NZD: '0.50', PLN: '2.00', RON: '2.00', SEK: '3.00',
-  SGD: '0.50', THB: '10',
+  USD: '0.50',
+  AED: '2.00',
+  AUD: '0.50',
+  BGN: '1.00',
+  BRL: '0.50',
+  CAD: '0.50',
+  CHF: '0.50',
+  CZK: '15.00',
+  DKK: '2.50',
+  EUR: '0.50',
+  GBP: '0.30',
+  HKD: '4.00',
+  HUF: '175.00',
+  INR: '0.50',
+  JPY: '50',
+  MXN: '10',
+  MYR: '2',
+  NOK: '3.00',
+  NZD: '0.50',
+  PLN: '2.00',
+  RON: '2.00',
+  SEK: '3.00',
+  SGD: '0.50',
+  THB: '10',
 };
 
 /**
@@ -67,8 +100,6 @@ const STRIPE_MINIMUM_CHARGES: Readonly<Record<string, string>> = {
  * is the equivalent of USD 0.50 at the day's rate, which only Stripe can check).
  */
 export function stripeMinimumCharge(currency: CurrencyCode | string): Big | undefined {
-  const minimum = Object.prototype.hasOwnProperty.call(STRIPE_MINIMUM_CHARGES, currency)
-    ? STRIPE_MINIMUM_CHARGES[currency]
-    : undefined;
+  const minimum = Object.prototype.hasOwnProperty.call(STRIPE_MINIMUM_CHARGES, currency) ? STRIPE_MINIMUM_CHARGES[currency] : undefined;
   return minimum === undefined ? undefined : new Big(minimum);
 }

@@ -18,7 +18,7 @@ describe('stripeChargeAmount', () => {
     ['0.49', 'USD', '0.50 USD'],
     ['49', 'JPY', '50 JPY'],
     ['0.29', 'GBP', '0.30 GBP'],
-  ])('refuses %s %s below Stripe\'s minimum of %s', (total, currency, minimum) => {
+  ])("refuses %s %s below Stripe's minimum of %s", (total, currency, minimum) => {
     const result = stripeChargeAmount(new Big(total), currency);
     expect(result).toEqual({ ok: false, code: 'amount_below_minimum', message: expect.stringContaining(minimum) });
   });

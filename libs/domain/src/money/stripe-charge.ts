@@ -4,9 +4,7 @@ import { fromStripeMinorUnits, stripeMinimumCharge, toStripeMinorUnits } from '.
 
 export type StripeChargeRefusalCode = 'amount_below_minimum' | 'amount_not_chargeable_exactly' | 'amount_too_large';
 
-export type StripeChargeAmountResult =
-  | { ok: true; minorUnits: string }
-  | { ok: false; code: StripeChargeRefusalCode; message: string };
+export type StripeChargeAmountResult = { ok: true; minorUnits: string } | { ok: false; code: StripeChargeRefusalCode; message: string };
 
 /**
  * The `amount` to charge Stripe for an invoice total, refused (never rounded) when Stripe could

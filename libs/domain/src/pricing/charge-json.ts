@@ -14,10 +14,7 @@ export interface TierJson {
 }
 
 export type ChargePropertiesJson =
-  | { unit_amount: string }
-  | { tiers: TierJson[] }
-  | { package_size: string; package_amount: string; free_units: string }
-  | { amount: string };
+  { unit_amount: string } | { tiers: TierJson[] } | { package_size: string; package_amount: string; free_units: string } | { amount: string };
 
 export interface ChargeJson {
   metric_key?: string;

@@ -64,9 +64,7 @@ describe('priceGraduated (model tiered)', () => {
 
   it('charges the first flat amount at zero usage and lists the first tier with quantity 0', () => {
     const result = price(FLAT_AND_UNIT_TIERS(), '0');
-    expect(result.tiers.map(tierBreakdownToJson)).toEqual([
-      { from: '0', up_to: '5', quantity: '0', unit_amount: '7', flat_amount: '20', amount: '20' },
-    ]);
+    expect(result.tiers.map(tierBreakdownToJson)).toEqual([{ from: '0', up_to: '5', quantity: '0', unit_amount: '7', flat_amount: '20', amount: '20' }]);
   });
 
   it("prices the contract's example (85000 calls → 47.50)", () => {

@@ -13,7 +13,7 @@ describe('calculatePlanCharges', () => {
   it.each([
     ['6', '41.5', '39'],
     ['20', '127.5', '120'],
-  ])('prices Stripe\'s tier example at %s units: graduated %s, volume %s', (quantity, graduatedAmount, volumeAmount) => {
+  ])("prices Stripe's tier example at %s units: graduated %s, volume %s", (quantity, graduatedAmount, volumeAmount) => {
     expect(calculatePlanCharges([graduated], 'USD', usage({ calls: quantity })).total.toFixed()).toBe(graduatedAmount);
     expect(calculatePlanCharges([volume], 'USD', usage({ calls: quantity })).total.toFixed()).toBe(volumeAmount);
   });
@@ -37,7 +37,7 @@ describe('calculatePlanCharges', () => {
     expect(result.total.toFixed()).toBe('0.02');
   });
 
-  it('rounds to the currency\'s minor unit: JPY whole yen, KWD three decimals', () => {
+  it("rounds to the currency's minor unit: JPY whole yen, KWD three decimals", () => {
     const charge: Charge = { model: 'per_unit', metricKey: 'm', properties: { unitAmount: new Big('0.5') } };
     expect(calculatePlanCharges([charge], 'JPY', usage({ m: '3' })).total.toFixed()).toBe('2'); // 1.5 → 2
     expect(calculatePlanCharges([charge], 'JPY', usage({ m: '2.9' })).total.toFixed()).toBe('1'); // 1.45 → 1

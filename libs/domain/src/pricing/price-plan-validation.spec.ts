@@ -50,7 +50,16 @@ describe('parsePricePlanCharges: valid plans', () => {
   it('accepts every model at once, with optional fields given or not', () => {
     const charges = chargesOf([
       { metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: 0.5 } },
-      { metric_key: 'storage', model: 'volume', properties: { tiers: [{ up_to: '100.5', unit_amount: '1', flat_amount: '10' }, { up_to: null, unit_amount: '0.8' }] } },
+      {
+        metric_key: 'storage',
+        model: 'volume',
+        properties: {
+          tiers: [
+            { up_to: '100.5', unit_amount: '1', flat_amount: '10' },
+            { up_to: null, unit_amount: '0.8' },
+          ],
+        },
+      },
       { metric_key: 'seats', model: 'package', properties: { package_size: '10', package_amount: '25', free_units: '5' } },
       { model: 'flat_fee', properties: { amount: '49.99' } },
       { model: 'flat_fee', metric_key: null, properties: { amount: '0' } },
@@ -64,10 +73,12 @@ describe('parsePricePlanCharges: valid plans', () => {
   });
 
   it('defaults free_units and flat_amount to 0 (also when null)', () => {
-    const [pkg, tier] = chargesOf([
-      { metric_key: 'api_calls', model: 'package', properties: { package_size: 100, package_amount: '5', free_units: null } },
-      tiered([{ up_to: null, unit_amount: '1', flat_amount: null }], {}),
-    ].map((c, i) => (i === 1 ? { ...c, metric_key: 'storage' } : c)));
+    const [pkg, tier] = chargesOf(
+      [
+        { metric_key: 'api_calls', model: 'package', properties: { package_size: 100, package_amount: '5', free_units: null } },
+        tiered([{ up_to: null, unit_amount: '1', flat_amount: null }], {}),
+      ].map((c, i) => (i === 1 ? { ...c, metric_key: 'storage' } : c)),
+    );
     expect(pkg.model === 'package' && pkg.properties.freeUnits.toFixed()).toBe('0');
     expect(tier.model === 'tiered' && tier.properties.tiers[0].flatAmount.toFixed()).toBe('0');
   });
@@ -99,9 +110,7 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
   });
 
   it('unknown charge fields', () => {
-    expect(fieldsOf([{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' }, name: 'x' }])).toEqual([
-      'charges[0].name',
-    ]);
+    expect(fieldsOf([{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' }, name: 'x' }])).toEqual(['charges[0].name']);
   });
 
   it('missing or unknown model', () => {
@@ -114,21 +123,15 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
   });
 
   it('missing or non-object properties', () => {
-    expect(errorsOf([{ metric_key: 'api_calls', model: 'per_unit' }])).toEqual([
-      { field: 'charges[0].properties', message: 'is required' },
-    ]);
+    expect(errorsOf([{ metric_key: 'api_calls', model: 'per_unit' }])).toEqual([{ field: 'charges[0].properties', message: 'is required' }]);
     expect(errorsOf([{ metric_key: 'api_calls', model: 'per_unit', properties: '1' }])).toEqual([
       { field: 'charges[0].properties', message: 'must be an object' },
     ]);
   });
 
   it('unknown property fields, including fields of another model', () => {
-    expect(fieldsOf([{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1', tiers: [] } }])).toEqual([
-      'charges[0].properties.tiers',
-    ]);
-    expect(fieldsOf([{ model: 'flat_fee', properties: { amount: '1', unit_amount: '2' } }])).toEqual([
-      'charges[0].properties.unit_amount',
-    ]);
+    expect(fieldsOf([{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1', tiers: [] } }])).toEqual(['charges[0].properties.tiers']);
+    expect(fieldsOf([{ model: 'flat_fee', properties: { amount: '1', unit_amount: '2' } }])).toEqual(['charges[0].properties.unit_amount']);
   });
 
   it.each([
@@ -167,12 +170,11 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
 
     it('flat_fee amount, package_amount, flat_amount, free_units', () => {
       expect(fieldsOf([{ model: 'flat_fee', properties: { amount: '-5' } }])).toEqual(['charges[0].properties.amount']);
-      expect(
-        fieldsOf([{ metric_key: 'api_calls', model: 'package', properties: { package_size: '1', package_amount: '-1', free_units: '-2' } }]),
-      ).toEqual(['charges[0].properties.package_amount', 'charges[0].properties.free_units']);
-      expect(fieldsOf([tiered([{ up_to: null, unit_amount: '1', flat_amount: '-3' }])])).toEqual([
-        'charges[0].properties.tiers[0].flat_amount',
+      expect(fieldsOf([{ metric_key: 'api_calls', model: 'package', properties: { package_size: '1', package_amount: '-1', free_units: '-2' } }])).toEqual([
+        'charges[0].properties.package_amount',
+        'charges[0].properties.free_units',
       ]);
+      expect(fieldsOf([tiered([{ up_to: null, unit_amount: '1', flat_amount: '-3' }])])).toEqual(['charges[0].properties.tiers[0].flat_amount']);
     });
   });
 
@@ -193,12 +195,8 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
 
   describe('tiers', () => {
     it('not an array, or empty', () => {
-      expect(errorsOf([tiered('x' as unknown as unknown[])])).toEqual([
-        { field: 'charges[0].properties.tiers', message: 'must be an array of tiers' },
-      ]);
-      expect(errorsOf([tiered([])])).toEqual([
-        { field: 'charges[0].properties.tiers', message: 'must contain at least one tier (the last with up_to null)' },
-      ]);
+      expect(errorsOf([tiered('x' as unknown as unknown[])])).toEqual([{ field: 'charges[0].properties.tiers', message: 'must be an array of tiers' }]);
+      expect(errorsOf([tiered([])])).toEqual([{ field: 'charges[0].properties.tiers', message: 'must contain at least one tier (the last with up_to null)' }]);
     });
 
     it('a tier that is not an object, or has unknown fields', () => {
@@ -223,21 +221,37 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
           message: "must be greater than the previous tier's up_to (100); tiers ascend strictly",
         },
       ]);
-      expect(fieldsOf([tiered([{ up_to: '10.5', unit_amount: '1' }, { up_to: '10.25', unit_amount: '1' }, { up_to: null, unit_amount: '1' }])])).toEqual([
-        'charges[0].properties.tiers[1].up_to',
-      ]);
+      expect(
+        fieldsOf([
+          tiered([
+            { up_to: '10.5', unit_amount: '1' },
+            { up_to: '10.25', unit_amount: '1' },
+            { up_to: null, unit_amount: '1' },
+          ]),
+        ]),
+      ).toEqual(['charges[0].properties.tiers[1].up_to']);
     });
 
     it('missing last open tier', () => {
-      expect(errorsOf([tiered([{ up_to: 10, unit_amount: '1' }, { up_to: 20, unit_amount: '1' }])])).toEqual([
-        { field: 'charges[0].properties.tiers[1].up_to', message: 'the last tier must have up_to null (no upper bound)' },
-      ]);
+      expect(
+        errorsOf([
+          tiered([
+            { up_to: 10, unit_amount: '1' },
+            { up_to: 20, unit_amount: '1' },
+          ]),
+        ]),
+      ).toEqual([{ field: 'charges[0].properties.tiers[1].up_to', message: 'the last tier must have up_to null (no upper bound)' }]);
     });
 
     it('null up_to before the last tier', () => {
-      expect(errorsOf([tiered([{ up_to: null, unit_amount: '1' }, { up_to: null, unit_amount: '1' }])])).toEqual([
-        { field: 'charges[0].properties.tiers[0].up_to', message: 'only the last tier may have up_to null' },
-      ]);
+      expect(
+        errorsOf([
+          tiered([
+            { up_to: null, unit_amount: '1' },
+            { up_to: null, unit_amount: '1' },
+          ]),
+        ]),
+      ).toEqual([{ field: 'charges[0].properties.tiers[0].up_to', message: 'only the last tier may have up_to null' }]);
     });
 
     it('missing up_to and unit_amount', () => {
@@ -256,7 +270,12 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
       ['1.0000000000001', 'must have at most 12 fractional digits'],
       ['ten', 'must be a plain decimal number'],
     ])('up_to %p → %s', (value, fragment) => {
-      const [issue] = errorsOf([tiered([{ up_to: value, unit_amount: '1' }, { up_to: null, unit_amount: '1' }])]);
+      const [issue] = errorsOf([
+        tiered([
+          { up_to: value, unit_amount: '1' },
+          { up_to: null, unit_amount: '1' },
+        ]),
+      ]);
       expect(issue.field).toBe('charges[0].properties.tiers[0].up_to');
       expect(issue.message).toContain(fragment);
     });
@@ -287,9 +306,7 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
     });
 
     it.each([42, '', ' api', '-api', 'a'.repeat(129), 'api calls'])('must have the id shape: %p', (key) => {
-      expect(fieldsOf([{ metric_key: key, model: 'per_unit', properties: { unit_amount: '1' } }], null)).toEqual([
-        'charges[0].metric_key',
-      ]);
+      expect(fieldsOf([{ metric_key: key, model: 'per_unit', properties: { unit_amount: '1' } }], null)).toEqual(['charges[0].metric_key']);
     });
 
     it('may appear in one charge only (reported at the later one)', () => {
@@ -311,7 +328,16 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
   it('reports every problem of every charge at once, in order', () => {
     expect(
       fieldsOf([
-        { metric_key: 'api_calls', model: 'tiered', properties: { tiers: [{ up_to: 10, unit_amount: '-1' }, { up_to: 5, unit_amount: '1' }] } },
+        {
+          metric_key: 'api_calls',
+          model: 'tiered',
+          properties: {
+            tiers: [
+              { up_to: 10, unit_amount: '-1' },
+              { up_to: 5, unit_amount: '1' },
+            ],
+          },
+        },
         { model: 'package', properties: { package_size: '0', package_amount: '1' } },
         { model: 'flat_fee', metric_key: 'seats', properties: { amount: '1' } },
       ]),

@@ -12,9 +12,7 @@ export interface MetricKeyLookup {
   has(key: string): boolean;
 }
 
-export type ParsePricePlanChargesResult =
-  | { ok: true; charges: Charge[] }
-  | { ok: false; errors: ValidationIssue[] };
+export type ParsePricePlanChargesResult = { ok: true; charges: Charge[] } | { ok: false; errors: ValidationIssue[] };
 
 const PROPERTY_FIELDS: Record<ChargeModel, { required: string[]; optional: string[] }> = {
   per_unit: { required: ['unit_amount'], optional: [] },
@@ -38,11 +36,7 @@ const TIER_FIELDS = ['up_to', 'unit_amount', 'flat_amount'];
  * - `null` for an optional field (flat_amount, free_units, a flat fee's metric_key) means absent;
  * - when `knownMetricKeys` is given, each metric_key must be in it.
  */
-export function parsePricePlanCharges(
-  raw: unknown,
-  knownMetricKeys?: MetricKeyLookup,
-  fieldPrefix = 'charges',
-): ParsePricePlanChargesResult {
+export function parsePricePlanCharges(raw: unknown, knownMetricKeys?: MetricKeyLookup, fieldPrefix = 'charges'): ParsePricePlanChargesResult {
   const errors: ValidationIssue[] = [];
   if (!Array.isArray(raw)) {
     return { ok: false, errors: [{ field: fieldPrefix, message: 'must be an array of charges' }] };
@@ -275,13 +269,7 @@ function missing(field: string, errors: ValidationIssue[]): undefined {
   return undefined;
 }
 
-function rejectUnknownFields(
-  value: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-  errors: ValidationIssue[],
-  where: string,
-): void {
+function rejectUnknownFields(value: Record<string, unknown>, allowed: readonly string[], path: string, errors: ValidationIssue[], where: string): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       errors.push({ field: `${path}.${key}`, message: `unknown field ${where} (allowed: ${allowed.join(', ')})` });

@@ -70,15 +70,10 @@ describe('pricing properties', () => {
 
   it('graduated and volume agree when there is a single tier', () => {
     fc.assert(
-      fc.property(
-        decimalBig({ maxFractionDigits: 6 }),
-        decimalBig({ maxFractionDigits: 2 }),
-        quantityArb,
-        (unitAmount, flatAmount, quantity) => {
-          const tiers: PriceTier[] = [{ upTo: null, unitAmount, flatAmount }];
-          expect(priceGraduated(tiers, quantity).amount.eq(priceVolume(tiers, quantity).amount)).toBe(true);
-        },
-      ),
+      fc.property(decimalBig({ maxFractionDigits: 6 }), decimalBig({ maxFractionDigits: 2 }), quantityArb, (unitAmount, flatAmount, quantity) => {
+        const tiers: PriceTier[] = [{ upTo: null, unitAmount, flatAmount }];
+        expect(priceGraduated(tiers, quantity).amount.eq(priceVolume(tiers, quantity).amount)).toBe(true);
+      }),
     );
   });
 

@@ -8,11 +8,7 @@ describe('usageWindow', () => {
 
   it('keeps a period inside the subscription as is', () => {
     const result = usageWindow({ ...march, subscriptionStart: d('2026-01-01T00:00:00Z') });
-    expect(result.ok && [iso(result.start), iso(result.end), result.billable]).toEqual([
-      '2026-03-01T00:00:00.000Z',
-      '2026-04-01T00:00:00.000Z',
-      true,
-    ]);
+    expect(result.ok && [iso(result.start), iso(result.end), result.billable]).toEqual(['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z', true]);
   });
 
   it('clips a period overlapping the start to the start', () => {

@@ -3,8 +3,7 @@
  * nanoseconds) and a mandatory offset ("Z" or ±hh:mm). A timestamp without an offset is ambiguous
  * and refused. Time is not money, so epoch milliseconds as JS numbers are fine here.
  */
-const RFC3339_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 export type ParseTimestampResult = { ok: true; value: Date } | { ok: false; message: string };
 

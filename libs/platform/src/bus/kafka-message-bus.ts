@@ -33,11 +33,13 @@ export class KafkaMessageBus extends MessageBus {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log }) => {
-        const text = `${log.message}${log.error ? `: ${log.error}` : ''}`;
-        if (level <= logLevel.ERROR) this.logger.error(text);
-        else if (level === logLevel.WARN) this.logger.warn(text);
-      },
+      logCreator:
+        () =>
+        ({ level, log }) => {
+          const text = `${log.message}${log.error ? `: ${log.error}` : ''}`;
+          if (level <= logLevel.ERROR) this.logger.error(text);
+          else if (level === logLevel.WARN) this.logger.warn(text);
+        },
     });
   }
 

@@ -61,7 +61,12 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('delivers every published message to a group, in order per key, with headers', async () => {
     const bus = context.bus();
-    const published = Array.from({ length: 60 }, (_, i) => ({ topic: TOPICS.catalogEvents, key: `k${i % 3}`, value: JSON.stringify({ n: i }), headers: { n: String(i) } }));
+    const published = Array.from({ length: 60 }, (_, i) => ({
+      topic: TOPICS.catalogEvents,
+      key: `k${i % 3}`,
+      value: JSON.stringify({ n: i }),
+      headers: { n: String(i) },
+    }));
     await bus.publish(published);
     const received: IncomingMessage[] = [];
     const subscription = await bus.subscribe({
@@ -117,7 +122,10 @@ describe.each(adapters)('$name', (adapter) => {
 
   it('reports end offsets past every acknowledged message', async () => {
     const bus = context.bus();
-    await bus.publish([{ topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '1' }, { topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '2' }]);
+    await bus.publish([
+      { topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '1' },
+      { topic: TOPICS.usageEventsDeadLetter, key: 'a', value: '2' },
+    ]);
     const ends = await bus.endOffsets(TOPICS.usageEventsDeadLetter);
     const total = [...ends.values()].reduce((sum, offset) => sum + BigInt(offset), 0n);
     expect(total).toBe(2n);
@@ -135,7 +143,11 @@ describe('embedded PostgreSQL bus retention', () => {
     try {
       await bus.publish(Array.from({ length: 5 }, (_, i) => ({ topic: TOPICS.catalogEvents, key: 'k', value: String(i) })));
       const fast: string[] = [];
-      const fastGroup = await bus.subscribe({ groupId: 'fast', topics: [TOPICS.catalogEvents], handleBatch: async (m) => void fast.push(...m.map((x) => x.value)) });
+      const fastGroup = await bus.subscribe({
+        groupId: 'fast',
+        topics: [TOPICS.catalogEvents],
+        handleBatch: async (m) => void fast.push(...m.map((x) => x.value)),
+      });
       await pollUntil(async () => expect(fast).toHaveLength(5));
       await fastGroup.stop();
       const slow: string[] = [];

@@ -37,12 +37,10 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private ready(): Promise<DataSource> {
-    this.migrated ??= openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 }).catch(
-      (error: unknown) => {
-        this.migrated = undefined;
-        throw error;
-      },
-    );
+    this.migrated ??= openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 }).catch((error: unknown) => {
+      this.migrated = undefined;
+      throw error;
+    });
     return this.migrated;
   }
 

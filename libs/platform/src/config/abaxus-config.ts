@@ -60,7 +60,10 @@ function url(env: Env, name: string, protocols: string[], problems: string[]): s
 
 function list(raw: string | undefined): string[] | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
-  return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */

@@ -28,7 +28,9 @@ function allowPostgresUserIn(dataDir: string): void {
   if ((mode & 0o001) === 0) chmodSync(dataDir, mode | 0o711);
   for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
     if ((statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`The embedded PostgreSQL runs as the "postgres" user, which cannot traverse ${dir}: choose an ABAXUS_DATA_DIR outside it, or chmod o+x ${dir}.`);
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which cannot traverse ${dir}: choose an ABAXUS_DATA_DIR outside it, or chmod o+x ${dir}.`,
+      );
     }
   }
 }

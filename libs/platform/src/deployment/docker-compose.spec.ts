@@ -91,7 +91,11 @@ describe('docker-compose.yml', () => {
     const database = new URL(config.databaseUrl!);
     expect(database.hostname).toBe('postgres');
     const postgresEnv = stringEnv(services.postgres.environment);
-    expect([database.username, database.password, database.pathname]).toEqual([postgresEnv.POSTGRES_USER, postgresEnv.POSTGRES_PASSWORD, `/${postgresEnv.POSTGRES_DB}`]);
+    expect([database.username, database.password, database.pathname]).toEqual([
+      postgresEnv.POSTGRES_USER,
+      postgresEnv.POSTGRES_PASSWORD,
+      `/${postgresEnv.POSTGRES_DB}`,
+    ]);
     expect(stringEnv(services.kafka.environment).KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${config.kafkaBrokers!.join(',')}`);
     // Every *_URL names a compose service and the port that service listens on.
     expect(Object.keys(config.serviceUrls).sort()).toEqual([...SERVICE_NAMES].sort());
@@ -137,6 +141,7 @@ describe('deploy/docker/Dockerfile', () => {
   it('ships the healthcheck docker-compose.yml runs, and the build context lets it in', () => {
     expect(runtime).toContain('COPY deploy/docker/healthcheck.js ./healthcheck.js');
     const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const allowed of ['!package.json', '!package-lock.json', '!.swcrc', '!apps', '!libs', '!deploy/docker/healthcheck.js']) expect(dockerignore).toContain(allowed);
+    for (const allowed of ['!package.json', '!package-lock.json', '!.swcrc', '!apps', '!libs', '!deploy/docker/healthcheck.js'])
+      expect(dockerignore).toContain(allowed);
   });
 });

@@ -220,7 +220,10 @@ describe('Helm chart helm/abaxus', () => {
     });
     const [ingress] = ofKind(manifests, 'Ingress');
     expect(ingress.spec!.rules).toEqual([
-      { host: 'billing.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'abaxus-api-gateway', port: { name: 'http' } } } }] } },
+      {
+        host: 'billing.example.com',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'abaxus-api-gateway', port: { name: 'http' } } } }] },
+      },
     ]);
   });
 });

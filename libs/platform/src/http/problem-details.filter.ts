@@ -23,7 +23,7 @@ export function toProblem(exception: unknown, logger?: Logger): ProblemBody {
   if (parser && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
     return problemBody(parser.status, 'bad_request', parser.message ?? 'Bad request.');
   }
-  logger?.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+  logger?.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return problemBody(500, 'internal_error', 'An unexpected error occurred.');
 }
 

@@ -14,7 +14,13 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 export class ServiceHttpClient {
   constructor(private readonly directory: ServiceDirectory) {}
 
-  async call<T = unknown>(service: ServiceName, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, timeoutMs = 30_000): Promise<ServiceResponse<T>> {
+  async call<T = unknown>(
+    service: ServiceName,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+    timeoutMs = 30_000,
+  ): Promise<ServiceResponse<T>> {
     let response;
     try {
       response = await request(`${this.directory.urlOf(service)}${path}`, {

@@ -26,9 +26,7 @@ export class CatalogAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: CatalogAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, { name: 'catalog', schema: 'catalog', entities: [], migrations: [CatalogSchema1700000001000] }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'catalog', schema: 'catalog', entities: [], migrations: [CatalogSchema1700000001000] })],
       controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
       providers: [
         ServiceOutbox.provider('catalog.outbox'),

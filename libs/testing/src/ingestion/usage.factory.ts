@@ -29,7 +29,11 @@ export async function createCustomer(engine: TestEngine): Promise<string> {
 export async function createSubscription(engine: TestEngine, customerId: string): Promise<string> {
   const planId = uniqueId('plan');
   await created(engine, '/v1/price-plans', { id: planId, currency: 'USD', charges: [{ model: 'flat_fee', properties: { amount: '10' } }] });
-  const subscription = await created<{ id: string }>(engine, '/v1/subscriptions', { customer_id: customerId, plan_id: planId, start_date: '2026-01-01T00:00:00Z' });
+  const subscription = await created<{ id: string }>(engine, '/v1/subscriptions', {
+    customer_id: customerId,
+    plan_id: planId,
+    start_date: '2026-01-01T00:00:00Z',
+  });
   return subscription.id;
 }
 

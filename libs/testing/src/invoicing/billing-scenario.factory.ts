@@ -86,13 +86,15 @@ export class BillingScenario {
   }
 
   /** A customer subscribed to a one-charge plan on a fresh metric, with `total` units used in March 2026. */
-  async customerWithUsage(options: {
-    charge?: (metricKey: string) => Record<string, unknown>;
-    currency?: string;
-    units?: string;
-    customer?: Record<string, unknown>;
-    startDate?: string;
-  } = {}): Promise<CustomerSetup> {
+  async customerWithUsage(
+    options: {
+      charge?: (metricKey: string) => Record<string, unknown>;
+      currency?: string;
+      units?: string;
+      customer?: Record<string, unknown>;
+      startDate?: string;
+    } = {},
+  ): Promise<CustomerSetup> {
     const metricKey = await this.metric();
     const charge = options.charge?.(metricKey) ?? { metric_key: metricKey, model: 'tiered', properties: { tiers: STRIPE_EXAMPLE_TIERS } };
     const planId = await this.plan([charge], options.currency ?? 'USD');

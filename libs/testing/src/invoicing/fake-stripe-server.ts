@@ -122,7 +122,8 @@ export class FakeStripeServer {
     const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
       const intent = this.paymentIntents.get(match[1]);
-      if (!intent) return this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${match[1]}'` } });
+      if (!intent)
+        return this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${match[1]}'` } });
       return this.send(res, 200, intent);
     }
     this.send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } });
@@ -130,7 +131,11 @@ export class FakeStripeServer {
 
   private createPaymentIntent(form: Record<string, string>): { status: number; body: unknown } {
     for (const field of ['amount', 'currency']) {
-      if (!form[field]) return { status: 400, body: { error: { type: 'invalid_request_error', code: 'parameter_missing', param: field, message: `Missing required param: ${field}.` } } };
+      if (!form[field])
+        return {
+          status: 400,
+          body: { error: { type: 'invalid_request_error', code: 'parameter_missing', param: field, message: `Missing required param: ${field}.` } },
+        };
     }
     const metadata: Record<string, string> = {};
     for (const [key, value] of Object.entries(form)) {

@@ -5,7 +5,11 @@ import type { FakePaymentIntent } from './fake-stripe-server';
 const signer = new Stripe('sk_test_signing_only');
 
 /** A Stripe event about a PaymentIntent, as Stripe would POST it to the webhook. */
-export function paymentIntentEvent(type: 'payment_intent.succeeded' | 'payment_intent.payment_failed', intent: FakePaymentIntent, id = `evt_${randomBytes(12).toString('hex')}`) {
+export function paymentIntentEvent(
+  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+  intent: FakePaymentIntent,
+  id = `evt_${randomBytes(12).toString('hex')}`,
+) {
   return {
     id,
     object: 'event',

@@ -61,10 +61,7 @@ export class CatalogCopyRepository {
 
   async saveCustomers(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO ${this.schema}.catalog_customers (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING`,
-      [ids],
-    );
+    await this.dataSource.query(`INSERT INTO ${this.schema}.catalog_customers (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING`, [ids]);
   }
 
   async saveSubscriptions(rows: SubscriptionRow[]): Promise<void> {

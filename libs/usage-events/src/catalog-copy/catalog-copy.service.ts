@@ -166,7 +166,11 @@ export class CatalogCopyService {
     if (response.status === 404) return undefined;
     if (response.status !== 200) {
       this.logger.warn(`catalog answered ${response.status} to GET ${path}`);
-      throw new ProblemException(503, 'catalog_unavailable', 'The catalog cannot be asked about the metric, customer or subscription of this event; retry later.');
+      throw new ProblemException(
+        503,
+        'catalog_unavailable',
+        'The catalog cannot be asked about the metric, customer or subscription of this event; retry later.',
+      );
     }
     return response.body;
   }

@@ -146,11 +146,20 @@ describe('OpenAPI document (gateway, embedded engine)', () => {
 
   it('prices, issues, lists and archives an invoice in the documented shapes and codes', async () => {
     // A flat fee bills without usage, so the invoice has a total without waiting for events.
-    await succeed('createPricePlanVersion', { body: { id: 'plan_docs_flat', currency: 'USD', charges: [{ model: 'flat_fee', properties: { amount: '29.00' } }] } });
+    await succeed('createPricePlanVersion', {
+      body: { id: 'plan_docs_flat', currency: 'USD', charges: [{ model: 'flat_fee', properties: { amount: '29.00' } }] },
+    });
     await succeed('createCustomer', { body: { id: 'cust_docs_flat', email: 'billing@docs.test' } });
-    const subscription = await succeed('createSubscription', { body: { customer_id: 'cust_docs_flat', plan_id: 'plan_docs_flat', start_date: '2026-01-01T00:00:00Z' } });
+    const subscription = await succeed('createSubscription', {
+      body: { customer_id: 'cust_docs_flat', plan_id: 'plan_docs_flat', start_date: '2026-01-01T00:00:00Z' },
+    });
 
-    const period = { customer_id: 'cust_docs_flat', subscription_id: subscription.body.id, period_start: '2026-02-01T00:00:00Z', period_end: '2026-03-01T00:00:00Z' };
+    const period = {
+      customer_id: 'cust_docs_flat',
+      subscription_id: subscription.body.id,
+      period_start: '2026-02-01T00:00:00Z',
+      period_end: '2026-03-01T00:00:00Z',
+    };
     const calculation = await succeed('calculatePricing', { body: period });
     expect(calculation.body.total_amount).toBe('29.00');
     await succeed('getPricingCalculation', { params: { id: calculation.body.calculation_id } });

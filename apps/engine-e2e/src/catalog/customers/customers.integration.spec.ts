@@ -36,8 +36,16 @@ describe('customers (through the gateway)', () => {
   it.each([
     ['a bad id', { id: 'cust/acme' }, ['id']],
     ['a bad email', { email: 'billing-at-acme' }, ['email']],
-    ['a provider_customer_id that is not cus_…', { payment_method: { provider_customer_id: 'acct_123', provider_payment_method: 'pm_1' } }, ['payment_method.provider_customer_id']],
-    ['a provider_payment_method that is not pm_…', { payment_method: { provider_customer_id: 'cus_1', provider_payment_method: 'card_1' } }, ['payment_method.provider_payment_method']],
+    [
+      'a provider_customer_id that is not cus_…',
+      { payment_method: { provider_customer_id: 'acct_123', provider_payment_method: 'pm_1' } },
+      ['payment_method.provider_customer_id'],
+    ],
+    [
+      'a provider_payment_method that is not pm_…',
+      { payment_method: { provider_customer_id: 'cus_1', provider_payment_method: 'card_1' } },
+      ['payment_method.provider_payment_method'],
+    ],
     ['a payment method without its Stripe customer', { payment_method: { provider_payment_method: 'pm_1' } }, ['payment_method.provider_customer_id']],
     ['an unknown billing provider', { billing: { provider: 'paypal' } }, ['billing.provider']],
     ['billing of the wrong type', { billing: 'stripe' }, ['billing']],

@@ -29,7 +29,14 @@ describe('price plans (through the gateway)', () => {
       name: 'Growth',
       currency: 'EUR',
       charges: [
-        tieredCharge(metricKey, { properties: { tiers: [{ up_to: 100, unit_amount: '0.0010', flat_amount: 5 }, { up_to: null, unit_amount: 0.5 }] } }),
+        tieredCharge(metricKey, {
+          properties: {
+            tiers: [
+              { up_to: 100, unit_amount: '0.0010', flat_amount: 5 },
+              { up_to: null, unit_amount: 0.5 },
+            ],
+          },
+        }),
         { metric_key: otherMetricKey, model: 'package', properties: { package_size: 1000, package_amount: '2.50', free_units: '100' } },
         { model: 'flat_fee', properties: { amount: '49.00' } },
       ],
@@ -64,7 +71,16 @@ describe('price plans (through the gateway)', () => {
     const body = pricePlanBody(metricKey, {
       charges: [
         { metric_key: metricKey, model: 'per_unit', properties: { unit_amount: '0.000000000001' } },
-        { metric_key: otherMetricKey, model: 'volume', properties: { tiers: [{ up_to: '100.5', unit_amount: '1' }, { up_to: null, unit_amount: '0.9' }] } },
+        {
+          metric_key: otherMetricKey,
+          model: 'volume',
+          properties: {
+            tiers: [
+              { up_to: '100.5', unit_amount: '1' },
+              { up_to: null, unit_amount: '0.9' },
+            ],
+          },
+        },
       ],
     });
     const created = await engine.api('POST', '/v1/price-plans', body);
@@ -77,15 +93,42 @@ describe('price plans (through the gateway)', () => {
   const invalid: Case[] = [
     [
       'unordered tiers',
-      (m) => ({ charges: [tieredCharge(m, { properties: { tiers: [{ up_to: 100, unit_amount: '1' }, { up_to: 50, unit_amount: '1' }, { up_to: null, unit_amount: '1' }] } })] }),
+      (m) => ({
+        charges: [
+          tieredCharge(m, {
+            properties: {
+              tiers: [
+                { up_to: 100, unit_amount: '1' },
+                { up_to: 50, unit_amount: '1' },
+                { up_to: null, unit_amount: '1' },
+              ],
+            },
+          }),
+        ],
+      }),
       ['charges[0].properties.tiers[1].up_to'],
     ],
     [
       'a missing open last tier',
-      (m) => ({ charges: [tieredCharge(m, { properties: { tiers: [{ up_to: 100, unit_amount: '1' }, { up_to: 200, unit_amount: '1' }] } })] }),
+      (m) => ({
+        charges: [
+          tieredCharge(m, {
+            properties: {
+              tiers: [
+                { up_to: 100, unit_amount: '1' },
+                { up_to: 200, unit_amount: '1' },
+              ],
+            },
+          }),
+        ],
+      }),
       ['charges[0].properties.tiers[1].up_to'],
     ],
-    ['a negative amount', (m) => ({ charges: [{ metric_key: m, model: 'per_unit', properties: { unit_amount: '-0.01' } }] }), ['charges[0].properties.unit_amount']],
+    [
+      'a negative amount',
+      (m) => ({ charges: [{ metric_key: m, model: 'per_unit', properties: { unit_amount: '-0.01' } }] }),
+      ['charges[0].properties.unit_amount'],
+    ],
     [
       'more than 12 fractional digits',
       (m) => ({ charges: [{ metric_key: m, model: 'per_unit', properties: { unit_amount: '0.0000000000001' } }] }),
@@ -122,7 +165,11 @@ describe('price plans (through the gateway)', () => {
     ],
     ['charges of the wrong type', () => ({ charges: { model: 'flat_fee' } }), ['charges']],
     ['no charges', () => ({ charges: [] }), ['charges']],
-    ['an amount of the wrong type', (m) => ({ charges: [{ metric_key: m, model: 'per_unit', properties: { unit_amount: true } }] }), ['charges[0].properties.unit_amount']],
+    [
+      'an amount of the wrong type',
+      (m) => ({ charges: [{ metric_key: m, model: 'per_unit', properties: { unit_amount: true } }] }),
+      ['charges[0].properties.unit_amount'],
+    ],
     ['an unknown model', (m) => ({ charges: [{ metric_key: m, model: 'graduated', properties: {} }] }), ['charges[0].model']],
     [
       'a metric billed twice',
@@ -194,7 +241,14 @@ describe('price plans (through the gateway)', () => {
   it('answers 404 for an unknown plan or version', async () => {
     const id = uniqueId('plan');
     expect((await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).status).toBe(201);
-    for (const path of ['/v1/price-plans/no_such_plan', '/v1/price-plans/no_such_plan/versions', '/v1/price-plans/no_such_plan/versions/1', `/v1/price-plans/${id}/versions/2`, `/v1/price-plans/${id}/versions/0`, `/v1/price-plans/${id}/versions/one`]) {
+    for (const path of [
+      '/v1/price-plans/no_such_plan',
+      '/v1/price-plans/no_such_plan/versions',
+      '/v1/price-plans/no_such_plan/versions/1',
+      `/v1/price-plans/${id}/versions/2`,
+      `/v1/price-plans/${id}/versions/0`,
+      `/v1/price-plans/${id}/versions/one`,
+    ]) {
       const response = await engine.api('GET', path);
       expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status: 404, code: 'not_found' });
     }

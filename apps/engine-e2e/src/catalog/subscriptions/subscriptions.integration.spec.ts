@@ -82,7 +82,11 @@ describe('subscriptions (through the gateway)', () => {
   });
 
   it('answers timestamps in UTC whatever offset they were given with', async () => {
-    const created = await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id, { start_date: '2026-01-01T02:00:00+02:00' }));
+    const created = await engine.api(
+      'POST',
+      '/v1/subscriptions',
+      subscriptionBody(await createCustomer(), (await createPlan()).id, { start_date: '2026-01-01T02:00:00+02:00' }),
+    );
     expect(created.body.start_date).toBe('2026-01-01T00:00:00.000Z');
   });
 

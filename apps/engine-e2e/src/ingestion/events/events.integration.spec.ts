@@ -56,7 +56,12 @@ describe('event ingestion through the gateway (Kafka bus)', () => {
     ['a 256-character idempotency key', { idempotency_key: 'k'.repeat(256) }, 'idempotency_key', 'must be 1 to 255 characters long'],
     ['an unknown field', { region: 'eu' }, 'region', 'is not a known field'],
     ['a timestamp without offset', { timestamp: '2026-03-17T14:00:00' }, 'timestamp', expect.stringContaining('RFC 3339')],
-    ['a timestamp 6 minutes ahead', { timestamp: new Date(Date.now() + 6 * 60_000).toISOString() }, 'timestamp', 'must not be more than 5 minutes in the future'],
+    [
+      'a timestamp 6 minutes ahead',
+      { timestamp: new Date(Date.now() + 6 * 60_000).toISOString() },
+      'timestamp',
+      'must not be more than 5 minutes in the future',
+    ],
     ['an unknown metric', { metric_key: 'no_such_metric' }, 'metric_key', 'no metric "no_such_metric" exists'],
     ['an unknown customer', { customer_id: 'cust_nobody' }, 'customer_id', 'no customer "cust_nobody" exists'],
     ['a value that is not an integer', { value: '1.5' }, 'value', expect.stringContaining('integer')],
@@ -148,7 +153,11 @@ describe('event ingestion through the gateway (Kafka bus)', () => {
       events: [usageEvent(customer, decimal, { value: '0.000000000001' }), usageEvent(customer, decimal, { value: 2.5 })],
     });
     expect(exact.body.results.map((result: { status: number }) => result.status)).toEqual([202, 202]);
-    const inexact = await engine.api('POST', '/v1/events', `{"customer_id":"${customer}","metric_key":"${decimal}","value":0.30000000000000004,"timestamp":"2026-03-17T14:00:00Z","idempotency_key":"${uniqueId('evt')}"}`);
+    const inexact = await engine.api(
+      'POST',
+      '/v1/events',
+      `{"customer_id":"${customer}","metric_key":"${decimal}","value":0.30000000000000004,"timestamp":"2026-03-17T14:00:00Z","idempotency_key":"${uniqueId('evt')}"}`,
+    );
     expect(inexact.status).toBe(400);
     expect(inexact.body.errors[0].field).toBe('value');
   });

@@ -32,7 +32,8 @@ describe('invoice email (embedded bus)', () => {
   }
   const send = (invoiceId: string) => engine.api('POST', `/v1/invoices/${invoiceId}/send-email`);
   const sendHistory = async (invoiceId: string) =>
-    (await db.query(`SELECT count(*)::int AS n FROM invoicing.invoice_history WHERE invoice_id = $1 AND action = 'send_email'`, [invoiceId])).rows[0].n as number;
+    (await db.query(`SELECT count(*)::int AS n FROM invoicing.invoice_history WHERE invoice_id = $1 AND action = 'send_email'`, [invoiceId])).rows[0]
+      .n as number;
 
   it('mails the invoice to the customer with the number in the subject, a readable body and the PDF', async () => {
     const invoice = await issuedInvoice({ name: 'Globex & Sons', email: 'ap@globex.test' });

@@ -97,7 +97,10 @@ describe('invoices (kafka)', () => {
     expect(await invoiceRows(setup.customerId)).toBe(0);
     // The period stays open: usage added later is invoiced from the subscription start.
     await scenario.usage(setup, [['2026-02-01T00:00:00Z', '100']]);
-    expect(expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201).body).toMatchObject({ period_start: '2026-01-01T00:00:00.000Z', total_amount: '1.00' });
+    expect(expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201).body).toMatchObject({
+      period_start: '2026-01-01T00:00:00.000Z',
+      total_amount: '1.00',
+    });
   });
 
   it('refuses bad cutoffs, unknown customers and customers without subscriptions', async () => {
@@ -143,7 +146,12 @@ describe('invoices (kafka)', () => {
       [secondUsd, '2026-03-15T00:00:00.000Z'],
     ]);
     const euros = expectStatus(await issue(usd.customerId, '2026-04-01T00:00:00Z', { currency: 'EUR' }), 201);
-    expect(euros.body).toMatchObject({ currency: 'EUR', period_start: '2026-02-01T00:00:00.000Z', total_amount: '6.00', line_groups: [{ subscription_id: eurSubscription }] });
+    expect(euros.body).toMatchObject({
+      currency: 'EUR',
+      period_start: '2026-02-01T00:00:00.000Z',
+      total_amount: '6.00',
+      line_groups: [{ subscription_id: eurSubscription }],
+    });
     const other = await issue(usd.customerId, '2026-04-01T00:00:00Z', { currency: 'GBP' });
     expect([other.status, other.body.code]).toEqual([422, 'no_active_subscription']);
   });
@@ -155,7 +163,9 @@ describe('invoices (kafka)', () => {
       expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
       expect(await invoiceRows(setup.customerId)).toBe(1);
     }
-    const numbers = (await db.query('SELECT number FROM invoicing.invoices ORDER BY sequence')).rows.map((row: { number: string }) => Number(row.number.slice(4)));
+    const numbers = (await db.query('SELECT number FROM invoicing.invoices ORDER BY sequence')).rows.map((row: { number: string }) =>
+      Number(row.number.slice(4)),
+    );
     expect(numbers).toEqual(numbers.map((_, index) => index + 1));
   });
 
@@ -188,7 +198,11 @@ describe('invoices (kafka)', () => {
     const setup = await scenario.customerWithUsage({ units: '6' });
     const invoice = expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201).body;
     const unknownField = await engine.api('POST', `/v1/invoices/${invoice.id}/archive`, { bogus: 1 });
-    expect([unknownField.status, unknownField.body.code, unknownField.body.errors]).toEqual([400, 'validation_failed', [{ field: 'bogus', message: 'is not a known field' }]]);
+    expect([unknownField.status, unknownField.body.code, unknownField.body.errors]).toEqual([
+      400,
+      'validation_failed',
+      [{ field: 'bogus', message: 'is not a known field' }],
+    ]);
     expect(expectStatus(await engine.api('GET', `/v1/invoices/${invoice.id}`), 200).body.status).toBe('issued');
     const archived = expectStatus(await engine.api('POST', `/v1/invoices/${invoice.id}/archive`), 200);
     expect(archived.body).toMatchObject({ id: invoice.id, status: 'archived', archived_at: expect.any(String), total_amount: '41.50' });

@@ -82,7 +82,9 @@ describe('invoice payments (kafka)', () => {
       payment_attempts: [{ attempt: 1, status: 'succeeded', payment_intent: response.body.payment_intent }],
     });
     await pollUntil(async () =>
-      expect(listener.events.find((event) => event.envelope.type === 'invoice.paid' && event.envelope.data.invoice_id === invoice.id)?.envelope.data).toMatchObject({
+      expect(
+        listener.events.find((event) => event.envelope.type === 'invoice.paid' && event.envelope.data.invoice_id === invoice.id)?.envelope.data,
+      ).toMatchObject({
         status: 'paid',
         payment_intent: response.body.payment_intent,
         total_amount: '41.50',
@@ -96,27 +98,40 @@ describe('invoice payments (kafka)', () => {
     const archived = await charge(invoice.id);
     expect([archived.status, archived.body.code]).toEqual([409, 'invalid_transition']);
     const history = await db.query('SELECT action, from_status, to_status FROM invoicing.invoice_history WHERE invoice_id = $1 ORDER BY id', [invoice.id]);
-    expect(history.rows.map((row: { action: string; to_status: string }) => `${row.action}→${row.to_status}`)).toEqual(['issue→issued', 'charge→paid', 'archive→archived']);
+    expect(history.rows.map((row: { action: string; to_status: string }) => `${row.action}→${row.to_status}`)).toEqual([
+      'issue→issued',
+      'charge→paid',
+      'archive→archived',
+    ]);
   });
 
-  it('answers a decline with 402 and Stripe\'s codes, keeps the invoice issued, and retries with a new attempt', async () => {
+  it("answers a decline with 402 and Stripe's codes, keeps the invoice issued, and retries with a new attempt", async () => {
     const { setup, invoice } = await issuedInvoice('pm_card_chargeDeclinedInsufficientFunds');
     const declined = await charge(invoice.id);
     expect(declined.status).toBe(402);
-    expect(declined.body).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds', payment_intent: expect.stringMatching(/^pi_/), attempt: 1 });
+    expect(declined.body).toMatchObject({
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+      payment_intent: expect.stringMatching(/^pi_/),
+      attempt: 1,
+    });
     expect(await getInvoice(invoice.id)).toMatchObject({
       status: 'issued',
       payment_attempts: [{ attempt: 1, status: 'failed', failure_code: 'card_declined', decline_code: 'insufficient_funds' }],
     });
     await pollUntil(async () =>
-      expect(listener.events.find((event) => event.envelope.type === 'invoice.payment_failed' && event.envelope.data.invoice_id === invoice.id)?.envelope.data).toMatchObject({
+      expect(
+        listener.events.find((event) => event.envelope.type === 'invoice.payment_failed' && event.envelope.data.invoice_id === invoice.id)?.envelope.data,
+      ).toMatchObject({
         status: 'issued',
         failure_code: 'insufficient_funds',
       }),
     );
 
     expectStatus(
-      await engine.api('PATCH', `/v1/customers/${setup.customerId}`, { payment_method: { provider_customer_id: 'cus_acme', provider_payment_method: 'pm_card_visa' } }),
+      await engine.api('PATCH', `/v1/customers/${setup.customerId}`, {
+        payment_method: { provider_customer_id: 'cus_acme', provider_payment_method: 'pm_card_visa' },
+      }),
       200,
     );
     expectStatus(await charge(invoice.id), 200);
@@ -166,7 +181,7 @@ describe('invoice payments (kafka)', () => {
     expect(await getInvoice(invoice.id)).toMatchObject({ status: 'paid', payment_attempts: [{ attempt: 1, status: 'succeeded' }] });
   });
 
-  it('settles a charge whose answer was lost when Stripe\'s webhook reports it', async () => {
+  it("settles a charge whose answer was lost when Stripe's webhook reports it", async () => {
     const { invoice } = await issuedInvoice();
     stripe.respondAfter(2500);
     expect((await charge(invoice.id)).status).toBe(502);
@@ -223,7 +238,10 @@ describe('invoice payments (kafka)', () => {
       status: 'requires_payment_method' as const,
       last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'expired_card', message: 'Your card has expired.' },
     };
-    expect(expectStatus(await deliver(paymentIntentEvent('payment_intent.payment_failed', failure)), 200).body).toEqual({ received: true, result: 'payment_failed' });
+    expect(expectStatus(await deliver(paymentIntentEvent('payment_intent.payment_failed', failure)), 200).body).toEqual({
+      received: true,
+      result: 'payment_failed',
+    });
     expect(await getInvoice(invoice.id)).toMatchObject({
       status: 'issued',
       payment_attempts: [{ attempt: 1, status: 'failed', failure_code: 'card_declined', decline_code: 'expired_card' }],
@@ -231,6 +249,8 @@ describe('invoice payments (kafka)', () => {
 
     const stranger = { ...intent, id: 'pi_unknown_to_abaxus', metadata: {} };
     expect(expectStatus(await deliver(paymentIntentEvent('payment_intent.succeeded', stranger)), 200).body).toEqual({ received: true, result: 'ignored' });
-    expect(expectStatus(await deliver({ ...paymentIntentEvent('payment_intent.succeeded', intent), type: 'customer.created' }), 200).body.result).toBe('ignored');
+    expect(expectStatus(await deliver({ ...paymentIntentEvent('payment_intent.succeeded', intent), type: 'customer.created' }), 200).body.result).toBe(
+      'ignored',
+    );
   });
 });

@@ -142,7 +142,10 @@ export class UsageStoreTransaction {
       ],
     );
     for (const row of rows) {
-      result.set(bucketId({ customerId: row.customer_id, subscriptionKey: row.subscription_key, metricKey: row.metric_key, hourMillis: row.hour.getTime() }), row);
+      result.set(
+        bucketId({ customerId: row.customer_id, subscriptionKey: row.subscription_key, metricKey: row.metric_key, hourMillis: row.hour.getTime() }),
+        row,
+      );
     }
     return result;
   }
@@ -201,7 +204,9 @@ export class UsageStoreRepository {
     await this.dataSource.transaction(async (manager) => {
       await manager.query("SELECT pg_advisory_xact_lock(hashtext('aggregation.events partitions'))");
       for (const [name, range] of months) {
-        await manager.query(`CREATE TABLE IF NOT EXISTS aggregation.${name} PARTITION OF aggregation.events FOR VALUES FROM ('${range.from}') TO ('${range.to}')`);
+        await manager.query(
+          `CREATE TABLE IF NOT EXISTS aggregation.${name} PARTITION OF aggregation.events FOR VALUES FROM ('${range.from}') TO ('${range.to}')`,
+        );
       }
     });
     for (const name of months.keys()) this.knownPartitions.add(name);
@@ -224,7 +229,10 @@ function monthStart(year: number, month: number): string {
 
 function compareBuckets(a: BucketKey, b: BucketKey): number {
   return (
-    compareText(a.customerId, b.customerId) || compareText(a.metricKey, b.metricKey) || a.hourMillis - b.hourMillis || compareText(a.subscriptionKey, b.subscriptionKey)
+    compareText(a.customerId, b.customerId) ||
+    compareText(a.metricKey, b.metricKey) ||
+    a.hourMillis - b.hourMillis ||
+    compareText(a.subscriptionKey, b.subscriptionKey)
   );
 }
 

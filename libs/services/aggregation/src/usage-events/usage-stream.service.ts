@@ -81,7 +81,9 @@ export class UsageStreamService {
         await this.store.transaction((tx) => this.writer.storeAndMerge(tx, [item.event]));
       } catch (error) {
         if (!isDataError(error)) throw error;
-        this.logger.warn(`usage event at ${item.message.topic}/${item.message.partition}@${item.message.offset} refused by the store: ${(error as Error).message}`);
+        this.logger.warn(
+          `usage event at ${item.message.topic}/${item.message.partition}@${item.message.offset} refused by the store: ${(error as Error).message}`,
+        );
         refused.push({ message: item.message, reason: `storage_refused: ${(error as Error).message}` });
       }
     }

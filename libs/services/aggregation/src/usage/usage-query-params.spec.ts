@@ -16,7 +16,10 @@ describe('parseUsageQuery', () => {
   });
 
   it('refuses unknown fields, repeated parameters, a reversed period and a bad granularity', () => {
-    const parsed = parseUsageQuery({ ...valid, customer_id: ['a', 'b'], period_end: valid.period_start, granularity: 'week', page: '2' }, { granularity: true });
+    const parsed = parseUsageQuery(
+      { ...valid, customer_id: ['a', 'b'], period_end: valid.period_start, granularity: 'week', page: '2' },
+      { granularity: true },
+    );
     expect(!parsed.ok && parsed.errors).toEqual([
       { field: 'page', message: 'is not a known field' },
       { field: 'customer_id', message: 'must be given once' },

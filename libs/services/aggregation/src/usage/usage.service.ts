@@ -1,13 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Big from 'big.js';
-import {
-  AggregationState,
-  AggregationType,
-  deserializeState,
-  emptyState,
-  finalValue,
-  mergeStates,
-} from '@abaxus/domain/aggregation/aggregation-state';
+import { AggregationState, AggregationType, deserializeState, emptyState, finalValue, mergeStates } from '@abaxus/domain/aggregation/aggregation-state';
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
@@ -56,7 +49,9 @@ export class UsageService {
   async histogram(input: unknown): Promise<UsageHistogram> {
     const query = this.parse(input, true);
     if (histogramSize(query, query.granularity!) > MAX_HISTOGRAM_BUCKETS) {
-      throw ProblemException.validation([{ field: 'granularity', message: `the period would have more than ${MAX_HISTOGRAM_BUCKETS} buckets; use a coarser granularity or a shorter period` }]);
+      throw ProblemException.validation([
+        { field: 'granularity', message: `the period would have more than ${MAX_HISTOGRAM_BUCKETS} buckets; use a coarser granularity or a shorter period` },
+      ]);
     }
     const type = await this.aggregationTypeFor(query);
     const scope = scopeOf(query);
@@ -127,7 +122,9 @@ export class UsageService {
       const owner = facts.subscriptionOwner(query.subscriptionId);
       if (owner === undefined) throw ProblemException.notFound('Subscription', query.subscriptionId);
       if (owner !== query.customerId) {
-        throw ProblemException.validation([{ field: 'subscription_id', message: `subscription "${query.subscriptionId}" does not belong to customer "${query.customerId}"` }]);
+        throw ProblemException.validation([
+          { field: 'subscription_id', message: `subscription "${query.subscriptionId}" does not belong to customer "${query.customerId}"` },
+        ]);
       }
     }
     return metric.aggregationType;

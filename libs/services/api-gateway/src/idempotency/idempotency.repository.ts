@@ -49,9 +49,10 @@ export class IdempotencyRepository {
   }
 
   async releaseIfExpired(scope: string, key: string, ttlHours: number): Promise<void> {
-    await this.dataSource.query(
-      'DELETE FROM gateway.idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)',
-      [scope, key, ttlHours],
-    );
+    await this.dataSource.query('DELETE FROM gateway.idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)', [
+      scope,
+      key,
+      ttlHours,
+    ]);
   }
 }

@@ -1,16 +1,6 @@
 import { join } from 'node:path';
 import { loadOpenApiDocument } from './openapi-document';
-import {
-  deref,
-  documentedCodes,
-  documentedResponse,
-  Json,
-  operationsOf,
-  parametersOf,
-  refsOf,
-  resolveRef,
-  schemaChecker,
-} from './testing/openapi-checks';
+import { deref, documentedCodes, documentedResponse, Json, operationsOf, parametersOf, refsOf, resolveRef, schemaChecker } from './testing/openapi-checks';
 
 /** Every endpoint API.md names: the document must describe each one. */
 const CONTRACT_ENDPOINTS = [
@@ -46,7 +36,14 @@ const CONTRACT_ENDPOINTS = [
   'GET /health/ready',
 ];
 
-const UNAUTHENTICATED = new Set(['POST /v1/webhooks/stripe', 'GET /metrics', 'GET /health/live', 'GET /health/ready', 'GET /openapi.json', 'GET /openapi.yaml']);
+const UNAUTHENTICATED = new Set([
+  'POST /v1/webhooks/stripe',
+  'GET /metrics',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /openapi.json',
+  'GET /openapi.yaml',
+]);
 const IDEMPOTENCY_CONFLICTS = ['idempotency_key_reused', 'idempotency_request_in_progress', 'idempotency_conflict'];
 
 const endpointOf = (entry: { method: string; path: string }) => `${entry.method.toUpperCase()} ${entry.path}`;
@@ -109,7 +106,8 @@ describe('docs/openapi.yaml', () => {
     for (const entry of operationsOf(doc)) {
       const inTemplate = [...entry.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
       const declared = parametersOf(doc, entry).filter((parameter) => parameter.in === 'path');
-      for (const parameter of declared) if (parameter.required !== true) problems.push(`${endpointOf(entry)}: path parameter ${parameter.name} is not required`);
+      for (const parameter of declared)
+        if (parameter.required !== true) problems.push(`${endpointOf(entry)}: path parameter ${parameter.name} is not required`);
       const names = declared.map((parameter) => parameter.name).sort();
       if (JSON.stringify(names) !== JSON.stringify(inTemplate)) problems.push(`${endpointOf(entry)} declares [${names}] for [${inTemplate}]`);
     }
@@ -121,7 +119,8 @@ describe('docs/openapi.yaml', () => {
     for (const entry of operationsOf(doc)) {
       const open = Array.isArray(entry.operation.security) && entry.operation.security.length === 0;
       if (UNAUTHENTICATED.has(endpointOf(entry)) !== open) problems.push(`${endpointOf(entry)} is ${open ? 'open' : 'authenticated'}`);
-      if (!open && documentedCodes(doc, documentedResponse(doc, entry, 401))?.[0] !== 'unauthorized') problems.push(`${endpointOf(entry)} does not document 401`);
+      if (!open && documentedCodes(doc, documentedResponse(doc, entry, 401))?.[0] !== 'unauthorized')
+        problems.push(`${endpointOf(entry)} does not document 401`);
     }
     expect(problems).toEqual([]);
   });
@@ -134,8 +133,10 @@ describe('docs/openapi.yaml', () => {
       if (!header) problems.push(`${endpointOf(entry)} has no Idempotency-Key header`);
       const conflicts = documentedCodes(doc, documentedResponse(doc, entry, 409)) ?? [];
       if (!IDEMPOTENCY_CONFLICTS.every((code) => conflicts.includes(code))) problems.push(`${endpointOf(entry)} 409 lacks the idempotency codes`);
-      if (!documentedCodes(doc, documentedResponse(doc, entry, 400))?.includes('invalid_idempotency_key')) problems.push(`${endpointOf(entry)} 400 lacks invalid_idempotency_key`);
-      if (!documentedCodes(doc, documentedResponse(doc, entry, 413))?.includes('payload_too_large')) problems.push(`${endpointOf(entry)} does not document 413`);
+      if (!documentedCodes(doc, documentedResponse(doc, entry, 400))?.includes('invalid_idempotency_key'))
+        problems.push(`${endpointOf(entry)} 400 lacks invalid_idempotency_key`);
+      if (!documentedCodes(doc, documentedResponse(doc, entry, 413))?.includes('payload_too_large'))
+        problems.push(`${endpointOf(entry)} does not document 413`);
     }
     expect(problems).toEqual([]);
   });
@@ -176,7 +177,19 @@ describe('docs/openapi.yaml', () => {
   });
 
   it('writes amounts, quantities and usage as decimal strings, never JSON numbers', () => {
-    const decimalFields = new Set(['amount', 'total_amount', 'unit_amount', 'flat_amount', 'quantity', 'value', 'up_to', 'from', 'package_size', 'package_amount', 'free_units']);
+    const decimalFields = new Set([
+      'amount',
+      'total_amount',
+      'unit_amount',
+      'flat_amount',
+      'quantity',
+      'value',
+      'up_to',
+      'from',
+      'package_size',
+      'package_amount',
+      'free_units',
+    ]);
     const check = schemaChecker(doc);
     const found: string[] = [];
     const walk = (node: Json, at: string, depth: number): void => {
@@ -194,8 +207,11 @@ describe('docs/openapi.yaml', () => {
         for (const child of children) walk(child, at, depth + 1);
       }
     };
-    for (const name of ['Calculation', 'Invoice', 'InvoicePage', 'PricePlanVersion', 'UsageValue', 'UsageHistogram']) walk(doc.components.schemas[name], name, 0);
-    expect(found).toEqual(expect.arrayContaining(['Calculation.total_amount', 'Calculation.line_items.tiers.unit_amount', 'Invoice.total_amount', 'UsageValue.value']));
+    for (const name of ['Calculation', 'Invoice', 'InvoicePage', 'PricePlanVersion', 'UsageValue', 'UsageHistogram'])
+      walk(doc.components.schemas[name], name, 0);
+    expect(found).toEqual(
+      expect.arrayContaining(['Calculation.total_amount', 'Calculation.line_items.tiers.unit_amount', 'Invoice.total_amount', 'UsageValue.value']),
+    );
   });
 
   it('has examples that fit their schemas (requests, responses, parameters)', () => {
@@ -231,7 +247,9 @@ describe('docs/openapi.yaml', () => {
     expect(check(schema('MetricCreate'), { key: 'api_calls', aggregation_type: 'sum', unit: 'calls' })).not.toEqual([]);
     expect(check(schema('MetricCreate'), { key: '-bad', aggregation_type: 'sum' })).not.toEqual([]);
     expect(check(schema('PricePlanCreate'), { id: 'p', currency: 'USD', charges: [] })).not.toEqual([]);
-    expect(check(schema('PricePlanCreate'), { id: 'p', currency: 'USD', charges: [{ model: 'flat_fee', metric_key: 'api_calls', properties: { amount: '1' } }] })).not.toEqual([]);
+    expect(
+      check(schema('PricePlanCreate'), { id: 'p', currency: 'USD', charges: [{ model: 'flat_fee', metric_key: 'api_calls', properties: { amount: '1' } }] }),
+    ).not.toEqual([]);
     expect(check(schema('CustomerCreate'), { id: 'c', payment_method: { provider_payment_method: 'pm_1' } })).not.toEqual([]);
     expect(check(schema('CustomerCreate'), { id: 'c', billing: { provider: 'paypal' } })).not.toEqual([]);
     expect(check(schema('EventBatch'), { events: [] })).not.toEqual([]);

@@ -4,9 +4,7 @@ import { join, resolve } from 'node:path';
 /** The project's API reference, relative to the repository root. */
 export const OPENAPI_FILE = join('docs', 'openapi.yaml');
 
-export type LoadedOpenApi =
-  | { ok: true; path: string; yaml: string; json: string; document: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type LoadedOpenApi = { ok: true; path: string; yaml: string; json: string; document: Record<string, unknown> } | { ok: false; reason: string };
 
 /**
  * Where docs/openapi.yaml may be. Every run mode starts from the repository root (`npm start`,

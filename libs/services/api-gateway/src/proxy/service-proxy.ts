@@ -15,7 +15,13 @@ export class ServiceProxy {
 
   constructor(private readonly directory: ServiceDirectory) {}
 
-  async forward(service: ServiceName, method: string, pathAndQuery: string, headers: Record<string, string | string[] | undefined>, body: Buffer | undefined): Promise<ProxiedResponse> {
+  async forward(
+    service: ServiceName,
+    method: string,
+    pathAndQuery: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer | undefined,
+  ): Promise<ProxiedResponse> {
     const outgoing: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = headers[name];

@@ -25,7 +25,10 @@ export class CatalogTransactions {
     const result = await this.dataSource.transaction(async (manager) => {
       events = [];
       const value = await work({ manager, emit: (event) => events.push(event) });
-      await this.outbox.append(manager, events.map((event) => catalogEventMessage(event)));
+      await this.outbox.append(
+        manager,
+        events.map((event) => catalogEventMessage(event)),
+      );
       return value;
     });
     if (events.length > 0) this.outbox.wake();

@@ -32,10 +32,14 @@ export class SubscriptionsService {
   async create(body: CreateSubscriptionDto): Promise<SubscriptionView> {
     const [customerExists, planVersion] = await Promise.all([this.customers.exists(body.customer_id), this.plans.latestVersionNumber(body.plan_id)]);
     if (!customerExists) {
-      throw new ProblemException(404, 'not_found', `Customer "${body.customer_id}" does not exist.`, { errors: [{ field: 'customer_id', message: 'unknown customer' }] });
+      throw new ProblemException(404, 'not_found', `Customer "${body.customer_id}" does not exist.`, {
+        errors: [{ field: 'customer_id', message: 'unknown customer' }],
+      });
     }
     if (planVersion === undefined) {
-      throw new ProblemException(404, 'not_found', `Price plan "${body.plan_id}" does not exist.`, { errors: [{ field: 'plan_id', message: 'unknown price plan' }] });
+      throw new ProblemException(404, 'not_found', `Price plan "${body.plan_id}" does not exist.`, {
+        errors: [{ field: 'plan_id', message: 'unknown price plan' }],
+      });
     }
     const record = await this.transactions.run(async (tx) => {
       const created = await this.repository.insert(tx.manager, {

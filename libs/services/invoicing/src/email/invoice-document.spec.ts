@@ -12,7 +12,15 @@ const invoice = (overrides: Partial<InvoiceJson> = {}): InvoiceJson => ({
   period_end: '2026-04-01T00:00:00.000Z',
   total_amount: '57.50',
   line_groups: [
-    { subscription_id: 'sub_1', plan_id: 'plan', plan_version: 1, period_start: '2026-03-01T00:00:00.000Z', period_end: '2026-04-01T00:00:00.000Z', calculation_id: 'calc_1', amount: '57.50' },
+    {
+      subscription_id: 'sub_1',
+      plan_id: 'plan',
+      plan_version: 1,
+      period_start: '2026-03-01T00:00:00.000Z',
+      period_end: '2026-04-01T00:00:00.000Z',
+      calculation_id: 'calc_1',
+      amount: '57.50',
+    },
   ],
   line_items: [
     { subscription_id: 'sub_1', metric_key: 'api_calls', model: 'tiered', quantity: '85000', amount: '47.50' },

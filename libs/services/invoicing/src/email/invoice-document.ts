@@ -18,7 +18,11 @@ export interface InvoiceRecipient {
 }
 
 const day = (iso: string) => iso.slice(0, 10);
-const instant = (iso: string) => iso.replace('T', ' ').replace(/\.000Z$/, 'Z').replace(/\.(\d{3})Z$/, '.$1Z');
+const instant = (iso: string) =>
+  iso
+    .replace('T', ' ')
+    .replace(/\.000Z$/, 'Z')
+    .replace(/\.(\d{3})Z$/, '.$1Z');
 
 export function invoiceDocument(invoice: InvoiceJson, customer: InvoiceRecipient): InvoiceDocument {
   const severalSubscriptions = invoice.line_groups.length > 1;
@@ -57,8 +61,7 @@ export function invoiceText(document: InvoiceDocument): string {
   ].join('\n');
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 export function invoiceHtml(document: InvoiceDocument): string {
   const cell = 'style="padding:6px 12px;border-bottom:1px solid #ddd"';

@@ -30,7 +30,11 @@ export class InvoiceEmailService {
     refuseUnlessSendable(current.status, invoiceId);
     const customer = await this.catalog.customer(current.customer_id);
     if (!customer.email) {
-      throw new ProblemException(422, 'customer_email_missing', `Customer ${customer.id} has no email address: set one with PATCH /v1/customers/${customer.id}.`);
+      throw new ProblemException(
+        422,
+        'customer_email_missing',
+        `Customer ${customer.id} has no email address: set one with PATCH /v1/customers/${customer.id}.`,
+      );
     }
     const email = customer.email;
 
@@ -50,7 +54,8 @@ export class InvoiceEmailService {
           pdf: { filename: `${invoice.number}.pdf`, content: pdf },
         }));
       } catch (error) {
-        if (error instanceof MailDeliveryError) throw new ProblemException(502, 'email_delivery_failed', `The mail server did not accept the invoice email: ${error.message}`);
+        if (error instanceof MailDeliveryError)
+          throw new ProblemException(502, 'email_delivery_failed', `The mail server did not accept the invoice email: ${error.message}`);
         throw error;
       }
       const sentAt = new Date();

@@ -19,7 +19,10 @@ const calculation = (overrides: Partial<CalculationJson> = {}): CalculationJson 
 
 describe('snapshotOf', () => {
   it('groups each calculation, flattens its lines and totals them', () => {
-    const { snapshot, total } = snapshotOf('USD', [calculation(), calculation({ calculation_id: 'calc_2', subscription_id: 'sub_2', total_amount: '0.05', line_items: [] })]);
+    const { snapshot, total } = snapshotOf('USD', [
+      calculation(),
+      calculation({ calculation_id: 'calc_2', subscription_id: 'sub_2', total_amount: '0.05', line_items: [] }),
+    ]);
     expect(total.toFixed(2)).toBe('41.55');
     expect(snapshot.calculation_ids).toEqual(['calc_1', 'calc_2']);
     expect(snapshot.line_groups.map((group) => [group.subscription_id, group.amount, group.plan_version])).toEqual([
@@ -35,7 +38,7 @@ describe('snapshotOf', () => {
 });
 
 describe('invoiceToJson', () => {
-  it('shows amounts at the currency\'s minor unit and timestamps in UTC', () => {
+  it("shows amounts at the currency's minor unit and timestamps in UTC", () => {
     const { snapshot } = snapshotOf('JPY', [calculation({ currency: 'JPY', total_amount: '120' })]);
     const json = invoiceToJson(
       {
@@ -54,11 +57,27 @@ describe('invoiceToJson', () => {
         archived_at: null,
         created_at: new Date('2026-04-01T08:00:00Z'),
       },
-      [{ attempt_number: 1, status: 'failed', payment_intent_id: 'pi_1', failure_code: 'card_declined', decline_code: 'do_not_honor', created_at: new Date('2026-04-02T00:00:00Z') }],
+      [
+        {
+          attempt_number: 1,
+          status: 'failed',
+          payment_intent_id: 'pi_1',
+          failure_code: 'card_declined',
+          decline_code: 'do_not_honor',
+          created_at: new Date('2026-04-02T00:00:00Z'),
+        },
+      ],
     );
     expect(json).toMatchObject({ total_amount: '120', period_end: '2026-04-01T00:00:00.000Z', calculation_ids: ['calc_1'] });
     expect(json.payment_attempts).toEqual([
-      { attempt: 1, status: 'failed', payment_intent: 'pi_1', failure_code: 'card_declined', decline_code: 'do_not_honor', created_at: '2026-04-02T00:00:00.000Z' },
+      {
+        attempt: 1,
+        status: 'failed',
+        payment_intent: 'pi_1',
+        failure_code: 'card_declined',
+        decline_code: 'do_not_honor',
+        created_at: '2026-04-02T00:00:00.000Z',
+      },
     ]);
   });
 });

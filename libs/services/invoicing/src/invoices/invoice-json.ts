@@ -69,9 +69,7 @@ export function snapshotOf(currency: string, calculations: readonly CalculationJ
       calculation_id: calculation.calculation_id,
       amount: calculation.total_amount,
     })),
-    line_items: calculations.flatMap((calculation) =>
-      calculation.line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item })),
-    ),
+    line_items: calculations.flatMap((calculation) => calculation.line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
     calculation_ids: calculations.map((calculation) => calculation.calculation_id),
   };
   return { snapshot, total: new Big(formatAmount(total, currency)) };

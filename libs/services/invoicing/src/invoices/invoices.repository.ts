@@ -65,10 +65,9 @@ export class InvoicingTransaction {
    * and nothing is raised (an error would abort the transaction and fill the logs).
    */
   async lockCustomer(customerId: string): Promise<void> {
-    const rows: unknown[] = await this.manager.query(
-      'SELECT customer_id FROM invoicing.customer_billing WHERE customer_id = $1 FOR UPDATE SKIP LOCKED',
-      [customerId],
-    );
+    const rows: unknown[] = await this.manager.query('SELECT customer_id FROM invoicing.customer_billing WHERE customer_id = $1 FOR UPDATE SKIP LOCKED', [
+      customerId,
+    ]);
     if (rows.length === 0) {
       throw new ProblemException(409, 'invoice_in_progress', `An invoice for customer ${customerId} is being issued right now; retry once it is done.`);
     }
@@ -83,7 +82,11 @@ export class InvoicingTransaction {
     if (rows.length > 0) return rows[0];
     const exists: unknown[] = await this.manager.query('SELECT 1 FROM invoicing.invoices WHERE id = $1', [id]);
     if (exists.length === 0) throw ProblemException.notFound('Invoice', id);
-    throw new ProblemException(409, 'invoice_busy', `Invoice ${id} is being changed by another request (a charge or an email in progress); retry once it is done.`);
+    throw new ProblemException(
+      409,
+      'invoice_busy',
+      `Invoice ${id} is being changed by another request (a charge or an email in progress); retry once it is done.`,
+    );
   }
 
   /** Locks an invoice row, waiting up to `waitMs` for another holder (then 503: retry later); undefined when there is no such invoice. */
@@ -158,23 +161,29 @@ export class InvoicingTransaction {
     }
   }
 
-  async updateInvoice(
-    id: string,
-    changes: Partial<Pick<InvoiceRow, 'status' | 'payment_intent' | 'sent_at' | 'paid_at' | 'archived_at'>>,
-  ): Promise<void> {
+  async updateInvoice(id: string, changes: Partial<Pick<InvoiceRow, 'status' | 'payment_intent' | 'sent_at' | 'paid_at' | 'archived_at'>>): Promise<void> {
     const columns = Object.keys(changes) as Array<keyof typeof changes>;
     if (columns.length === 0) return;
-    await this.manager.query(
-      `UPDATE invoicing.invoices SET ${columns.map((column, index) => `${column} = $${index + 2}`).join(', ')} WHERE id = $1`,
-      [id, ...columns.map((column) => changes[column])],
-    );
+    await this.manager.query(`UPDATE invoicing.invoices SET ${columns.map((column, index) => `${column} = $${index + 2}`).join(', ')} WHERE id = $1`, [
+      id,
+      ...columns.map((column) => changes[column]),
+    ]);
   }
 
-  async addHistory(invoiceId: string, action: string, fromStatus: InvoiceStatus | null, toStatus: InvoiceStatus, detail: Record<string, unknown> = {}): Promise<void> {
-    await this.manager.query(
-      `INSERT INTO invoicing.invoice_history (invoice_id, action, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-      [invoiceId, action, fromStatus, toStatus, JSON.stringify(detail)],
-    );
+  async addHistory(
+    invoiceId: string,
+    action: string,
+    fromStatus: InvoiceStatus | null,
+    toStatus: InvoiceStatus,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.manager.query(`INSERT INTO invoicing.invoice_history (invoice_id, action, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+      invoiceId,
+      action,
+      fromStatus,
+      toStatus,
+      JSON.stringify(detail),
+    ]);
   }
 
   async attempts(invoiceId: string): Promise<PaymentAttemptRow[]> {
@@ -210,7 +219,10 @@ export class InvoicingTransaction {
 
   async attempt(invoiceId: string, number: number): Promise<PaymentAttemptRow | undefined> {
     if (!Number.isSafeInteger(number) || number < 1) return undefined;
-    const rows: PaymentAttemptRow[] = await this.manager.query('SELECT * FROM invoicing.payment_attempts WHERE invoice_id = $1 AND attempt_number = $2', [invoiceId, number]);
+    const rows: PaymentAttemptRow[] = await this.manager.query('SELECT * FROM invoicing.payment_attempts WHERE invoice_id = $1 AND attempt_number = $2', [
+      invoiceId,
+      number,
+    ]);
     return rows[0];
   }
 
@@ -289,6 +301,8 @@ export class InvoicesRepository {
 
   async attemptsOf(invoiceIds: string[]): Promise<PaymentAttemptRow[]> {
     if (invoiceIds.length === 0) return [];
-    return this.dataSource.query('SELECT * FROM invoicing.payment_attempts WHERE invoice_id = ANY($1::text[]) ORDER BY invoice_id, attempt_number', [invoiceIds]);
+    return this.dataSource.query('SELECT * FROM invoicing.payment_attempts WHERE invoice_id = ANY($1::text[]) ORDER BY invoice_id, attempt_number', [
+      invoiceIds,
+    ]);
   }
 }

@@ -66,11 +66,17 @@ export class InvoicesService {
         });
       }
       const calculations = await Promise.all(
-        coverage.groups.map((group) => this.pricing.calculate({ customerId: customerId, subscriptionId: group.subscriptionId, start: group.start, end: group.end })),
+        coverage.groups.map((group) =>
+          this.pricing.calculate({ customerId: customerId, subscriptionId: group.subscriptionId, start: group.start, end: group.end }),
+        ),
       );
       const { snapshot, total } = snapshotOf(coverage.currency, calculations);
       if (total.eq(0)) {
-        throw new ProblemException(422, 'zero_amount_invoice', `The invoice of customer ${customerId} up to ${cutoff.toISOString()} would total zero; nothing was issued.`);
+        throw new ProblemException(
+          422,
+          'zero_amount_invoice',
+          `The invoice of customer ${customerId} up to ${cutoff.toISOString()} would total zero; nothing was issued.`,
+        );
       }
       // Last, so the counter row (shared by every issuer) stays locked only for the final inserts.
       const sequence = await tx.allocateSequence();
@@ -123,7 +129,15 @@ export class InvoicesService {
     const rows = await this.invoices.list({ customerId: query.customer_id, status: query.status, beforeSequence, limit });
     const page = toPage(rows, limit, (row) => row.id);
     const attempts = await this.invoices.attemptsOf(page.data.map((row) => row.id));
-    return { ...page, data: page.data.map((row) => invoiceToJson(row, attempts.filter((attempt) => attempt.invoice_id === row.id))) };
+    return {
+      ...page,
+      data: page.data.map((row) =>
+        invoiceToJson(
+          row,
+          attempts.filter((attempt) => attempt.invoice_id === row.id),
+        ),
+      ),
+    };
   }
 
   async archive(id: string): Promise<InvoiceJson> {

@@ -118,7 +118,16 @@ export class InvoicingSchema1700000006000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['outbox', 'stripe_events', 'payment_attempts', 'invoice_history', 'invoice_periods', 'invoices', 'customer_billing', 'invoice_counter']) {
+    for (const table of [
+      'outbox',
+      'stripe_events',
+      'payment_attempts',
+      'invoice_history',
+      'invoice_periods',
+      'invoices',
+      'customer_billing',
+      'invoice_counter',
+    ]) {
       await runner.query(`DROP TABLE invoicing.${table}`);
     }
     await runner.query('DROP FUNCTION invoicing.keep_invoice_snapshot()');

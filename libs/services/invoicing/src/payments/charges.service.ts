@@ -83,7 +83,14 @@ export class ChargesService {
   }
 
   /** Stores the attempt and applies its outcome to the invoice, in the charging transaction. */
-  private async record(tx: InvoicingTransaction, invoice: InvoiceRow, number: number, idempotencyKey: string, amountMinor: string, outcome: PaymentOutcome): Promise<void> {
+  private async record(
+    tx: InvoicingTransaction,
+    invoice: InvoiceRow,
+    number: number,
+    idempotencyKey: string,
+    amountMinor: string,
+    outcome: PaymentOutcome,
+  ): Promise<void> {
     const paymentIntentId = 'paymentIntentId' in outcome ? outcome.paymentIntentId : null;
     await tx.saveAttempt({
       invoice_id: invoice.id,

@@ -40,7 +40,8 @@ export class StripeWebhookService {
     try {
       event = this.stripe.verifyWebhook(rawBody ?? Buffer.alloc(0), signature, secret);
     } catch (error) {
-      if (error instanceof WebhookSignatureError) throw new ProblemException(400, 'invalid_signature', `The Stripe signature does not verify: ${error.message}`);
+      if (error instanceof WebhookSignatureError)
+        throw new ProblemException(400, 'invalid_signature', `The Stripe signature does not verify: ${error.message}`);
       throw error;
     }
     if (event.type !== 'payment_intent.succeeded' && event.type !== 'payment_intent.payment_failed') return { received: true, result: 'ignored' };
@@ -60,7 +61,15 @@ export class StripeWebhookService {
       attempt ??= await tx.attempt(invoice.id, Number(intent.metadata?.attempt));
 
       if (event.type === 'payment_intent.succeeded') {
-        if (attempt) await tx.saveAttempt({ ...attempt, status: 'succeeded', payment_intent_id: intent.id, failure_code: null, decline_code: null, failure_message: null });
+        if (attempt)
+          await tx.saveAttempt({
+            ...attempt,
+            status: 'succeeded',
+            payment_intent_id: intent.id,
+            failure_code: null,
+            decline_code: null,
+            failure_message: null,
+          });
         const paid = transition(invoice.status, 'mark_paid');
         if (!paid.ok) {
           // Already paid (this charge answered first) or archived: keep the record, change nothing.
@@ -84,7 +93,12 @@ export class StripeWebhookService {
         });
       }
       if (invoice.status !== 'issued') return { received: true, result: 'ignored' };
-      tx.emit(invoiceEventMessage('invoice.payment_failed', invoice, invoice.status, { payment_intent: intent.id, failure_code: error?.decline_code ?? error?.code ?? 'payment_failed' }));
+      tx.emit(
+        invoiceEventMessage('invoice.payment_failed', invoice, invoice.status, {
+          payment_intent: intent.id,
+          failure_code: error?.decline_code ?? error?.code ?? 'payment_failed',
+        }),
+      );
       return { received: true, result: 'payment_failed' };
     });
   }

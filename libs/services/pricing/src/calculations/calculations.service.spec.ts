@@ -83,7 +83,13 @@ describe('CalculationsService', () => {
     ]);
     expect(json.line_items[1]).not.toHaveProperty('tiers');
     expect(queries).toEqual([
-      { customerId: 'cust_acme', subscriptionId: 'sub_1', metricKey: 'api_calls', start: new Date('2026-03-01T00:00:00Z'), end: new Date('2026-04-01T00:00:00Z') },
+      {
+        customerId: 'cust_acme',
+        subscriptionId: 'sub_1',
+        metricKey: 'api_calls',
+        start: new Date('2026-03-01T00:00:00Z'),
+        end: new Date('2026-04-01T00:00:00Z'),
+      },
     ]);
     expect(stored.get(json.calculation_id)).toBe(result.body);
     expect((await service.find(json.calculation_id)).body).toBe(result.body);

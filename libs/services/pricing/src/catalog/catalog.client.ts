@@ -39,11 +39,7 @@ export class CatalogClient {
   }
 
   private async fetchPlanVersion(planId: string, version: number): Promise<PlanVersion> {
-    const record = await this.http.expectOk<PricePlanVersionRecord>(
-      'catalog',
-      'GET',
-      `/v1/price-plans/${encodeURIComponent(planId)}/versions/${version}`,
-    );
+    const record = await this.http.expectOk<PricePlanVersionRecord>('catalog', 'GET', `/v1/price-plans/${encodeURIComponent(planId)}/versions/${version}`);
     const parsed = parsePricePlanCharges(record.charges);
     // The catalog validated the plan when it was created; failing here means a broken record.
     if (!parsed.ok) throw new Error(`price plan ${planId} v${version} from the catalog is invalid: ${JSON.stringify(parsed.errors)}`);
