@@ -61,7 +61,13 @@ export class ServiceStub {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(request.url ?? '/', this.url);
-    const recorded: StubRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body: text ? JSON.parse(text) : undefined };
+    const recorded: StubRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
     this.requests.push(recorded);
     const handler = this.routes.get(`${recorded.method} ${recorded.path}`);
     const reply: StubReply = handler
@@ -96,7 +102,10 @@ export interface ServiceUnderTestOptions {
  * database and the embedded (PostgreSQL) bus, with the services it calls stubbed at the service
  * directory. Nothing of the other services runs.
  */
-export async function startServiceUnderTest(module: (runtime: ServiceRuntime) => DynamicModule, options: ServiceUnderTestOptions = {}): Promise<ServiceUnderTest> {
+export async function startServiceUnderTest(
+  module: (runtime: ServiceRuntime) => DynamicModule,
+  options: ServiceUnderTestOptions = {},
+): Promise<ServiceUnderTest> {
   const database: TestDatabase = await createTestDatabase();
   const stubs: Partial<Record<ServiceName, ServiceStub>> = {};
   let bus: MessageBus | undefined;
