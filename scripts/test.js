@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: type-checks, then runs every jest suite against a real PostgreSQL and a real Kafka
-// broker. Given DATABASE_URL / KAFKA_BROKERS it uses them; otherwise it starts an embedded
-// PostgreSQL (npm package) and the broker from Maven Central (deploy/kafka/kafka.sh), and stops
-// what it started. Extra arguments go to jest (e.g. `npm test -- apps/catalog`).
+// `npm test`: checks the format, lints, type-checks, then runs every jest suite against a real
+// PostgreSQL and a real Kafka broker. Given DATABASE_URL / KAFKA_BROKERS it uses them; otherwise it
+// starts an embedded PostgreSQL (npm package) and the broker from Maven Central
+// (deploy/kafka/kafka.sh), and stops what it started. Extra arguments go to jest (e.g.
+// `npm test -- apps/catalog`).
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -93,6 +94,10 @@ async function main() {
     }
     console.log('format check (prettier)…');
     status = run('npx', ['prettier', '--check', '--log-level', 'warn', '.'], env);
+    if (status === 0) {
+      console.log('lint (eslint: project boundaries, libs/domain purity)…');
+      status = run('npx', ['eslint', '.'], env);
+    }
     if (status === 0) {
       console.log('type-checking…');
       status = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);

@@ -37,11 +37,11 @@ export class ServiceStub {
   ) {}
 
   static async start(): Promise<ServiceStub> {
-    let stub: ServiceStub | undefined;
-    const server = createServer((request, response) => void stub!.handle(request, response));
+    // Requests arrive only after listen(), when `stub` below is set.
+    const server = createServer((request, response) => void stub.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    stub = new ServiceStub(server, `http://127.0.0.1:${port}`);
+    const stub = new ServiceStub(server, `http://127.0.0.1:${port}`);
     return stub;
   }
 
