@@ -1,3 +1,5 @@
+import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
+
 /**
  * Messages on TOPICS.catalogEvents, keyed by the entity id. They carry the whole record as the
  * catalog answers it over HTTP, so other services can keep read copies without asking.
@@ -10,12 +12,8 @@ export interface MetricRecord {
   created_at: string;
 }
 
-export interface ChargeRecord {
-  metric_key?: string;
-  model: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
-  /** Exactly as the plan was posted, with every amount as a decimal string. */
-  properties: Record<string, unknown>;
-}
+/** A charge as the plan was posted, normalised by libs/domain's chargeToJson: decimal strings, optional amounts explicit. */
+export type ChargeRecord = ChargeJson;
 
 export interface PricePlanVersionRecord {
   id: string;

@@ -1,26 +1,21 @@
-/**
+import type { ChargeModel } from '@abaxus/domain/pricing/models/registry';
+import type { TierBreakdownJson } from '@abaxus/domain/pricing/models/tier-breakdown';
+
+/*
  * The answer of POST /v1/pricing/calculate (and GET /v1/pricing/calculations/{id}), which the
  * invoicing service reads too. Amounts and quantities are decimal strings; timestamps UTC "Z".
+ * The model names and the tier breakdown's shape come from libs/domain's pricing models.
  */
-export interface CalculationTierJson {
-  from: string;
-  up_to: string | null;
-  quantity: string;
-  unit_amount: string;
-  flat_amount: string;
-  /** Exact: only the line item's amount is rounded. */
-  amount: string;
-}
 
 export interface CalculationLineItemJson {
   /** Null for a flat fee. */
   metric_key: string | null;
-  model: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
+  model: ChargeModel;
   quantity: string;
   /** Rounded once, half-up, to the currency's minor unit. */
   amount: string;
-  /** Tiered and volume charges only. */
-  tiers?: CalculationTierJson[];
+  /** Models with a tier breakdown only (tiered and volume). */
+  tiers?: TierBreakdownJson[];
 }
 
 export interface CalculationJson {

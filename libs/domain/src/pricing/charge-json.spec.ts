@@ -1,7 +1,7 @@
 import Big from 'big.js';
 import { tiers } from '../testing/price-tiers';
 import { chargeToJson } from './charge-json';
-import type { Charge } from './charge-model';
+import type { Charge } from './models/registry';
 import { parsePricePlanCharges } from './price-plan-validation';
 
 describe('chargeToJson', () => {

@@ -1,6 +1,6 @@
 import Big from 'big.js';
 import { FLAT_AND_UNIT_TIERS, STRIPE_DOCS_TIERS } from '../testing/price-tiers';
-import type { Charge } from './charge-model';
+import type { Charge } from './models/registry';
 import { calculatePlanCharges, meteredMetricKeys } from './plan-calculation';
 
 const usage = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([key, value]) => [key, new Big(value)]));

@@ -1,18 +1,19 @@
 import Big from 'big.js';
 import type { CurrencyCode } from '../money/currency';
-import type { Charge, ChargeModel, TierBreakdown } from './charge-model';
+import type { Charge, ChargeModel } from './models/registry';
+import type { TierBreakdown } from './models/tier-breakdown';
 import { priceLineItem } from './price-charge';
 
 /** One priced charge of a plan for one period. */
 export interface PlanLineItem {
-  /** Null for flat fees, which have no metric. */
+  /** Null for an unmetered charge (a flat fee), which has no metric. */
   metricKey: string | null;
   model: ChargeModel;
-  /** The metric's usage in the window as measured (may be negative); 1 for a flat fee billed once, 0 when not billed. */
+  /** The metric's usage in the window as measured (may be negative); 1 for an unmetered charge billed once, 0 when not billed. */
   quantity: Big;
   /** Rounded once, half-up, to the currency's minor unit. */
   amount: Big;
-  /** Exact tier contributions (tiered and volume only; empty otherwise). */
+  /** Exact tier contributions (models with a tier breakdown: tiered and volume; empty otherwise). */
   tiers: TierBreakdown[];
 }
 
@@ -31,9 +32,9 @@ export function meteredMetricKeys(charges: readonly Charge[]): string[] {
 
 /**
  * Prices every charge of a plan version for one period. `usage` must hold a quantity for every
- * metered charge (a missing one is a programming error and throws). Flat fees are billed once per
- * period. When `billable` is false (the subscription ended before the window) every line is zero,
- * including flat fees and first-tier flat amounts.
+ * metered charge (a missing one is a programming error and throws). Unmetered charges (flat fees)
+ * are billed once per period. When `billable` is false (the subscription ended before the window)
+ * every line is zero, including flat fees and first-tier flat amounts.
  */
 export function calculatePlanCharges(
   charges: readonly Charge[],
@@ -42,7 +43,7 @@ export function calculatePlanCharges(
   billable = true,
 ): PlanCalculation {
   const lineItems: PlanLineItem[] = charges.map((charge) => {
-    if (charge.model === 'flat_fee') {
+    if (charge.metricKey === undefined) {
       if (!billable) return { metricKey: null, model: charge.model, quantity: new Big(0), amount: new Big(0), tiers: [] };
       const price = priceLineItem(charge, new Big(1), currency);
       return { metricKey: null, model: charge.model, quantity: new Big(1), amount: price.amount, tiers: [] };

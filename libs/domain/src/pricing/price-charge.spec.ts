@@ -1,6 +1,8 @@
 import Big from 'big.js';
-import { STRIPE_DOCS_TIERS, tiers } from '../testing/price-tiers';
-import type { Charge } from './charge-model';
+import fc from 'fast-check';
+import { CURRENCY_CODES, minorUnitOf } from '../money/currency';
+import { quantityArbitrary, STRIPE_DOCS_TIERS, tierListArbitrary, tiers } from '../testing/price-tiers';
+import type { Charge } from './models/registry';
 import { priceCharge, priceLineItem } from './price-charge';
 
 const perUnit = (unitAmount: string): Charge => ({ model: 'per_unit', metricKey: 'api_calls', properties: { unitAmount: new Big(unitAmount) } });
@@ -79,6 +81,20 @@ describe('priceLineItem', () => {
     ['0.00005', 'CLF', '0.0001'],
   ])('a unit price of %s for one unit in %s is billed %s', (unitAmount, currency, expected) => {
     expect(priceLineItem(perUnit(unitAmount), new Big(1), currency).amount.toFixed()).toBe(new Big(expected).toFixed());
+  });
+
+  it('is the exact amount rounded once, half-up, to the minor unit (any tiers, quantity, currency)', () => {
+    fc.assert(
+      fc.property(tierListArbitrary, quantityArbitrary, fc.constantFrom(...CURRENCY_CODES), (tierList, quantity, currency) => {
+        const result = priceLineItem({ model: 'tiered', metricKey: 'm', properties: { tiers: tierList } }, quantity, currency);
+        const digits = minorUnitOf(currency);
+        const halfUnit = new Big(5).times(new Big(10).pow(-(digits + 1)));
+        const difference = result.amount.minus(result.unroundedAmount);
+        expect(result.amount.eq(result.amount.round(digits, Big.roundDown))).toBe(true);
+        expect(difference.abs().lte(halfUnit)).toBe(true);
+        expect(difference.eq(halfUnit.times(-1))).toBe(false); // exact halves go up
+      }),
+    );
   });
 
   it('throws on an unknown currency', () => {

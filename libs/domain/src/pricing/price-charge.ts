@@ -1,33 +1,17 @@
 import Big from 'big.js';
 import { CurrencyCode, roundToMinorUnit } from '../money/currency';
-import type { Charge, ChargePrice, TierBreakdown } from './charge-model';
-import { priceFlatFee } from './flat-fee-pricing';
-import { priceGraduated } from './graduated-pricing';
-import { pricePackage } from './package-pricing';
-import { pricePerUnit } from './per-unit-pricing';
-import { priceVolume } from './volume-pricing';
+import type { ChargePrice } from './models/pricing-model';
+import { Charge, pricingModel } from './models/registry';
+import type { TierBreakdown } from './models/tier-breakdown';
 
 /**
- * Exact (unrounded) price of one charge for a period's quantity. `quantity` is ignored by flat_fee.
+ * Exact (unrounded) price of one charge for a period's quantity. An unmetered model (flat_fee) ignores `quantity`.
  * A negative quantity (possible with signed sum or latest metrics) is priced as 0 units: usage
  * never turns into a credit. The caller still reports the raw quantity on the line item.
  */
 export function priceCharge(charge: Charge, quantity: Big): ChargePrice {
   const units = quantity.lt(0) ? new Big(0) : quantity;
-  switch (charge.model) {
-    case 'per_unit':
-      return pricePerUnit(charge.properties, units);
-    case 'tiered':
-      return priceGraduated(charge.properties.tiers, units);
-    case 'volume':
-      return priceVolume(charge.properties.tiers, units);
-    case 'package':
-      return pricePackage(charge.properties, units);
-    case 'flat_fee':
-      return priceFlatFee(charge.properties);
-    default:
-      return assertNever(charge);
-  }
+  return pricingModel(charge.model).price(charge.properties, units);
 }
 
 export interface LineItemPrice {
@@ -43,8 +27,4 @@ export interface LineItemPrice {
 export function priceLineItem(charge: Charge, quantity: Big, currency: CurrencyCode | string): LineItemPrice {
   const price = priceCharge(charge, quantity);
   return { amount: roundToMinorUnit(price.amount, currency), unroundedAmount: price.amount, tiers: price.tiers };
-}
-
-function assertNever(value: never): never {
-  throw new TypeError(`unknown charge model: ${JSON.stringify(value)}`);
 }

@@ -1,52 +1,8 @@
+import { chargesOf, errorsOf, fieldsOf } from '../testing/plan-charges';
 import { chargeToJson } from './charge-json';
 import { parsePricePlanCharges } from './price-plan-validation';
 
-const known = new Set(['api_calls', 'storage', 'seats']);
-
-function errorsOf(raw: unknown, metrics: Set<string> | null = known) {
-  const result = parsePricePlanCharges(raw, metrics ?? undefined);
-  if (result.ok) throw new Error('expected validation errors');
-  return result.errors;
-}
-
-function fieldsOf(raw: unknown, metrics: Set<string> | null = known): string[] {
-  return errorsOf(raw, metrics).map((issue) => issue.field);
-}
-
-function chargesOf(raw: unknown, metrics: Set<string> | null = known) {
-  const result = parsePricePlanCharges(raw, metrics ?? undefined);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.charges;
-}
-
-const tiered = (tiers: unknown[], extra: Record<string, unknown> = {}) => ({
-  metric_key: 'api_calls',
-  model: 'tiered',
-  properties: { tiers, ...extra },
-});
-
 describe('parsePricePlanCharges: valid plans', () => {
-  it("accepts the contract's example with number and string amounts", () => {
-    const charges = chargesOf([
-      tiered([
-        { up_to: 10000, unit_amount: '0.001' },
-        { up_to: null, unit_amount: '0.0005' },
-      ]),
-    ]);
-    expect(charges.map(chargeToJson)).toEqual([
-      {
-        metric_key: 'api_calls',
-        model: 'tiered',
-        properties: {
-          tiers: [
-            { up_to: '10000', unit_amount: '0.001', flat_amount: '0' },
-            { up_to: null, unit_amount: '0.0005', flat_amount: '0' },
-          ],
-        },
-      },
-    ]);
-  });
-
   it('accepts every model at once, with optional fields given or not', () => {
     const charges = chargesOf([
       { metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: 0.5 } },
@@ -70,17 +26,6 @@ describe('parsePricePlanCharges: valid plans', () => {
       model: 'package',
       properties: { package_size: '10', package_amount: '25', free_units: '5' },
     });
-  });
-
-  it('defaults free_units and flat_amount to 0 (also when null)', () => {
-    const [pkg, tier] = chargesOf(
-      [
-        { metric_key: 'api_calls', model: 'package', properties: { package_size: 100, package_amount: '5', free_units: null } },
-        tiered([{ up_to: null, unit_amount: '1', flat_amount: null }], {}),
-      ].map((c, i) => (i === 1 ? { ...c, metric_key: 'storage' } : c)),
-    );
-    expect(pkg.model === 'package' && pkg.properties.freeUnits.toFixed()).toBe('0');
-    expect(tier.model === 'tiered' && tier.properties.tiers[0].flatAmount.toFixed()).toBe('0');
   });
 
   it('skips the known-metric check when no set is given', () => {
@@ -146,13 +91,6 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
     ]);
   });
 
-  it('missing package fields', () => {
-    expect(fieldsOf([{ metric_key: 'api_calls', model: 'package', properties: {} }])).toEqual([
-      'charges[0].properties.package_size',
-      'charges[0].properties.package_amount',
-    ]);
-  });
-
   describe('amounts', () => {
     it.each([
       ['-1', 'must not be negative'],
@@ -167,133 +105,9 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
       expect(issue.field).toBe('charges[0].properties.unit_amount');
       expect(issue.message).toContain(fragment);
     });
-
-    it('flat_fee amount, package_amount, flat_amount, free_units', () => {
-      expect(fieldsOf([{ model: 'flat_fee', properties: { amount: '-5' } }])).toEqual(['charges[0].properties.amount']);
-      expect(fieldsOf([{ metric_key: 'api_calls', model: 'package', properties: { package_size: '1', package_amount: '-1', free_units: '-2' } }])).toEqual([
-        'charges[0].properties.package_amount',
-        'charges[0].properties.free_units',
-      ]);
-      expect(fieldsOf([tiered([{ up_to: null, unit_amount: '1', flat_amount: '-3' }])])).toEqual(['charges[0].properties.tiers[0].flat_amount']);
-    });
-  });
-
-  it.each([
-    ['0', 'must be greater than 0'],
-    [0, 'must be greater than 0'],
-    ['-10', 'must not be negative'],
-    ['abc', 'must be a plain decimal number'],
-  ])('package_size %p → %s', (value, fragment) => {
-    const [issue] = errorsOf([{ metric_key: 'api_calls', model: 'package', properties: { package_size: value, package_amount: '5' } }]);
-    expect(issue.field).toBe('charges[0].properties.package_size');
-    expect(issue.message).toContain(fragment);
-  });
-
-  it('free_units 0 is fine', () => {
-    expect(chargesOf([{ metric_key: 'api_calls', model: 'package', properties: { package_size: '1', package_amount: '1', free_units: 0 } }])).toHaveLength(1);
-  });
-
-  describe('tiers', () => {
-    it('not an array, or empty', () => {
-      expect(errorsOf([tiered('x' as unknown as unknown[])])).toEqual([{ field: 'charges[0].properties.tiers', message: 'must be an array of tiers' }]);
-      expect(errorsOf([tiered([])])).toEqual([{ field: 'charges[0].properties.tiers', message: 'must contain at least one tier (the last with up_to null)' }]);
-    });
-
-    it('a tier that is not an object, or has unknown fields', () => {
-      expect(fieldsOf([tiered([5, { up_to: null, unit_amount: '1', price: '2' }])])).toEqual([
-        'charges[0].properties.tiers[0]',
-        'charges[0].properties.tiers[1].price',
-      ]);
-    });
-
-    it('up_to not ascending', () => {
-      expect(
-        errorsOf([
-          tiered([
-            { up_to: 100, unit_amount: '1' },
-            { up_to: 100, unit_amount: '1' },
-            { up_to: null, unit_amount: '1' },
-          ]),
-        ]),
-      ).toEqual([
-        {
-          field: 'charges[0].properties.tiers[1].up_to',
-          message: "must be greater than the previous tier's up_to (100); tiers ascend strictly",
-        },
-      ]);
-      expect(
-        fieldsOf([
-          tiered([
-            { up_to: '10.5', unit_amount: '1' },
-            { up_to: '10.25', unit_amount: '1' },
-            { up_to: null, unit_amount: '1' },
-          ]),
-        ]),
-      ).toEqual(['charges[0].properties.tiers[1].up_to']);
-    });
-
-    it('missing last open tier', () => {
-      expect(
-        errorsOf([
-          tiered([
-            { up_to: 10, unit_amount: '1' },
-            { up_to: 20, unit_amount: '1' },
-          ]),
-        ]),
-      ).toEqual([{ field: 'charges[0].properties.tiers[1].up_to', message: 'the last tier must have up_to null (no upper bound)' }]);
-    });
-
-    it('null up_to before the last tier', () => {
-      expect(
-        errorsOf([
-          tiered([
-            { up_to: null, unit_amount: '1' },
-            { up_to: null, unit_amount: '1' },
-          ]),
-        ]),
-      ).toEqual([{ field: 'charges[0].properties.tiers[0].up_to', message: 'only the last tier may have up_to null' }]);
-    });
-
-    it('missing up_to and unit_amount', () => {
-      expect(errorsOf([tiered([{ unit_amount: '1' }, { up_to: null }])])).toEqual([
-        { field: 'charges[0].properties.tiers[0].up_to', message: 'is required' },
-        { field: 'charges[0].properties.tiers[1].unit_amount', message: 'is required' },
-      ]);
-      expect(errorsOf([tiered([{ unit_amount: '1' }])])).toEqual([
-        { field: 'charges[0].properties.tiers[0].up_to', message: 'is required: null for the last tier (no upper bound)' },
-      ]);
-    });
-
-    it.each([
-      [0, 'must be greater than 0'],
-      ['-5', 'must not be negative'],
-      ['1.0000000000001', 'must have at most 12 fractional digits'],
-      ['ten', 'must be a plain decimal number'],
-    ])('up_to %p → %s', (value, fragment) => {
-      const [issue] = errorsOf([
-        tiered([
-          { up_to: value, unit_amount: '1' },
-          { up_to: null, unit_amount: '1' },
-        ]),
-      ]);
-      expect(issue.field).toBe('charges[0].properties.tiers[0].up_to');
-      expect(issue.message).toContain(fragment);
-    });
-
-    it('reports the volume model the same way', () => {
-      expect(fieldsOf([{ metric_key: 'api_calls', model: 'volume', properties: { tiers: [{ up_to: 5, unit_amount: '1' }] } }])).toEqual([
-        'charges[0].properties.tiers[0].up_to',
-      ]);
-    });
   });
 
   describe('metric_key', () => {
-    it('is refused on a flat fee', () => {
-      expect(errorsOf([{ model: 'flat_fee', metric_key: 'api_calls', properties: { amount: '10' } }])).toEqual([
-        { field: 'charges[0].metric_key', message: 'must not be set on a flat_fee charge: a flat fee does not depend on usage' },
-      ]);
-    });
-
     it.each(['per_unit', 'tiered', 'volume', 'package'])('is required on %s', (model) => {
       const [issue] = errorsOf([{ model, properties: {} }]);
       expect(issue).toEqual({ field: 'charges[0].metric_key', message: `is required for a ${model} charge` });

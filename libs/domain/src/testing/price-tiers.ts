@@ -1,5 +1,7 @@
 import Big from 'big.js';
-import type { PriceTier } from '../pricing/charge-model';
+import fc from 'fast-check';
+import type { PriceTier } from '../pricing/models/price-tiers';
+import { decimalBig } from './decimal-arbitraries';
 
 /** Compact tier literal for tests: [upTo | null, unitAmount, flatAmount?]. */
 export type TierSpec = [string | null, string, string?];
@@ -20,3 +22,27 @@ export const STRIPE_DOCS_TIERS = (): PriceTier[] => tiers(['5', '7'], ['10', '6.
  * graduated (5 × 7 + 20, then 5 × 6 + 10, then 2 × 5 + 6).
  */
 export const FLAT_AND_UNIT_TIERS = (): PriceTier[] => tiers(['5', '7', '20'], ['10', '6', '10'], [null, '5', '6']);
+
+/** 1–5 valid tiers: strictly ascending positive bounds (cumulative positive widths), last open. */
+export const tierListArbitrary: fc.Arbitrary<PriceTier[]> = fc
+  .array(
+    fc.record({
+      width: decimalBig({ maxIntegerDigits: 4, maxFractionDigits: 3, positive: true }),
+      unitAmount: decimalBig({ maxIntegerDigits: 3, maxFractionDigits: 6 }),
+      flatAmount: decimalBig({ maxIntegerDigits: 3, maxFractionDigits: 2 }),
+    }),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((specs) => {
+    let bound = new Big(0);
+    return specs.map((spec, index) => {
+      bound = bound.plus(spec.width);
+      return { upTo: index === specs.length - 1 ? null : bound, unitAmount: spec.unitAmount, flatAmount: spec.flatAmount };
+    });
+  });
+
+/** Usage quantities for property tests: up to 6 integer and 4 fractional digits, never negative. */
+export const quantityArbitrary = decimalBig({ maxIntegerDigits: 6, maxFractionDigits: 4 });
+
+/** Two quantities, the smaller first. */
+export const orderedQuantityPair = fc.tuple(quantityArbitrary, quantityArbitrary).map(([a, b]) => (a.lte(b) ? [a, b] : [b, a]));

@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { Allow, IsIn, IsOptional, IsString, Length, validateSync } from 'class-validator';
 import { CURRENCY_CODES, CurrencyCode } from '@abaxus/domain/money/currency';
-import { ChargeJson, chargeToJson } from '@abaxus/domain/pricing/charge-json';
+import { chargeToJson } from '@abaxus/domain/pricing/charge-json';
+import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 import { MetricKeyLookup, parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
 import { ValidationIssue } from '@abaxus/domain/validation-issue';
 import { flattenValidationErrors } from '@abaxus/platform/http/validation.pipe';

@@ -1,6 +1,7 @@
 import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
 import { formatAmount, formatDecimal } from '@abaxus/domain/money/decimal';
-import { tierBreakdownToJson } from '@abaxus/domain/pricing/charge-json';
+import { pricingModel } from '@abaxus/domain/pricing/models/registry';
+import { tierBreakdownToJson } from '@abaxus/domain/pricing/models/tier-breakdown';
 import type { PlanCalculation, PlanLineItem } from '@abaxus/domain/pricing/plan-calculation';
 
 export interface CalculationFacts {
@@ -24,7 +25,7 @@ export function lineItemToJson(item: PlanLineItem, currency: string): Calculatio
     quantity: formatDecimal(item.quantity),
     amount: formatAmount(item.amount, currency),
   };
-  if (item.model === 'tiered' || item.model === 'volume') json.tiers = item.tiers.map(tierBreakdownToJson);
+  if (pricingModel(item.model).tierBreakdown) json.tiers = item.tiers.map(tierBreakdownToJson);
   return json;
 }
 

@@ -1,6 +1,6 @@
 import Big from 'big.js';
 import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
-import type { Charge } from '@abaxus/domain/pricing/charge-model';
+import type { Charge } from '@abaxus/domain/pricing/models/registry';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { STRIPE_DOCS_TIERS } from '@abaxus/domain/testing/price-tiers';
 import type { CatalogClient, PlanVersion } from '../catalog/catalog.client';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PricePlanVersionRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
-import type { Charge } from '@abaxus/domain/pricing/charge-model';
+import type { Charge } from '@abaxus/domain/pricing/models/registry';
 import { parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
 

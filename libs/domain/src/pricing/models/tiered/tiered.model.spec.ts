@@ -1,7 +1,11 @@
 import Big from 'big.js';
-import { FLAT_AND_UNIT_TIERS, STRIPE_DOCS_TIERS, tiers } from '../testing/price-tiers';
-import { tierBreakdownToJson } from './charge-json';
-import { priceGraduated } from './graduated-pricing';
+import fc from 'fast-check';
+import { chargesOf } from '../../../testing/plan-charges';
+import { FLAT_AND_UNIT_TIERS, orderedQuantityPair, quantityArbitrary, STRIPE_DOCS_TIERS, tierListArbitrary, tiers } from '../../../testing/price-tiers';
+import { chargeToJson } from '../../charge-json';
+import type { PriceTier } from '../price-tiers';
+import { tierBreakdownToJson } from '../tier-breakdown';
+import { priceGraduated } from './tiered.model';
 
 const price = (tierList: ReturnType<typeof tiers>, quantity: string) => priceGraduated(tierList, new Big(quantity));
 const amountOf = (tierList: ReturnType<typeof tiers>, quantity: string) => price(tierList, quantity).amount.toFixed();
@@ -86,5 +90,82 @@ describe('priceGraduated (model tiered)', () => {
 
   it('is exact for tiny unit prices', () => {
     expect(amountOf(tiers(['1000000', '0.000000000001'], [null, '0.0000000000005']), '3000000')).toBe('0.000002');
+  });
+});
+
+/** Independent reference: clamp the quantity into each tier's [from, upTo] window. */
+function referenceGraduated(tierList: PriceTier[], quantity: Big): Big {
+  let total = new Big(0);
+  let from = new Big(0);
+  tierList.forEach((tier, index) => {
+    const reached = index === 0 || quantity.gt(from);
+    if (reached) {
+      const top = tier.upTo === null ? quantity : quantity.lt(tier.upTo) ? quantity : tier.upTo;
+      total = total.plus(top.minus(from).times(tier.unitAmount)).plus(tier.flatAmount);
+    }
+    if (tier.upTo !== null) from = tier.upTo;
+  });
+  return total;
+}
+
+describe('priceGraduated: properties', () => {
+  it('total = sum of its tier amounts, each tier amount = quantity × unit + flat, tier quantities add up', () => {
+    fc.assert(
+      fc.property(tierListArbitrary, quantityArbitrary, (tierList, quantity) => {
+        const result = priceGraduated(tierList, quantity);
+        const sum = result.tiers.reduce((acc, tier) => acc.plus(tier.amount), new Big(0));
+        expect(result.amount.eq(sum)).toBe(true);
+        for (const tier of result.tiers) {
+          expect(tier.amount.eq(tier.quantity.times(tier.unitAmount).plus(tier.flatAmount))).toBe(true);
+        }
+        const units = result.tiers.reduce((acc, tier) => acc.plus(tier.quantity), new Big(0));
+        expect(units.eq(quantity)).toBe(true);
+      }),
+    );
+  });
+
+  it('agrees with an independent reference computation', () => {
+    fc.assert(
+      fc.property(tierListArbitrary, quantityArbitrary, (tierList, quantity) => {
+        expect(priceGraduated(tierList, quantity).amount.toFixed()).toBe(referenceGraduated(tierList, quantity).toFixed());
+      }),
+    );
+  });
+
+  it('never decreases as the quantity grows', () => {
+    fc.assert(
+      fc.property(tierListArbitrary, orderedQuantityPair, (tierList, [low, high]) => {
+        expect(priceGraduated(tierList, low).amount.lte(priceGraduated(tierList, high).amount)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('tiered in a plan', () => {
+  it("reads the contract's example, number and string bounds, and writes it back with flat_amount explicit", () => {
+    const charges = chargesOf([
+      {
+        metric_key: 'api_calls',
+        model: 'tiered',
+        properties: {
+          tiers: [
+            { up_to: 10000, unit_amount: '0.001' },
+            { up_to: null, unit_amount: '0.0005' },
+          ],
+        },
+      },
+    ]);
+    expect(charges.map(chargeToJson)).toEqual([
+      {
+        metric_key: 'api_calls',
+        model: 'tiered',
+        properties: {
+          tiers: [
+            { up_to: '10000', unit_amount: '0.001', flat_amount: '0' },
+            { up_to: null, unit_amount: '0.0005', flat_amount: '0' },
+          ],
+        },
+      },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import Big from 'big.js';
-import type { ChargePrice, PriceTier } from './charge-model';
+import { parseTierListProperties, PriceTier, TierListProperties, TierListPropertiesJson, tierListPropertiesToJson } from '../price-tiers';
+import type { ChargePrice, PricingModel } from '../pricing-model';
 
 /**
  * Volume: the whole quantity is priced at the single tier the total falls into, plus that tier's
@@ -21,3 +22,13 @@ export function priceVolume(tiers: readonly PriceTier[], quantity: Big): ChargeP
   // Validated plans always end with an open tier; reaching here means the caller skipped validation.
   throw new RangeError(`quantity ${quantity.toFixed()} is above the last tier; the last tier must have up_to null`);
 }
+
+/** `volume`: see priceVolume. Its breakdown has exactly one entry, the tier used. */
+export const volumeModel: PricingModel<TierListProperties, TierListPropertiesJson, true> = {
+  metered: true,
+  propertyFields: { required: ['tiers'], optional: [] },
+  tierBreakdown: true,
+  parseProperties: parseTierListProperties,
+  price: (properties, units) => priceVolume(properties.tiers, units),
+  propertiesToJson: tierListPropertiesToJson,
+};

@@ -1,5 +1,7 @@
 import Big from 'big.js';
-import type { ChargePrice, PriceTier, TierBreakdown } from './charge-model';
+import { parseTierListProperties, PriceTier, TierListProperties, TierListPropertiesJson, tierListPropertiesToJson } from '../price-tiers';
+import type { ChargePrice, PricingModel } from '../pricing-model';
+import type { TierBreakdown } from '../tier-breakdown';
 
 /**
  * Graduated (model `tiered`): each tier prices only the units inside (from, upTo], plus its flat
@@ -33,3 +35,13 @@ export function priceGraduated(tiers: readonly PriceTier[], quantity: Big): Char
   }
   return { amount: total, tiers: breakdown };
 }
+
+/** `tiered` (graduated): see priceGraduated. */
+export const tieredModel: PricingModel<TierListProperties, TierListPropertiesJson, true> = {
+  metered: true,
+  propertyFields: { required: ['tiers'], optional: [] },
+  tierBreakdown: true,
+  parseProperties: parseTierListProperties,
+  price: (properties, units) => priceGraduated(properties.tiers, units),
+  propertiesToJson: tierListPropertiesToJson,
+};
