@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { CatalogClient } from './catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { InvoiceEmailController } from './email/invoice-email.controller';
 import { InvoiceEmailService } from './email/invoice-email.service';
 import { InvoiceMailer } from './email/invoice-mailer';

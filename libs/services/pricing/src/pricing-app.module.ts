@@ -4,7 +4,7 @@ import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { CalculationsController } from './calculations/calculations.controller';
 import { CalculationsRepository } from './calculations/calculations.repository';
 import { CalculationsService } from './calculations/calculations.service';
-import { CatalogClient } from './catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { PricingCalculations1700000005000 } from './migrations/1700000005000-pricing-calculations';
 import { UsageClient } from './usage/usage.client';
 

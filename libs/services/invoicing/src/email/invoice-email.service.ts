@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { InvoiceJson, invoiceToJson } from '../invoices/invoice-json';
 import { InvoicesRepository } from '../invoices/invoices.repository';
 import { invoiceDocument, invoiceHtml, invoiceText } from './invoice-document';

@@ -6,7 +6,7 @@ import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { PricingClient } from '../pricing/pricing.client';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';

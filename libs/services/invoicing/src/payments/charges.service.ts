@@ -4,7 +4,7 @@ import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
 import { nextCharge, paymentIdempotencyKey } from '@abaxus/domain/invoice/payment-attempt';
 import { stripeChargeAmount } from '@abaxus/domain/money/stripe-charge';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { invoiceEventMessage } from '../invoices/invoice-event-message';
 import { InvoiceRow, InvoicesRepository, InvoicingTransaction } from '../invoices/invoices.repository';
 import { attemptStatusOf, PaymentOutcome } from './payment-outcome';

@@ -3,7 +3,7 @@ import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import type { Charge } from '@abaxus/domain/pricing/models/registry';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { STRIPE_DOCS_TIERS } from '@abaxus/domain/testing/price-tiers';
-import type { CatalogClient, PlanVersion } from '../catalog/catalog.client';
+import type { CatalogClient, PlanVersion } from '@abaxus/catalog-client/catalog.client';
 import type { UsageClient, UsageQuery } from '../usage/usage.client';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import type { CalculationsRepository } from './calculations.repository';

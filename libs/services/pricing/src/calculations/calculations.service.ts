@@ -5,7 +5,7 @@ import { calculatePlanCharges, meteredMetricKeys } from '@abaxus/domain/pricing/
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import { CatalogClient } from '../catalog/catalog.client';
+import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { UsageClient } from '../usage/usage.client';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import type { CustomerRecord, PricePlanVersionRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { Charge } from '@abaxus/domain/pricing/models/registry';
+import { parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
+import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
+
+/** A price plan version as the services that price and invoice need it: charges parsed (Big values). */
+export interface PlanVersion {
+  id: string;
+  version: number;
+  currency: string;
+  charges: Charge[];
+}
+
+interface SubscriptionPage {
+  data: SubscriptionRecord[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+const SUBSCRIPTION_PAGE_SIZE = 500;
+export const PLAN_VERSION_CACHE_SIZE = 1000;
+
+/**
+ * What other services read from the catalog, over the catalog service's HTTP API (called
+ * directly through the service directory, not through the gateway). Customers and subscriptions
+ * are always asked afresh (they change: a subscription can be cancelled at any time); plan
+ * versions never change once created, so they are cached for good, bounded, oldest out.
+ */
+@Injectable()
+export class CatalogClient {
+  private readonly planVersions = new Map<string, Promise<PlanVersion>>();
+
+  constructor(private readonly http: ServiceHttpClient) {}
+
+  customer(id: string): Promise<CustomerRecord> {
+    return this.http.expectOk<CustomerRecord>('catalog', 'GET', `/v1/customers/${encodeURIComponent(id)}`);
+  }
+
+  subscription(id: string): Promise<SubscriptionRecord> {
+    return this.http.expectOk<SubscriptionRecord>('catalog', 'GET', `/v1/subscriptions/${encodeURIComponent(id)}`);
+  }
+
+  /** Every subscription of the customer, all pages. */
+  async subscriptionsOf(customerId: string): Promise<SubscriptionRecord[]> {
+    const all: SubscriptionRecord[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `customer_id=${encodeURIComponent(customerId)}&limit=${SUBSCRIPTION_PAGE_SIZE}${cursor ? `&starting_after=${encodeURIComponent(cursor)}` : ''}`;
+      const page: SubscriptionPage = await this.http.expectOk<SubscriptionPage>('catalog', 'GET', `/v1/subscriptions?${query}`);
+      all.push(...page.data);
+      cursor = page.has_more ? page.next_cursor : null;
+    } while (cursor);
+    return all;
+  }
+
+  /** Cached; a failed read is not (the next call asks again). */
+  planVersion(planId: string, version: number): Promise<PlanVersion> {
+    const key = `${planId}\u0000${version}`;
+    let plan = this.planVersions.get(key);
+    if (!plan) {
+      plan = this.fetchPlanVersion(planId, version);
+      const pending = plan;
+      pending.catch(() => {
+        if (this.planVersions.get(key) === pending) this.planVersions.delete(key);
+      });
+      this.planVersions.set(key, plan);
+      if (this.planVersions.size > PLAN_VERSION_CACHE_SIZE) this.planVersions.delete(this.planVersions.keys().next().value!);
+    }
+    return plan;
+  }
+
+  async planCurrency(planId: string, version: number): Promise<string> {
+    return (await this.planVersion(planId, version)).currency;
+  }
+
+  private async fetchPlanVersion(planId: string, version: number): Promise<PlanVersion> {
+    const record = await this.http.expectOk<PricePlanVersionRecord>('catalog', 'GET', `/v1/price-plans/${encodeURIComponent(planId)}/versions/${version}`);
+    const parsed = parsePricePlanCharges(record.charges);
+    // The catalog validated the plan when it was created; failing here means a broken record.
+    if (!parsed.ok) throw new Error(`price plan ${planId} v${version} from the catalog is invalid: ${JSON.stringify(parsed.errors)}`);
+    return { id: record.id, version: record.version, currency: record.currency, charges: parsed.charges };
+  }
+}
