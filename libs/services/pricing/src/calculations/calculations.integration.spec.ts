@@ -1,0 +1,158 @@
+import { Client } from 'pg';
+import type { PricePlanVersionRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
+import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
+import { PricingAppModule } from '../pricing-app.module';
+
+/*
+ * Single-service tier: the pricing module alone on a fresh real PostgreSQL database, the catalog
+ * and the aggregation service stubbed over real HTTP at the service directory.
+ */
+describe('pricing calculations (service alone, real PostgreSQL, catalog and aggregation stubbed)', () => {
+  let pricing: ServiceUnderTest;
+
+  const subscription: SubscriptionRecord = {
+    id: 'sub_1',
+    customer_id: 'cust_acme',
+    plan_id: 'plan_growth',
+    plan_version: 2,
+    start_date: '2026-03-10T00:00:00.000Z',
+    canceled_at: null,
+    created_at: '2026-03-10T00:00:00.000Z',
+  };
+  const plan: PricePlanVersionRecord = {
+    id: 'plan_growth',
+    version: 2,
+    name: 'Growth',
+    currency: 'USD',
+    charges: [
+      {
+        metric_key: 'api_calls',
+        model: 'tiered',
+        properties: {
+          tiers: [
+            { up_to: '5', unit_amount: '7', flat_amount: '0' },
+            { up_to: '10', unit_amount: '6.5', flat_amount: '0' },
+            { up_to: null, unit_amount: '6', flat_amount: '2.005' },
+          ],
+        },
+      },
+      { model: 'flat_fee', properties: { amount: '10' } },
+    ],
+    created_at: '2026-01-01T00:00:00.000Z',
+  };
+
+  beforeAll(async () => {
+    pricing = await startServiceUnderTest((runtime) => PricingAppModule.forRoot(runtime), { stub: ['catalog', 'aggregation'] });
+    pricing.stubs
+      .catalog!.on('GET /v1/subscriptions/sub_1', { status: 200, body: subscription })
+      .on('GET /v1/price-plans/plan_growth/versions/2', { status: 200, body: plan });
+    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable', (request) =>
+      request.body.metric_key === 'api_calls'
+        ? { status: 200, body: { value: '20.5', meta: { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' } } }
+        : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: 'unknown metric' } },
+    );
+  });
+  afterAll(() => pricing?.stop());
+
+  /** The raw answer text: the bytes the service sent. */
+  async function send(method: string, path: string, body?: unknown): Promise<{ status: number; contentType: string | null; text: string }> {
+    const response = await fetch(`${pricing.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+  }
+
+  const march = { customer_id: 'cust_acme', subscription_id: 'sub_1', period_start: '2026-03-01T00:00:00Z', period_end: '2026-04-01T00:00:00Z' };
+
+  it('prices a tiered charge over the exact usage, shows each reached tier, and reads the stored calculation back byte for byte', async () => {
+    const created = await send('POST', '/v1/pricing/calculate', march);
+    expect(created.status).toBe(201);
+    expect(created.contentType).toContain('application/json');
+    const json = JSON.parse(created.text) as CalculationJson;
+    expect(json).toEqual({
+      calculation_id: expect.stringMatching(/^calc_[0-9a-f]{24}$/),
+      customer_id: 'cust_acme',
+      subscription_id: 'sub_1',
+      plan_id: 'plan_growth',
+      plan_version: 2,
+      currency: 'USD',
+      period_start: '2026-03-01T00:00:00.000Z',
+      period_end: '2026-04-01T00:00:00.000Z',
+      usage_period: { start: '2026-03-10T00:00:00.000Z', end: '2026-04-01T00:00:00.000Z' },
+      // 35 + 32.5 + (10.5 × 6 + 2.005) = 132.505 → 132.51 (rounded once, half-up), + 10.00
+      total_amount: '142.51',
+      line_items: [
+        {
+          metric_key: 'api_calls',
+          model: 'tiered',
+          quantity: '20.5',
+          amount: '132.51',
+          tiers: [
+            { from: '0', up_to: '5', quantity: '5', unit_amount: '7', flat_amount: '0', amount: '35' },
+            { from: '5', up_to: '10', quantity: '5', unit_amount: '6.5', flat_amount: '0', amount: '32.5' },
+            { from: '10', up_to: null, quantity: '10.5', unit_amount: '6', flat_amount: '2.005', amount: '65.005' },
+          ],
+        },
+        { metric_key: null, model: 'flat_fee', quantity: '1', amount: '10.00' },
+      ],
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+
+    // The usage was asked once, for the metered charge, over the period clipped to the subscription's start.
+    expect(pricing.stubs.aggregation!.requests.map((request) => request.body)).toEqual([
+      {
+        customer_id: 'cust_acme',
+        subscription_id: 'sub_1',
+        metric_key: 'api_calls',
+        period_start: '2026-03-10T00:00:00.000Z',
+        period_end: '2026-04-01T00:00:00.000Z',
+      },
+    ]);
+
+    const read = await send('GET', `/v1/pricing/calculations/${json.calculation_id}`);
+    expect(read.status).toBe(200);
+    expect(read.contentType).toContain('application/json');
+    expect(read.text).toBe(created.text);
+
+    const database = new Client({ connectionString: pricing.databaseUrl });
+    await database.connect();
+    try {
+      const { rows } = await database.query('SELECT body, total_amount::text AS total_amount, currency FROM pricing.calculations WHERE id = $1', [
+        json.calculation_id,
+      ]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].body).toBe(created.text);
+      expect(rows[0]).toMatchObject({ total_amount: '142.51', currency: 'USD' });
+    } finally {
+      await database.end();
+    }
+  });
+
+  it('reads a plan version from the catalog once, however many calculations price it', async () => {
+    const planReads = () => pricing.stubs.catalog!.requests.filter((request) => request.path === '/v1/price-plans/plan_growth/versions/2').length;
+    for (const period_start of ['2026-03-15T00:00:00Z', '2026-03-20T00:00:00Z']) {
+      expect((await send('POST', '/v1/pricing/calculate', { ...march, period_start })).status).toBe(201);
+    }
+    expect(planReads()).toBe(1);
+  });
+
+  it("answers the catalog's 404 for an unknown subscription as problem+json, and 404 for an unknown calculation", async () => {
+    const unknown = await send('POST', '/v1/pricing/calculate', { ...march, subscription_id: 'sub_nope' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.contentType).toContain('application/problem+json');
+    const missing = await send('GET', '/v1/pricing/calculations/calc_000000000000000000000000');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text)).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('refuses a malformed request with 400 naming the field, without calling the catalog', async () => {
+    const catalogCalls = pricing.stubs.catalog!.requests.length;
+    const refused = await send('POST', '/v1/pricing/calculate', { ...march, period_end: 'next tuesday' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(JSON.parse(refused.text).errors)).toContain('period_end');
+    expect(pricing.stubs.catalog!.requests).toHaveLength(catalogCalls);
+  });
+});
