@@ -94,10 +94,10 @@ function parseCharge(
 
   const parsed = rules.parseProperties(properties, propertiesPath, errors);
   if (parsed === undefined || errors.length !== errorCount) return { metricKey };
-  if (!rules.metered) return { charge: { model, properties: parsed } as Charge, metricKey };
-  if (metricKey === undefined) return { metricKey }; // reported by parseMetricKey
-  // The model's own parser read the properties, so they match the model named beside them.
-  return { charge: { model, metricKey, properties: parsed } as Charge, metricKey };
+  if (rules.metered && metricKey === undefined) return { metricKey }; // reported by parseMetricKey
+  // The cast joins what the types cannot: the model's own parser read these properties.
+  const charge = (rules.metered ? { model, metricKey, properties: parsed } : { model, properties: parsed }) as Charge;
+  return { charge, metricKey };
 }
 
 function parseModelName(raw: unknown, field: string, errors: ValidationIssue[]): ChargeModel | undefined {
