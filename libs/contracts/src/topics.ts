@@ -3,7 +3,7 @@
  * Keys: usage events by customer_id; catalog events by the entity id; invoices by customer id.
  */
 export const TOPICS = {
-  /** Usage events: the public ingestion topic (Kafka producers may publish here directly). */
+  /** Usage events: the public ingestion topic (Kafka producers may publish here directly); values are UsageEventMessage (libs/usage-events). */
   usageEvents: 'abaxus.usage.events',
   /** Usage events that failed validation, with the reason in the `abaxus-error` header. */
   usageEventsDeadLetter: 'abaxus.usage.events.dlq',

@@ -1,5 +1,10 @@
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 
+/** Most events one POST /v1/events/batch may carry. */
+export const MAX_BATCH_EVENTS = 500;
+/** Most events one POST /v1/events/backfill may carry. */
+export const MAX_BACKFILL_EVENTS = 5000;
+
 /**
  * Reads `{"events": [...]}` (batch and backfill): 1 to `max` items, nothing else in the body.
  * Too many → 413; empty, missing or not a list → 400.

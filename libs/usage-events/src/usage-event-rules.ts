@@ -69,14 +69,3 @@ export function checkEventRules(candidate: EventCandidate, facts: CatalogFacts, 
     },
   };
 }
-
-/** The bus form of an accepted event: the contract's event shape, normalised. */
-export function toUsageEventJson(event: ValidUsageEvent): string {
-  const subscription = event.subscriptionId === null ? '' : `,"subscription_id":${JSON.stringify(event.subscriptionId)}`;
-  const value = event.value === null ? '' : `,"value":${JSON.stringify(event.value)}`;
-  const properties = event.propertiesJson === null ? '' : `,"properties":${event.propertiesJson}`;
-  return (
-    `{"customer_id":${JSON.stringify(event.customerId)}${subscription},"metric_key":${JSON.stringify(event.metricKey)}${value}` +
-    `,"timestamp":"${event.instant.iso}","idempotency_key":${JSON.stringify(event.idempotencyKey)}${properties}}`
-  );
-}

@@ -1,4 +1,5 @@
-import { checkEventRules, CatalogFacts, toUsageEventJson } from './usage-event-rules';
+import { checkEventRules, CatalogFacts } from './usage-event-rules';
+import { usageEventMessageJson } from './usage-event-message';
 import { checkEventShape, EventCandidate } from './usage-event-shape';
 import { parseEventInstant } from './event-timestamp';
 
@@ -21,7 +22,9 @@ const facts: CatalogFacts = {
       ? { aggregationType: 'sum', valueType: 'integer' }
       : key === 'users'
         ? { aggregationType: 'unique_count', valueType: 'string' }
-        : undefined,
+        : key === 'logins'
+          ? { aggregationType: 'count', valueType: 'integer' }
+          : undefined,
   hasCustomer: (id) => id === 'cust_acme' || id === 'cust_other',
   subscriptionOwner: (id) => (id === 'sub_1' ? 'cust_acme' : id === 'sub_2' ? 'cust_other' : undefined),
 };
@@ -129,12 +132,23 @@ describe('checkEventRules', () => {
   it('writes the normalised bus form, which validates again to the same event', () => {
     const first = checkEventRules(candidate({ value: 42, timestamp: '2026-03-17T15:00:00+02:00' }), facts);
     if (!first.ok) throw new Error('expected ok');
-    const json = toUsageEventJson(first.event);
+    const json = usageEventMessageJson(first.event);
     const again = checkEventShape(JSON.parse(json), NOW);
     if (!again.ok) throw new Error(JSON.stringify(again.errors));
     const second = checkEventRules(again.candidate, facts);
     expect(second).toEqual(first);
     expect(JSON.parse(json)).toMatchObject({ value: '42', timestamp: '2026-03-17T13:00:00.000Z', properties: { region: 'us-east-1' } });
+  });
+
+  it('leaves absent optional fields out of the bus form', () => {
+    const result = checkEventRules(candidate({ subscription_id: null, properties: undefined, value: null, metric_key: 'logins' }), facts);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(JSON.parse(usageEventMessageJson(result.event))).toEqual({
+      customer_id: 'cust_acme',
+      metric_key: 'logins',
+      timestamp: '2026-03-17T13:00:00.000Z',
+      idempotency_key: 'evt_1',
+    });
   });
 });
 

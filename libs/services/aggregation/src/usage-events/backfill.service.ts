@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MAX_BACKFILL_EVENTS } from '@abaxus/contracts/usage-event';
-import { readEventList } from '@abaxus/usage-events/event-list-body';
+import { MAX_BACKFILL_EVENTS, readEventList } from '@abaxus/usage-events/event-list-body';
 import { EventItemResult, eventItemResults } from '@abaxus/usage-events/event-item-results';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MAX_BATCH_EVENTS } from '@abaxus/contracts/usage-event';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient, ServiceResponse } from '@abaxus/platform/service/service-http-client';
 import { EventItemResult, eventItemResults } from '@abaxus/usage-events/event-item-results';
-import { readEventList } from '@abaxus/usage-events/event-list-body';
+import { MAX_BATCH_EVENTS, readEventList } from '@abaxus/usage-events/event-list-body';
 import { UsageEventPublisher } from './usage-event.publisher';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { MessageBus, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
-import { toUsageEventJson, ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
+import { usageEventMessageJson } from '@abaxus/usage-events/usage-event-message';
+import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 
 interface Pending {
   messages: OutgoingMessage[];
@@ -31,7 +32,7 @@ export class UsageEventPublisher {
 
   publish(events: ValidUsageEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    const messages = events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: toUsageEventJson(event) }));
+    const messages = events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: usageEventMessageJson(event) }));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
       if (!this.writing) void this.drain();
