@@ -5,7 +5,7 @@ import { CatalogEventEnvelope, MetricRecord, SubscriptionRecord } from '@abaxus/
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
 import { CatalogFacts, MetricFacts } from '../usage-event-rules';
-import { CatalogCopyRepository, MetricRow } from './catalog-copy.repository';
+import { CatalogCopyRepository, CustomerFacts, SubscriptionOwner } from './catalog-copy.repository';
 
 export interface CatalogRefs {
   metricKeys: Iterable<string>;
@@ -17,6 +17,18 @@ export interface CatalogRefs {
 const MAX_MEMORY_ENTRIES = 1_000_000;
 const HTTP_LOOKUP_CONCURRENCY = 16;
 
+/** One kind of catalog entity in the copy: where its answers are remembered, stored and asked for. */
+interface CopiedEntity<T> {
+  /** Positive answers only, by id. */
+  readonly remembered: Map<string, T>;
+  find(ids: string[]): Promise<Map<string, T>>;
+  save(entries: Map<string, T>): Promise<void>;
+  /** The catalog's endpoint for one entity. */
+  catalogPath(id: string): string;
+  /** What the copy keeps of the catalog's record; undefined when the record cannot be used. */
+  fromRecord(record: unknown): T | undefined;
+}
+
 /**
  * The catalog facts usage validation needs: memory, then this service's read copy table (fed by
  * catalog events), then the catalog itself over HTTP. Only positive answers are remembered, so a
@@ -26,44 +38,47 @@ const HTTP_LOOKUP_CONCURRENCY = 16;
 @Injectable()
 export class CatalogCopyService {
   private readonly logger = new Logger(CatalogCopyService.name);
-  private readonly metrics = new Map<string, MetricFacts>();
-  private readonly customers = new Set<string>();
-  private readonly subscriptions = new Map<string, string>();
+  private readonly metrics: CopiedEntity<MetricFacts>;
+  private readonly customers: CopiedEntity<CustomerFacts>;
+  private readonly subscriptions: CopiedEntity<SubscriptionOwner>;
 
   constructor(
-    private readonly repository: CatalogCopyRepository,
+    repository: CatalogCopyRepository,
     private readonly http: ServiceHttpClient,
-  ) {}
+  ) {
+    this.metrics = {
+      remembered: new Map(),
+      find: (keys) => repository.findMetrics(keys),
+      save: (entries) => repository.saveMetrics(entries),
+      catalogPath: (key) => `/v1/metrics/${encodeURIComponent(key)}`,
+      fromRecord: (record) => metricFacts(record as Partial<MetricRecord>),
+    };
+    this.customers = {
+      remembered: new Map(),
+      find: (ids) => repository.findCustomers(ids),
+      save: (entries) => repository.saveCustomers(entries),
+      catalogPath: (id) => `/v1/customers/${encodeURIComponent(id)}`,
+      fromRecord: () => true,
+    };
+    this.subscriptions = {
+      remembered: new Map(),
+      find: (ids) => repository.findSubscriptions(ids),
+      save: (entries) => repository.saveSubscriptions(entries),
+      catalogPath: (id) => `/v1/subscriptions/${encodeURIComponent(id)}`,
+      fromRecord: (record) => {
+        const customerId = (record as Partial<SubscriptionRecord>).customer_id;
+        return typeof customerId === 'string' ? customerId : undefined;
+      },
+    };
+  }
 
   /** Looks up everything the refs name; throws a 503 problem when the catalog cannot be asked. */
   async resolve(refs: CatalogRefs): Promise<CatalogFacts> {
-    const metrics = new Map<string, MetricFacts>();
-    const customers = new Set<string>();
-    const subscriptions = new Map<string, string>();
-    const missingMetrics: string[] = [];
-    const missingCustomers: string[] = [];
-    const missingSubscriptions: string[] = [];
-    for (const key of new Set(refs.metricKeys)) {
-      const known = this.metrics.get(key);
-      if (known) metrics.set(key, known);
-      else missingMetrics.push(key);
-    }
-    for (const id of new Set(refs.customerIds)) {
-      if (this.customers.has(id)) customers.add(id);
-      else missingCustomers.push(id);
-    }
-    for (const id of new Set(refs.subscriptionIds)) {
-      const owner = this.subscriptions.get(id);
-      if (owner !== undefined) subscriptions.set(id, owner);
-      else missingSubscriptions.push(id);
-    }
-    if (missingMetrics.length + missingCustomers.length + missingSubscriptions.length > 0) {
-      await Promise.all([
-        this.loadMetrics(missingMetrics, metrics),
-        this.loadCustomers(missingCustomers, customers),
-        this.loadSubscriptions(missingSubscriptions, subscriptions),
-      ]);
-    }
+    const [metrics, customers, subscriptions] = await Promise.all([
+      this.lookUp(this.metrics, refs.metricKeys),
+      this.lookUp(this.customers, refs.customerIds),
+      this.lookUp(this.subscriptions, refs.subscriptionIds),
+    ]);
     return {
       metric: (key) => metrics.get(key),
       hasCustomer: (id) => customers.has(id),
@@ -73,96 +88,66 @@ export class CatalogCopyService {
 
   /** Applies catalog events (at least once, in order per entity) to the read copy. */
   async apply(events: CatalogEventEnvelope[]): Promise<void> {
-    const metrics: MetricRow[] = [];
-    const customers: string[] = [];
-    const subscriptions: Array<{ id: string; customerId: string }> = [];
+    const metrics = new Map<string, MetricFacts>();
+    const customers = new Map<string, CustomerFacts>();
+    const subscriptions = new Map<string, SubscriptionOwner>();
     for (const event of events) {
       if (event.type === 'metric.created') {
         const facts = metricFacts(event.data);
-        if (facts) metrics.push({ key: event.data.key, ...facts });
+        if (facts) metrics.set(event.data.key, facts);
       } else if (event.type === 'customer.created' || event.type === 'customer.updated') {
-        if (typeof event.data?.id === 'string') customers.push(event.data.id);
+        if (typeof event.data?.id === 'string') customers.set(event.data.id, true);
       } else if (event.type === 'subscription.created' || event.type === 'subscription.canceled') {
-        if (typeof event.data?.id === 'string' && typeof event.data.customer_id === 'string') {
-          subscriptions.push({ id: event.data.id, customerId: event.data.customer_id });
-        }
+        if (typeof event.data?.id === 'string' && typeof event.data.customer_id === 'string') subscriptions.set(event.data.id, event.data.customer_id);
       }
     }
-    await this.repository.saveMetrics(metrics);
-    await this.repository.saveCustomers(customers);
-    await this.repository.saveSubscriptions(subscriptions);
-    for (const metric of metrics) this.rememberMetric(metric.key, metric);
-    for (const id of customers) this.rememberCustomer(id);
-    for (const subscription of subscriptions) this.rememberSubscription(subscription.id, subscription.customerId);
+    await this.store(this.metrics, metrics);
+    await this.store(this.customers, customers);
+    await this.store(this.subscriptions, subscriptions);
   }
 
-  private async loadMetrics(keys: string[], into: Map<string, MetricFacts>): Promise<void> {
-    if (keys.length === 0) return;
-    const stored = await this.repository.findMetrics(keys);
-    for (const row of stored) {
-      into.set(row.key, row);
-      this.rememberMetric(row.key, row);
+  /** What the copy knows of the ids: from memory, else the table, else the catalog (then kept in both). */
+  private async lookUp<T>(entity: CopiedEntity<T>, ids: Iterable<string>): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const known = entity.remembered.get(id);
+      if (known !== undefined) found.set(id, known);
+      else missing.push(id);
     }
-    const fetched: MetricRow[] = [];
+    if (missing.length === 0) return found;
+    const stored = await entity.find(missing);
+    for (const [id, entry] of stored) {
+      found.set(id, entry);
+      this.remember(entity, id, entry);
+    }
+    const fetched = new Map<string, T>();
     await forEachLimited(
-      keys.filter((key) => !into.has(key)),
-      async (key) => {
-        const record = await this.fetch<MetricRecord>(`/v1/metrics/${encodeURIComponent(key)}`);
-        const facts = record && metricFacts(record);
-        if (facts) fetched.push({ key, ...facts });
-      },
-    );
-    await this.repository.saveMetrics(fetched);
-    for (const row of fetched) {
-      into.set(row.key, row);
-      this.rememberMetric(row.key, row);
-    }
-  }
-
-  private async loadCustomers(ids: string[], into: Set<string>): Promise<void> {
-    if (ids.length === 0) return;
-    for (const id of await this.repository.findCustomers(ids)) {
-      into.add(id);
-      this.rememberCustomer(id);
-    }
-    const fetched: string[] = [];
-    await forEachLimited(
-      ids.filter((id) => !into.has(id)),
+      missing.filter((id) => !stored.has(id)),
       async (id) => {
-        if (await this.fetch(`/v1/customers/${encodeURIComponent(id)}`)) fetched.push(id);
+        const record = await this.fetch(entity.catalogPath(id));
+        const entry = record === undefined || record === null ? undefined : entity.fromRecord(record);
+        if (entry !== undefined) fetched.set(id, entry);
       },
     );
-    await this.repository.saveCustomers(fetched);
-    for (const id of fetched) {
-      into.add(id);
-      this.rememberCustomer(id);
-    }
+    await this.store(entity, fetched);
+    for (const [id, entry] of fetched) found.set(id, entry);
+    return found;
   }
 
-  private async loadSubscriptions(ids: string[], into: Map<string, string>): Promise<void> {
-    if (ids.length === 0) return;
-    for (const row of await this.repository.findSubscriptions(ids)) {
-      into.set(row.id, row.customerId);
-      this.rememberSubscription(row.id, row.customerId);
-    }
-    const fetched: Array<{ id: string; customerId: string }> = [];
-    await forEachLimited(
-      ids.filter((id) => !into.has(id)),
-      async (id) => {
-        const record = await this.fetch<SubscriptionRecord>(`/v1/subscriptions/${encodeURIComponent(id)}`);
-        if (record && typeof record.customer_id === 'string') fetched.push({ id, customerId: record.customer_id });
-      },
-    );
-    await this.repository.saveSubscriptions(fetched);
-    for (const row of fetched) {
-      into.set(row.id, row.customerId);
-      this.rememberSubscription(row.id, row.customerId);
-    }
+  private async store<T>(entity: CopiedEntity<T>, entries: Map<string, T>): Promise<void> {
+    await entity.save(entries);
+    for (const [id, entry] of entries) this.remember(entity, id, entry);
+  }
+
+  private remember<T>(entity: CopiedEntity<T>, id: string, entry: T): void {
+    if (entity.remembered.size >= MAX_MEMORY_ENTRIES) entity.remembered.clear();
+    entity.remembered.set(id, entry);
   }
 
   /** The record, or undefined when the catalog says it does not exist (404). */
-  private async fetch<T>(path: string): Promise<T | undefined> {
-    const response = await this.http.call<T>('catalog', 'GET', path, undefined, 10_000);
+  private async fetch(path: string): Promise<unknown> {
+    const response = await this.http.call('catalog', 'GET', path, undefined, 10_000);
     if (response.status === 404) return undefined;
     if (response.status !== 200) {
       this.logger.warn(`catalog answered ${response.status} to GET ${path}`);
@@ -173,21 +158,6 @@ export class CatalogCopyService {
       );
     }
     return response.body;
-  }
-
-  private rememberMetric(key: string, facts: MetricFacts): void {
-    if (this.metrics.size >= MAX_MEMORY_ENTRIES) this.metrics.clear();
-    this.metrics.set(key, { aggregationType: facts.aggregationType, valueType: facts.valueType });
-  }
-
-  private rememberCustomer(id: string): void {
-    if (this.customers.size >= MAX_MEMORY_ENTRIES) this.customers.clear();
-    this.customers.add(id);
-  }
-
-  private rememberSubscription(id: string, customerId: string): void {
-    if (this.subscriptions.size >= MAX_MEMORY_ENTRIES) this.subscriptions.clear();
-    this.subscriptions.set(id, customerId);
   }
 }
 
