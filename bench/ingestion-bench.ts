@@ -301,7 +301,7 @@ async function seedMonth(sql: Client, customer: string, metric: string, count: n
   await sql.query(
     `CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`,
   );
-  await sql.query(`INSERT INTO aggregation.idempotency_keys (key) SELECT 'seed-' || g FROM generate_series(1, $1::int) g`, [count]);
+  await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT 'seed-' || g FROM generate_series(1, $1::int) g`, [count]);
   await sql.query(
     `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts)
      SELECT nextval('aggregation.event_seq'), 'seed-' || g, $1, $2, ((g % 10) + 1)::text,

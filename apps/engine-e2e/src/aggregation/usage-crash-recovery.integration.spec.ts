@@ -124,7 +124,7 @@ describe('aggregation consumer crash recovery (Kafka)', () => {
         summary: expected.get(customer)!.toString(),
       });
     }
-    const counts = await sql.query('SELECT (SELECT count(*) FROM aggregation.events) AS events, (SELECT count(*) FROM aggregation.idempotency_keys) AS keys');
+    const counts = await sql.query('SELECT (SELECT count(*) FROM aggregation.events) AS events, (SELECT count(*) FROM aggregation.usage_event_keys) AS keys');
     expect(counts.rows[0]).toEqual({ events: String(EVENTS), keys: String(EVENTS) });
   }, 240_000);
 });

@@ -5,21 +5,24 @@ import { ServicePlatformModule } from '@abaxus/platform/service/service-platform
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { catalogCopyMigration } from '@abaxus/usage-events/catalog-copy/catalog-copy.migration';
 import { UsageStore1710000000300 } from './migrations/1710000000300-usage-store';
-import { UsageController } from './usage/usage.controller';
-import { UsageQueryRepository } from './usage/usage-query.repository';
-import { UsageService } from './usage/usage.service';
-import { BackfillController } from './usage-events/backfill.controller';
-import { BillingUsageController } from './usage/billing-usage.controller';
-import { BackfillService } from './usage-events/backfill.service';
-import { DeadLetterPublisher } from './usage-events/dead-letter.publisher';
-import { UsageEventWriter } from './usage-events/usage-event-writer.service';
-import { UsageEventsConsumer } from './usage-events/usage-events.consumer';
-import { UsageStoreRepository } from './usage-events/usage-store.repository';
-import { UsageStreamService } from './usage-events/usage-stream.service';
+import { RenameUsageEventKeys1710000000400 } from './migrations/1710000000400-rename-usage-event-keys';
+import { UsageController } from './usage-queries/usage.controller';
+import { UsageQueryRepository } from './usage-queries/usage-query.repository';
+import { UsageService } from './usage-queries/usage.service';
+import { BackfillController } from './usage-ingest/backfill.controller';
+import { BillingUsageController } from './usage-queries/billing-usage.controller';
+import { BackfillService } from './usage-ingest/backfill.service';
+import { DeadLetterPublisher } from './usage-ingest/dead-letter.publisher';
+import { UsageEventWriter } from './usage-ingest/usage-event-writer.service';
+import { UsageEventsConsumer } from './usage-ingest/usage-events.consumer';
+import { UsageStoreRepository } from './usage-ingest/usage-store.repository';
+import { UsageStreamService } from './usage-ingest/usage-stream.service';
 
 /**
  * The aggregation service owns the events store: it consumes the usage topic (exactly-once effect),
  * takes backfills, and answers usage summaries, histograms and exact computations.
+ * usage-ingest/ writes the store (topic consumer, backfill), usage-queries/ reads it, and
+ * hourly-buckets/ holds the bucket keys and states both sides agree on.
  */
 @Module({})
 export class AggregationAppModule {
@@ -31,7 +34,7 @@ export class AggregationAppModule {
           name: 'aggregation',
           schema: 'aggregation',
           entities: [],
-          migrations: [catalogCopyMigration('aggregation'), UsageStore1710000000300],
+          migrations: [catalogCopyMigration('aggregation'), UsageStore1710000000300, RenameUsageEventKeys1710000000400],
         }),
         CatalogCopyModule.forSchema('aggregation'),
       ],

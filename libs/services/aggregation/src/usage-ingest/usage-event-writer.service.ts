@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { deserializeState, emptyState, mergeStates, serializeState } from '@abaxus/domain/aggregation/aggregation-state';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
-import { stateFromAggregateRow } from './aggregate-sql';
-import { bucketDeltas, bucketId, touchedBuckets } from './hourly-buckets';
+import { stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
+import { bucketDeltas, bucketId, touchedBuckets } from '../hourly-buckets/hourly-buckets';
 import { StoredEvent, UsageStoreTransaction } from './usage-store.repository';
 
 /**

@@ -2,7 +2,6 @@ import { finalValue } from '@abaxus/domain/aggregation/aggregation-state';
 import { parseEventInstant } from '@abaxus/usage-events/event-timestamp';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { bucketDeltas, NO_SUBSCRIPTION, touchedBuckets } from './hourly-buckets';
-import { firstPerKey } from './usage-event-writer.service';
 
 const event = (key: string, timestamp: string, value: string, subscriptionId: string | null = null): ValidUsageEvent & { seq: string } => ({
   idempotencyKey: key,
@@ -33,15 +32,5 @@ describe('bucketDeltas', () => {
 
   it('lists each touched bucket once', () => {
     expect(touchedBuckets([event('e1', '2026-03-17T10:00:00Z', '1'), event('e2', '2026-03-17T10:59:00Z', '2')])).toHaveLength(1);
-  });
-});
-
-describe('firstPerKey', () => {
-  it('keeps the first event of each key', () => {
-    const kept = firstPerKey([event('k1', '2026-03-17T10:00:00Z', '1'), event('k1', '2026-03-17T11:00:00Z', '9'), event('k2', '2026-03-17T10:00:00Z', '2')]);
-    expect(kept.map((e) => [e.idempotencyKey, e.value])).toEqual([
-      ['k1', '1'],
-      ['k2', '2'],
-    ]);
   });
 });

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
-import { AggregateRow, stateAggregateSql } from './aggregate-sql';
-import { BucketKey, bucketId } from './hourly-buckets';
+import { AggregateRow, stateAggregateSql } from '../hourly-buckets/aggregate-sql';
+import { BucketKey, bucketId } from '../hourly-buckets/hourly-buckets';
 
 export interface StoredEvent extends ValidUsageEvent {
   /** Ingestion sequence (bigint as a decimal string): breaks timestamp ties for `latest`. */
@@ -44,7 +44,7 @@ export class UsageStoreTransaction {
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[]) WITH ORDINALITY
            AS t(idempotency_key, customer_id, subscription_id, metric_key, value, ts, properties, ord)
        ), new_keys AS (
-         INSERT INTO aggregation.idempotency_keys (key) SELECT idempotency_key FROM input ORDER BY ord
+         INSERT INTO aggregation.usage_event_keys (key) SELECT idempotency_key FROM input ORDER BY ord
          ON CONFLICT DO NOTHING RETURNING key
        )
        INSERT INTO aggregation.events (seq, idempotency_key, customer_id, subscription_id, metric_key, value, ts, properties)

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AggregationState, AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
-import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../usage-events/aggregate-sql';
-import { NO_SUBSCRIPTION } from '../usage-events/hourly-buckets';
+import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
+import { NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
 import { Span } from './usage-window';
 
 /** Whose usage: a customer's events, or a subscription's (its events plus the customer's without one). */
