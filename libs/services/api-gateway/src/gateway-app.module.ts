@@ -5,9 +5,10 @@ import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
-import { GatewayMetrics } from './metrics/gateway-metrics';
-import { MetricsController } from './metrics/metrics.controller';
+import { GatewayMetrics } from './prometheus/gateway-metrics';
+import { PrometheusMetricsController } from './prometheus/prometheus-metrics.controller';
 import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
+import { RenameHttpIdempotentRequests1700000000500 } from './migrations/1700000000500-rename-http-idempotent-requests';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
@@ -21,11 +22,11 @@ export class GatewayAppModule {
         ServicePlatformModule.forService(runtime, {
           name: 'api-gateway',
           schema: 'gateway',
-          migrations: [IdempotencyKeys1700000000100],
+          migrations: [IdempotencyKeys1700000000100, RenameHttpIdempotentRequests1700000000500],
           withoutHealthController: true,
         }),
       ],
-      controllers: [GatewayHealthController, MetricsController, OpenApiController, GatewayProxyController],
+      controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,

@@ -10,7 +10,7 @@ export interface StoredIdempotentRequest {
   expired: boolean;
 }
 
-/** Idempotency keys live in PostgreSQL, so every gateway replica sees the same ones. */
+/** The HTTP Idempotency-Key store (requests and their answers) lives in PostgreSQL, so every gateway replica sees the same keys. */
 @Injectable()
 export class IdempotencyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -18,7 +18,7 @@ export class IdempotencyRepository {
   /** Claims the key; false when another request holds it already. */
   async claim(scope: string, key: string, requestHash: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO gateway.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+      `INSERT INTO gateway.http_idempotent_requests (scope, key, request_hash) VALUES ($1, $2, $3)
        ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
       [scope, key, requestHash],
     );
@@ -29,7 +29,7 @@ export class IdempotencyRepository {
     const rows: Array<{ request_hash: string; status: number | null; content_type: string | null; response_body: string | null; expired: boolean }> =
       await this.dataSource.query(
         `SELECT request_hash, status, content_type, response_body, created_at < now() - make_interval(hours => $3) AS expired
-         FROM gateway.idempotency_keys WHERE scope = $1 AND key = $2`,
+         FROM gateway.http_idempotent_requests WHERE scope = $1 AND key = $2`,
         [scope, key, ttlHours],
       );
     const row = rows[0];
@@ -38,21 +38,20 @@ export class IdempotencyRepository {
 
   async complete(scope: string, key: string, status: number, contentType: string, responseBody: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE gateway.idempotency_keys SET status = $3, content_type = $4, response_body = $5, completed_at = now()
+      `UPDATE gateway.http_idempotent_requests SET status = $3, content_type = $4, response_body = $5, completed_at = now()
        WHERE scope = $1 AND key = $2`,
       [scope, key, status, contentType, responseBody],
     );
   }
 
   async release(scope: string, key: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM gateway.idempotency_keys WHERE scope = $1 AND key = $2', [scope, key]);
+    await this.dataSource.query('DELETE FROM gateway.http_idempotent_requests WHERE scope = $1 AND key = $2', [scope, key]);
   }
 
   async releaseIfExpired(scope: string, key: string, ttlHours: number): Promise<void> {
-    await this.dataSource.query('DELETE FROM gateway.idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)', [
-      scope,
-      key,
-      ttlHours,
-    ]);
+    await this.dataSource.query(
+      'DELETE FROM gateway.http_idempotent_requests WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)',
+      [scope, key, ttlHours],
+    );
   }
 }

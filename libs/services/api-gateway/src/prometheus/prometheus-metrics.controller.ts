@@ -4,7 +4,7 @@ import { GatewayMetrics } from './gateway-metrics';
 
 /** Unauthenticated, like health: scraped by Prometheus from inside the network. */
 @Controller('metrics')
-export class MetricsController {
+export class PrometheusMetricsController {
   constructor(private readonly metrics: GatewayMetrics) {}
 
   @Get()

@@ -4,7 +4,7 @@ import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { RequestWithRawBody } from '@abaxus/platform/http/json-body.middleware';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { IdempotencyService, ProxiedResponse } from '../idempotency/idempotency.service';
-import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { GatewayMetrics } from '../prometheus/gateway-metrics';
 import { isUnauthenticatedPath, serviceForPath } from './service-routes';
 import { ServiceProxy } from './service-proxy';
 
