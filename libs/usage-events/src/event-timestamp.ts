@@ -38,8 +38,3 @@ export function parseEventInstant(text: string): EventInstant | undefined {
 export function hourStartOf(epochMillis: number): number {
   return Math.floor(epochMillis / HOUR_MS) * HOUR_MS;
 }
-
-/** Orders two instants; micros break ties within a millisecond. */
-export function compareInstants(a: EventInstant, b: EventInstant): number {
-  return a.epochMillis - b.epochMillis || a.micros - b.micros;
-}

@@ -19,10 +19,10 @@ export interface EventCandidate {
 export type ShapeResult = { ok: true; candidate: EventCandidate } | { ok: false; errors: ValidationIssue[] };
 
 /** Properties travel with every event through the bus and the store: keep them small. */
-export const MAX_PROPERTIES_BYTES = 16 * 1024;
+const MAX_PROPERTIES_BYTES = 16 * 1024;
 
 /** No billing engine meters events before the Unix epoch; it also keeps partition names sane. */
-export const EARLIEST_EVENT_MILLIS = 0;
+const EARLIEST_EVENT_MILLIS = 0;
 
 // PostgreSQL text cannot hold U+0000, and lone UTF-16 surrogates would be silently replaced on the
 // way in (two different idempotency keys could become one): refuse both up front.

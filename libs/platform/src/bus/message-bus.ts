@@ -58,5 +58,3 @@ export abstract class MessageBus {
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
 }
-
-export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

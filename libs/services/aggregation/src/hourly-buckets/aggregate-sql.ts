@@ -1,7 +1,7 @@
 import { AggregationState, AggregationType, deserializeState } from '@abaxus/domain/aggregation/aggregation-state';
 
 /** The UTC instant of `ts` with microseconds, as text independent of the session time zone. */
-export const UTC_TS_TEXT = `to_char(e.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const UTC_TS_TEXT = `to_char(e.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
  * SQL select-list items computing a mergeable aggregation state over the events `e` of a group,

@@ -23,7 +23,7 @@ export function bucketId(key: BucketKey): string {
   return `${key.customerId}\u0001${key.subscriptionKey}\u0001${key.metricKey}\u0001${key.hourMillis}`;
 }
 
-export function bucketKeyOf(event: ValidUsageEvent): BucketKey {
+function bucketKeyOf(event: ValidUsageEvent): BucketKey {
   return {
     customerId: event.customerId,
     subscriptionKey: event.subscriptionId ?? NO_SUBSCRIPTION,

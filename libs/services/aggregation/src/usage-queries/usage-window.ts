@@ -1,7 +1,7 @@
 import { EventInstant, HOUR_MS, hourStartOf } from '@abaxus/usage-events/event-timestamp';
 import { Granularity } from './usage-query-params';
 
-export const DAY_MS = 24 * HOUR_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 /** A half-open interval of instants, as epoch milliseconds plus microseconds. */
 export interface Span {
@@ -19,7 +19,7 @@ export interface PeriodPlan {
   edges: Span[];
 }
 
-export function instantAt(epochMillis: number): EventInstant {
+function instantAt(epochMillis: number): EventInstant {
   return { epochMillis, micros: 0, iso: new Date(epochMillis).toISOString() };
 }
 

@@ -22,7 +22,7 @@ export interface UsageHistogram {
   meta: { consistency: 'eventual'; as_of: string };
 }
 
-export const MAX_HISTOGRAM_BUCKETS = 10_000;
+const MAX_HISTOGRAM_BUCKETS = 10_000;
 const CATCH_UP_POLL_MS = 20;
 
 /**

@@ -8,7 +8,7 @@ import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
 
 /** Internal endpoint of the aggregation service, which owns the events store. */
-export const BACKFILL_INTERNAL_PATH = '/internal/v1/events/backfill';
+const BACKFILL_INTERNAL_PATH = '/internal/v1/events/backfill';
 
 /** Accepts events onto the bus; 202 means durable there (acks=all, or committed in the embedded bus). */
 @Injectable()

@@ -270,7 +270,7 @@ export class InvoicesRepository {
 
   /**
    * The customer's lock row, created in its own statement before the issuing transaction, so two
-   * first invoices of one customer meet on the row lock (NOWAIT → 409) rather than on an insert.
+   * first invoices of one customer meet on the row lock (SKIP LOCKED → 409) rather than on an insert.
    */
   async ensureCustomerBilling(customerId: string): Promise<void> {
     if (this.knownCustomers.has(customerId)) return;
