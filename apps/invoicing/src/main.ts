@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { runStandaloneService } from '@abaxus/platform/service/run-standalone-service';
 import { InvoicingAppModule } from '@abaxus/services/invoicing/invoicing-app.module';
 
-void runStandaloneService('invoicing', (runtime) => InvoicingAppModule.forRoot(runtime), 3005);
+void runStandaloneService('invoicing', (runtime) => InvoicingAppModule.forRoot(runtime));

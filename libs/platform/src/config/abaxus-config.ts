@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from './default-ports';
 
 /** The services of the engine; the gateway reaches each one over HTTP. */
 export const SERVICE_NAMES = ['catalog', 'ingestion', 'aggregation', 'pricing', 'invoicing'] as const;
@@ -86,7 +87,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
   }
 
   const config: AbaxusConfig = {
-    port: integer(env, 'PORT', 3000, 0, 65535, problems),
+    port: integer(env, 'PORT', DEFAULT_PORTS['api-gateway'], 0, 65535, problems),
     host,
     apiKeys,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),

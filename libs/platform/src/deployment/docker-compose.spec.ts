@@ -2,12 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, SERVICE_NAMES } from '../config/abaxus-config';
+import { DEFAULT_PORTS, ProcessName } from '../config/default-ports';
 
 // No Docker engine in CI: docker-compose.yml and the Dockerfile are checked structurally, and what
 // each process would see at start-up goes through the engine's own configuration check.
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const APP_PORTS: Record<string, number> = { 'api-gateway': 3000, catalog: 3001, ingestion: 3002, aggregation: 3003, pricing: 3004, invoicing: 3005 };
+const APPS = Object.keys(DEFAULT_PORTS) as ProcessName[];
+/** Secrets beyond DATABASE_URL (which every process needs), and the one process that uses each. */
+const SECRET_OWNERS: Record<string, ProcessName> = {
+  ABAXUS_API_KEYS: 'api-gateway',
+  STRIPE_SECRET_KEY: 'invoicing',
+  STRIPE_WEBHOOK_SECRET: 'invoicing',
+  SMTP_URL: 'invoicing',
+};
 
 interface ComposeService {
   image?: string;
@@ -40,10 +48,9 @@ describe('docker-compose.yml', () => {
   const raw = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
   const compose = interpolateDefaults(raw) as ComposeFile;
   const services = compose.services;
-  const apps = Object.keys(APP_PORTS);
 
   it('runs PostgreSQL 18, Apache Kafka 4.1 and the six processes', () => {
-    expect(Object.keys(services).sort()).toEqual(['kafka', 'postgres', ...apps].sort());
+    expect(Object.keys(services).sort()).toEqual(['kafka', 'postgres', ...APPS].sort());
     expect(services.postgres.image).toBe('postgres:18');
     expect(services.kafka.image).toMatch(/^apache\/kafka:4\.1\.\d+$/);
   });
@@ -74,7 +81,7 @@ describe('docker-compose.yml', () => {
     expect(services.kafka.healthcheck?.test.join(' ')).toContain('--bootstrap-server localhost:9092');
   });
 
-  it.each(Object.keys(APP_PORTS))('%s: built from the one image, configured to reach the others, started once its dependencies are healthy', (app) => {
+  it.each(APPS)('%s: built from the one image, configured to reach the others, started once its dependencies are healthy', (app) => {
     const service = services[app];
     expect(service.image).toBe('abaxus:0.1.0');
     expect(service.build).toEqual({ context: '.', dockerfile: 'deploy/docker/Dockerfile' });
@@ -84,10 +91,9 @@ describe('docker-compose.yml', () => {
     expect(service.depends_on?.kafka).toEqual({ condition: 'service_healthy' });
 
     const env = stringEnv(service.environment);
-    expect(env.PORT).toBe(String(APP_PORTS[app]));
+    expect(env.PORT).toBe(String(DEFAULT_PORTS[app]));
     const config = loadConfig({ HOST: '0.0.0.0', ...env });
-    expect(config.port).toBe(APP_PORTS[app]);
-    expect(config.apiKeys.length).toBeGreaterThan(0);
+    expect(config.port).toBe(DEFAULT_PORTS[app]);
     const database = new URL(config.databaseUrl!);
     expect(database.hostname).toBe('postgres');
     const postgresEnv = stringEnv(services.postgres.environment);
@@ -102,20 +108,43 @@ describe('docker-compose.yml', () => {
     for (const name of SERVICE_NAMES) {
       const url = new URL(config.serviceUrls[name]!);
       expect(url.hostname).toBe(name);
-      expect(stringEnv(services[name].environment).PORT).toBe(url.port);
+      expect(url.port).toBe(String(DEFAULT_PORTS[name]));
     }
   });
 
-  it('publishes the gateway on 3000 and starts it after the five services are healthy', () => {
+  it.each(APPS)('%s: gets only the secrets it uses', (app) => {
+    const secrets = Object.keys(services[app].environment ?? {}).filter((name) => name in SECRET_OWNERS);
+    expect(secrets.sort()).toEqual(
+      Object.entries(SECRET_OWNERS)
+        .filter(([, owner]) => owner === app)
+        .map(([name]) => name)
+        .sort(),
+    );
+  });
+
+  it('keeps the Stripe and mail settings to invoicing, and the API keys to the gateway', () => {
+    for (const app of APPS) {
+      const settings = Object.keys(services[app].environment ?? {}).filter((name) => /^(STRIPE_|SMTP_|MAIL_)/.test(name));
+      expect([app, settings.sort()]).toEqual([
+        app,
+        app === 'invoicing' ? ['MAIL_FROM', 'SMTP_URL', 'STRIPE_API_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] : [],
+      ]);
+      const config = loadConfig({ HOST: '0.0.0.0', ...stringEnv(services[app].environment) });
+      expect([app, config.apiKeys.length > 0]).toEqual([app, app === 'api-gateway']);
+    }
+  });
+
+  it('publishes the gateway on its port and starts it after the five services are healthy', () => {
     const gateway = services['api-gateway'];
-    expect(gateway.ports).toEqual(['127.0.0.1:3000:3000']);
+    const port = DEFAULT_PORTS['api-gateway'];
+    expect(gateway.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     for (const name of SERVICE_NAMES) expect(gateway.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
     for (const name of SERVICE_NAMES) expect(services[name].ports).toBeUndefined();
   });
 
   it('marks the default API key as a development default that can be overridden', () => {
     const source = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-    expect(raw.services.catalog.environment?.ABAXUS_API_KEYS).toMatch(/^\$\{ABAXUS_API_KEYS:-sk_dev_only_[^}]+\}$/);
+    expect(raw.services['api-gateway'].environment?.ABAXUS_API_KEYS).toMatch(/^\$\{ABAXUS_API_KEYS:-sk_dev_only_[^}]+\}$/);
     expect(source).toMatch(/DEV-ONLY default/);
   });
 });
