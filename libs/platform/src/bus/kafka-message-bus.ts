@@ -1,6 +1,8 @@
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { ALL_TOPICS } from '@abaxus/contracts/topics';
+import { handleInMessageContext } from '../logging/message-context';
+import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
 const MAX_MESSAGES_PER_SEND = 1000;
@@ -113,7 +115,7 @@ export class KafkaMessageBus extends MessageBus {
         await producer.send({
           acks: -1,
           topic: this.physical(topic),
-          messages: list.slice(start, start + MAX_MESSAGES_PER_SEND).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          messages: list.slice(start, start + MAX_MESSAGES_PER_SEND).map((m) => ({ key: m.key, value: m.value, headers: withRequestIdHeader(m.headers) })),
         });
       }
     }
@@ -158,7 +160,7 @@ export class KafkaMessageBus extends MessageBus {
           let delivered = false;
           for (let attempt = 0; !delivered; attempt += 1) {
             try {
-              await options.handleBatch(messages);
+              await handleInMessageContext(this.logger, options.groupId, messages, (batch) => options.handleBatch(batch));
               delivered = true;
             } catch (error) {
               this.logger.warn(`group ${options.groupId}, ${batch.topic}[${batch.partition}] at ${slice[0].offset}: ${(error as Error).message}; retrying`);

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDatabase } from '../database/service-data-source';
 import { BusLog1700000000000 } from './migrations/1700000000000-bus-log';
+import { handleInMessageContext } from '../logging/message-context';
+import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
 const NOTIFY_CHANNEL = 'abaxus_bus';
@@ -64,7 +66,7 @@ export class PostgresMessageBus extends MessageBus {
           `INSERT INTO bus.messages (topic, "offset", key, value, headers)
            SELECT $1, $2::bigint + ordinality - 1, key, value, headers::jsonb
            FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS m(key, value, headers)`,
-          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(m.headers ?? {}))],
+          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(withRequestIdHeader(m.headers) ?? {}))],
         );
       }
       await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);
@@ -157,7 +159,7 @@ export class PostgresMessageBus extends MessageBus {
       headers: row.headers,
       timestamp: row.created_at.toISOString(),
     }));
-    await options.handleBatch(messages);
+    await handleInMessageContext(this.logger, options.groupId, messages, (batch) => options.handleBatch(batch));
     const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
     await this.pool.query('UPDATE bus.group_offsets SET next_offset = $3, updated_at = now() WHERE group_id = $1 AND topic = $2', [
       options.groupId,
