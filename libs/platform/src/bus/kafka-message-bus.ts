@@ -1,6 +1,7 @@
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { ALL_TOPICS } from '@abaxus/contracts/topics';
+import { outsideRequest } from '../logging/log-context';
 import { handleInMessageContext } from '../logging/message-context';
 import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
@@ -55,7 +56,7 @@ export class KafkaMessageBus extends MessageBus {
 
   /** Creates the engine's topics once (brokers may have auto-creation off). */
   ensureTopics(): Promise<void> {
-    this.topicsReady ??= (async () => {
+    this.topicsReady ??= outsideRequest(async () => {
       const admin = await this.getAdmin();
       const existing = new Set(await admin.listTopics());
       const missing = ALL_TOPICS.map((t) => this.physical(t)).filter((t) => !existing.has(t));
@@ -65,24 +66,26 @@ export class KafkaMessageBus extends MessageBus {
           topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 4 })),
         });
       }
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       this.topicsReady = undefined;
       throw error;
     });
     return this.topicsReady;
   }
 
-  private async getAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin({ retry: { retries: 8, initialRetryTime: 200 } });
-      await admin.connect();
-      this.admin = admin;
-    }
-    return this.admin;
+  private getAdmin(): Promise<Admin> {
+    return outsideRequest(async () => {
+      if (!this.admin) {
+        const admin = this.kafka.admin({ retry: { retries: 8, initialRetryTime: 200 } });
+        await admin.connect();
+        this.admin = admin;
+      }
+      return this.admin;
+    });
   }
 
   private getProducer(): Promise<Producer> {
-    this.producerReady ??= (async () => {
+    this.producerReady ??= outsideRequest(async () => {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -91,7 +94,7 @@ export class KafkaMessageBus extends MessageBus {
       await producer.connect();
       this.producer = producer;
       return producer;
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       this.producerReady = undefined;
       throw error;
     });

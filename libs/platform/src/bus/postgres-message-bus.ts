@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDatabase } from '../database/service-data-source';
 import { BusLog1700000000000 } from './migrations/1700000000000-bus-log';
+import { outsideRequest } from '../logging/log-context';
 import { handleInMessageContext } from '../logging/message-context';
 import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
@@ -39,10 +40,12 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private ready(): Promise<DataSource> {
-    this.migrated ??= openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 }).catch((error: unknown) => {
-      this.migrated = undefined;
-      throw error;
-    });
+    this.migrated ??= outsideRequest(() => openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 })).catch(
+      (error: unknown) => {
+        this.migrated = undefined;
+        throw error;
+      },
+    );
     return this.migrated;
   }
 
@@ -80,14 +83,14 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private async listen(): Promise<void> {
-    this.listenerReady ??= (async () => {
+    this.listenerReady ??= outsideRequest(async () => {
       const client = new Client({ connectionString: this.databaseUrl, application_name: 'abaxus-bus-listener' });
       client.on('notification', () => this.wakers.forEach((wake) => wake()));
       client.on('error', (error) => this.logger.warn(`bus listener: ${error.message}`));
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
       this.listener = client;
-    })();
+    });
     return this.listenerReady;
   }
 

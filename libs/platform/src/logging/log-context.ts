@@ -24,3 +24,8 @@ export function runInLogContext<T>(context: LogContext, work: () => T): T {
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
+
+/** For clients and connections made once and then shared: their later lines belong to no request. */
+export function outsideRequest<T>(work: () => T): T {
+  return runInLogContext({ requestId: undefined, requestIds: undefined }, work);
+}

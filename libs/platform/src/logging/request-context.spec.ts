@@ -1,4 +1,4 @@
-import { currentLogContext, currentRequestId, runInLogContext } from './log-context';
+import { currentLogContext, currentRequestId, outsideRequest, runInLogContext } from './log-context';
 import { handleInMessageContext } from './message-context';
 import { acceptRequestId, newRequestId, requestIdHeaders, withRequestIdHeader } from './request-id';
 import { IncomingMessage } from '../bus/message-bus';
@@ -36,6 +36,13 @@ describe('request id on outgoing calls and messages', () => {
       expect(withRequestIdHeader({ a: '1' })).toEqual({ a: '1', 'x-request-id': 'req-9' });
       expect(withRequestIdHeader({ 'x-request-id': 'req-earlier' })).toEqual({ 'x-request-id': 'req-earlier' });
     });
+  });
+});
+
+describe('outsideRequest', () => {
+  it('keeps the service and leaves the request, for what outlives it', async () => {
+    const seen = await runInLogContext({ service: 'ingestion', requestId: 'req-1' }, () => outsideRequest(async () => currentLogContext()));
+    expect(seen).toEqual({ service: 'ingestion', requestId: undefined, requestIds: undefined });
   });
 });
 
