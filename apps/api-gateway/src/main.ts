@@ -1,27 +1,20 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { configureProcess, exitOnStartFailure } from '@abaxus/platform/service/entry-point';
+import { rootLogger } from '@abaxus/platform/logging/process-logger';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { startGateway } from '@abaxus/services/api-gateway/gateway-server';
 
-/** Distributed mode: the gateway alone, reaching the services at their *_URL addresses. */
+/** Distributed mode: the gateway alone, reaching the services at their *_URL addresses; JSON log lines. */
 async function main(): Promise<void> {
-  const logger = new Logger('api-gateway');
-  let config;
-  try {
-    config = loadConfig({ HOST: process.env.ABAXUS_API_KEYS ? '0.0.0.0' : '127.0.0.1', ...process.env });
-  } catch (error) {
-    logger.error((error as Error).message);
-    process.exit(1);
-  }
+  const config = configureProcess('api-gateway', 'json', { HOST: process.env.ABAXUS_API_KEYS ? '0.0.0.0' : '127.0.0.1', ...process.env });
   if (!config.databaseUrl || !config.kafkaBrokers) {
-    logger.error('The standalone gateway needs DATABASE_URL and KAFKA_BROKERS (the embedded engine is `npm start`).');
-    process.exit(1);
+    exitOnStartFailure('the standalone gateway needs DATABASE_URL and KAFKA_BROKERS (the embedded engine is `npm start`).');
   }
   const { app, url } = await startGateway({ config, databaseUrl: config.databaseUrl, directory: new ServiceDirectory(config.serviceUrls) });
   app.enableShutdownHooks();
+  const logger = rootLogger();
   if (config.apiKeys.length === 0) logger.warn(`NO API KEYS CONFIGURED: the API is open to anyone who can reach ${url} (loopback only). Set ABAXUS_API_KEYS.`);
-  logger.log(`api-gateway listening on ${url}`);
+  logger.info(`api-gateway listening on ${url}`);
 }
 
-void main();
+main().catch(exitOnStartFailure);

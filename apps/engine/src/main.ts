@@ -1,28 +1,22 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { rootLogger } from '@abaxus/platform/logging/process-logger';
+import { configureProcess, exitOnStartFailure } from '@abaxus/platform/service/entry-point';
 import { startEngine } from '@abaxus/engine/embedded-engine';
 
-/** `npm start`: the whole engine in one process. Ctrl-C stops it cleanly; data stays in ABAXUS_DATA_DIR. */
+/** `npm start`: the whole engine in one process, readable log lines. Ctrl-C stops it cleanly; data stays in ABAXUS_DATA_DIR. */
 async function main(): Promise<void> {
-  const logger = new Logger('abaxus');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    logger.error((error as Error).message);
-    process.exit(1);
-  }
+  const config = configureProcess('engine', 'pretty');
+  const logger = rootLogger();
   const engine = await startEngine(config);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, stopping`);
+    logger.info(`${signal} received, stopping`);
     engine.stop().then(
       () => process.exit(0),
       (error: Error) => {
-        logger.error(error.message);
+        logger.error({ err: error }, `stopping failed: ${error.message}`);
         process.exit(1);
       },
     );
@@ -39,13 +33,10 @@ async function main(): Promise<void> {
     logger.warn('Set ABAXUS_API_KEYS to require "Authorization: Bearer <key>".');
     logger.warn('*******************************************************************************');
   }
-  logger.log(
+  logger.info(
     `database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}; bus: ${config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : 'embedded (PostgreSQL)'}`,
   );
-  logger.log(`ABAXUS API ready at ${engine.url}/v1`);
+  logger.info(`ABAXUS API ready at ${engine.url}/v1`);
 }
 
-void main().catch((error: Error) => {
-  new Logger('abaxus').error(error.stack ?? error.message);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -51,6 +51,9 @@ describe('npm start (embedded engine process)', () => {
     const ready = await fetch(`${first.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(first.output()).toContain('NO API KEYS CONFIGURED');
+    // Readable lines, without Nest's list of every module and route.
+    expect(first.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[engine\] ABAXUS API ready at http:\/\/127\.0\.0\.1:\d+\/v1$/m);
+    expect(first.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);
     const created = await fetch(`${first.url}/v1/metrics`, {
       method: 'POST',
       body: JSON.stringify({ key: 'kept_metric', aggregation_type: 'sum', value_type: 'integer' }),

@@ -1,6 +1,9 @@
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { ALL_TOPICS } from '@abaxus/contracts/topics';
+import { outsideRequest } from '../logging/log-context';
+import { handleInMessageContext } from '../logging/message-context';
+import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
 const MAX_MESSAGES_PER_SEND = 1000;
@@ -53,7 +56,7 @@ export class KafkaMessageBus extends MessageBus {
 
   /** Creates the engine's topics once (brokers may have auto-creation off). */
   ensureTopics(): Promise<void> {
-    this.topicsReady ??= (async () => {
+    this.topicsReady ??= outsideRequest(async () => {
       const admin = await this.getAdmin();
       const existing = new Set(await admin.listTopics());
       const missing = ALL_TOPICS.map((t) => this.physical(t)).filter((t) => !existing.has(t));
@@ -63,24 +66,26 @@ export class KafkaMessageBus extends MessageBus {
           topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 4 })),
         });
       }
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       this.topicsReady = undefined;
       throw error;
     });
     return this.topicsReady;
   }
 
-  private async getAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin({ retry: { retries: 8, initialRetryTime: 200 } });
-      await admin.connect();
-      this.admin = admin;
-    }
-    return this.admin;
+  private getAdmin(): Promise<Admin> {
+    return outsideRequest(async () => {
+      if (!this.admin) {
+        const admin = this.kafka.admin({ retry: { retries: 8, initialRetryTime: 200 } });
+        await admin.connect();
+        this.admin = admin;
+      }
+      return this.admin;
+    });
   }
 
   private getProducer(): Promise<Producer> {
-    this.producerReady ??= (async () => {
+    this.producerReady ??= outsideRequest(async () => {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -89,7 +94,7 @@ export class KafkaMessageBus extends MessageBus {
       await producer.connect();
       this.producer = producer;
       return producer;
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
       this.producerReady = undefined;
       throw error;
     });
@@ -113,7 +118,7 @@ export class KafkaMessageBus extends MessageBus {
         await producer.send({
           acks: -1,
           topic: this.physical(topic),
-          messages: list.slice(start, start + MAX_MESSAGES_PER_SEND).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          messages: list.slice(start, start + MAX_MESSAGES_PER_SEND).map((m) => ({ key: m.key, value: m.value, headers: withRequestIdHeader(m.headers) })),
         });
       }
     }
@@ -158,7 +163,7 @@ export class KafkaMessageBus extends MessageBus {
           let delivered = false;
           for (let attempt = 0; !delivered; attempt += 1) {
             try {
-              await options.handleBatch(messages);
+              await handleInMessageContext(this.logger, options.groupId, messages, (batch) => options.handleBatch(batch));
               delivered = true;
             } catch (error) {
               this.logger.warn(`group ${options.groupId}, ${batch.topic}[${batch.partition}] at ${slice[0].offset}: ${(error as Error).message}; retrying`);

@@ -5,6 +5,7 @@ import { KafkaMessageBus } from './kafka-message-bus';
 import { IncomingMessage, MessageBus } from './message-bus';
 import { PostgresMessageBus } from './postgres-message-bus';
 import { TOPICS } from '@abaxus/contracts/topics';
+import { currentRequestId, runInLogContext } from '../logging/log-context';
 
 type Adapter = { name: string; make(): Promise<{ bus: () => MessageBus; cleanup(): Promise<void> }> };
 
@@ -118,6 +119,31 @@ describe.each(adapters)('$name', (adapter) => {
     });
     await pollUntil(async () => expect(later).toEqual(['10']), { timeoutMs: 60000 });
     await second.stop();
+  });
+
+  it('carries the request id of the publishing request in the headers, and handles the batch in it', async () => {
+    const bus = context.bus();
+    await runInLogContext({ requestId: 'req-published' }, () =>
+      bus.publish([
+        { topic: TOPICS.invoiceEvents, key: 'rid', value: 'stamped' },
+        { topic: TOPICS.invoiceEvents, key: 'rid', value: 'kept', headers: { 'x-request-id': 'req-earlier' } },
+      ]),
+    );
+    const received: Array<{ value: string; header: string | undefined; handledIn: string | undefined }> = [];
+    const subscription = await bus.subscribe({
+      groupId: 'request-ids',
+      topics: [TOPICS.invoiceEvents],
+      maxBatchSize: 1,
+      handleBatch: async (messages) => {
+        for (const m of messages) received.push({ value: m.value, header: m.headers['x-request-id'], handledIn: currentRequestId() });
+      },
+    });
+    await pollUntil(async () => expect(received.filter((m) => m.value === 'stamped' || m.value === 'kept')).toHaveLength(2), { timeoutMs: 30000 });
+    await subscription.stop();
+    expect(received.filter((m) => m.value === 'stamped' || m.value === 'kept')).toEqual([
+      { value: 'stamped', header: 'req-published', handledIn: 'req-published' },
+      { value: 'kept', header: 'req-earlier', handledIn: 'req-earlier' },
+    ]);
   });
 
   it('reports end offsets past every acknowledged message', async () => {

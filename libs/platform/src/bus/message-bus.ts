@@ -9,6 +9,10 @@ export interface OutgoingMessage {
   topic: string;
   key: string;
   value: string;
+  /**
+   * Adapters add `x-request-id` (the request being handled) unless it is set. A publisher that
+   * gathers messages of several requests into one publish sets it on each message it makes.
+   */
   headers?: Record<string, string>;
 }
 
@@ -30,7 +34,8 @@ export interface SubscriptionOptions {
   topics: string[];
   /**
    * Called with a batch of messages of one partition, in order. The batch is committed only when
-   * this resolves; if it throws, the same messages are delivered again later.
+   * this resolves; if it throws, the same messages are delivered again later. Its log lines
+   * carry the request ids of the batch's messages.
    */
   handleBatch(messages: IncomingMessage[]): Promise<void>;
   maxBatchSize?: number;

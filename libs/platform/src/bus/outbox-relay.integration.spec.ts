@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { serviceDataSourceOptions } from '../database/service-data-source';
 import { pollUntil } from '../testing/poll-until';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import { runInLogContext } from '../logging/log-context';
 import { BusSubscription, MessageBus, OutgoingMessage } from './message-bus';
 import { appendToOutbox, OutboxRelay, outboxTableDdl } from './outbox-relay';
 
@@ -81,6 +82,14 @@ describe('OutboxRelay (real PostgreSQL)', () => {
     expect(bus.published).toEqual([message('a', '1'), message('b', '2'), message('a', '3')]);
     expect(await rowsLeft()).toBe(0);
     expect(await relay.drainOnce()).toBe(0);
+  });
+
+  it('stores the request id of the request that appended a message, and publishes it later outside that request', async () => {
+    const bus = new RecordingBus();
+    const relay = new OutboxRelay({ dataSource, bus, table: TABLE });
+    await runInLogContext({ requestId: 'req-appending' }, () => dataSource.transaction((manager) => appendToOutbox(manager, TABLE, [message('r', '1')])));
+    await runInLogContext({ requestId: 'req-relaying' }, () => relay.drainOnce());
+    expect(bus.published).toEqual([{ ...message('r', '1'), headers: { source: 'test', 'x-request-id': 'req-appending' } }]);
   });
 
   it('keeps the messages when publishing fails and publishes them on a later round', async () => {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { withRequestIdHeader } from '../logging/request-id';
 import { MessageBus, OutgoingMessage } from './message-bus';
 
 /*
@@ -36,13 +37,18 @@ export function outboxTableDdl(table: string): string {
     )`;
 }
 
-/** Inserts messages into the outbox table inside the caller's transaction. */
+/** Inserts messages into the outbox table inside the caller's transaction, with the request id of the request that made them. */
 export async function appendToOutbox(manager: EntityManager, table: string, messages: OutgoingMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await manager.query(
     `INSERT INTO ${checkTable(table)} (topic, key, value, headers)
      SELECT topic, key, value, headers::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS m(topic, key, value, headers)`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => m.value), messages.map((m) => JSON.stringify(m.headers ?? {}))],
+    [
+      messages.map((m) => m.topic),
+      messages.map((m) => m.key),
+      messages.map((m) => m.value),
+      messages.map((m) => JSON.stringify(withRequestIdHeader(m.headers) ?? {})),
+    ],
   );
 }
 

@@ -3,6 +3,9 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDatabase } from '../database/service-data-source';
 import { BusLog1700000000000 } from './migrations/1700000000000-bus-log';
+import { outsideRequest } from '../logging/log-context';
+import { handleInMessageContext } from '../logging/message-context';
+import { withRequestIdHeader } from '../logging/request-id';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
 const NOTIFY_CHANNEL = 'abaxus_bus';
@@ -37,10 +40,12 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private ready(): Promise<DataSource> {
-    this.migrated ??= openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 }).catch((error: unknown) => {
-      this.migrated = undefined;
-      throw error;
-    });
+    this.migrated ??= outsideRequest(() => openServiceDatabase({ url: this.databaseUrl, schema: 'bus', migrations: [BusLog1700000000000], poolSize: 1 })).catch(
+      (error: unknown) => {
+        this.migrated = undefined;
+        throw error;
+      },
+    );
     return this.migrated;
   }
 
@@ -64,7 +69,7 @@ export class PostgresMessageBus extends MessageBus {
           `INSERT INTO bus.messages (topic, "offset", key, value, headers)
            SELECT $1, $2::bigint + ordinality - 1, key, value, headers::jsonb
            FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS m(key, value, headers)`,
-          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(m.headers ?? {}))],
+          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(withRequestIdHeader(m.headers) ?? {}))],
         );
       }
       await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);
@@ -78,14 +83,14 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private async listen(): Promise<void> {
-    this.listenerReady ??= (async () => {
+    this.listenerReady ??= outsideRequest(async () => {
       const client = new Client({ connectionString: this.databaseUrl, application_name: 'abaxus-bus-listener' });
       client.on('notification', () => this.wakers.forEach((wake) => wake()));
       client.on('error', (error) => this.logger.warn(`bus listener: ${error.message}`));
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
       this.listener = client;
-    })();
+    });
     return this.listenerReady;
   }
 
@@ -157,7 +162,7 @@ export class PostgresMessageBus extends MessageBus {
       headers: row.headers,
       timestamp: row.created_at.toISOString(),
     }));
-    await options.handleBatch(messages);
+    await handleInMessageContext(this.logger, options.groupId, messages, (batch) => options.handleBatch(batch));
     const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
     await this.pool.query('UPDATE bus.group_offsets SET next_offset = $3, updated_at = now() WHERE group_id = $1 AND topic = $2', [
       options.groupId,

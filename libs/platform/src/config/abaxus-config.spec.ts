@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(problems).toContain('SMTP_URL');
   });
 
+  it('reads the log settings: level (default log) and format (default: the run mode decides)', () => {
+    expect(loadConfig({}).log).toEqual({ level: 'log', format: undefined });
+    expect(loadConfig({ ABAXUS_LOG_LEVEL: 'warn', ABAXUS_LOG_FORMAT: 'json' }).log).toEqual({ level: 'warn', format: 'json' });
+    expect(() => loadConfig({ ABAXUS_LOG_LEVEL: 'info' })).toThrow('ABAXUS_LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose (got "info")');
+    expect(() => loadConfig({ ABAXUS_LOG_FORMAT: 'xml' })).toThrow('ABAXUS_LOG_FORMAT must be one of json, pretty');
+  });
+
   it('lets the gateway run without API keys only on loopback', () => {
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0' }))).toThrow('HOST=0.0.0.0 needs ABAXUS_API_KEYS');
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '127.0.0.1' }))).not.toThrow();

@@ -6,6 +6,19 @@ import { DEFAULT_PORTS } from './default-ports';
 export const SERVICE_NAMES = ['catalog', 'ingestion', 'aggregation', 'pricing', 'invoicing'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** ABAXUS_LOG_LEVEL: Nest's level names (`log` is pino's `info`, `verbose` its `trace`). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+/** ABAXUS_LOG_FORMAT: one JSON object per line, or readable single lines for a terminal. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogSettings {
+  level: LogLevelName;
+  /** Unset: the run mode's default (readable for `npm start`, JSON for a standalone service). */
+  format: LogFormat | undefined;
+}
+
 export interface AbaxusConfig {
   port: number;
   host: string;
@@ -27,6 +40,7 @@ export interface AbaxusConfig {
   /** How long a strong read waits for the asynchronous pipeline before answering 503. */
   strongReadTimeoutMs: number;
   databasePoolSize: number;
+  log: LogSettings;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +81,21 @@ function list(raw: string | undefined): string[] | undefined {
     .filter((item) => item !== '');
 }
 
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], problems: string[]): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return undefined;
+  }
+  return raw as T;
+}
+
+/** The log settings alone (also read before the rest, so that a bad configuration can be logged). */
+export function loadLogSettings(env: Env = process.env, problems: string[] = []): LogSettings {
+  return { level: oneOf(env, 'ABAXUS_LOG_LEVEL', LOG_LEVELS, problems) ?? 'log', format: oneOf(env, 'ABAXUS_LOG_FORMAT', LOG_FORMATS, problems) };
+}
+
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */
 export function loadConfig(env: Env = process.env): AbaxusConfig {
   const problems: string[] = [];
@@ -103,6 +132,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     serviceUrls,
     strongReadTimeoutMs: integer(env, 'ABAXUS_STRONG_READ_TIMEOUT_MS', 10000, 0, 600000, problems),
     databasePoolSize: integer(env, 'ABAXUS_DB_POOL_SIZE', 8, 1, 200, problems),
+    log: loadLogSettings(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,29 +1,28 @@
-import { DynamicModule, Logger } from '@nestjs/common';
-import { loadConfig, ServiceName } from '../config/abaxus-config';
+import { DynamicModule } from '@nestjs/common';
+import { ServiceName } from '../config/abaxus-config';
 import { DEFAULT_PORTS } from '../config/default-ports';
+import { rootLogger } from '../logging/process-logger';
+import { configureProcess, exitOnStartFailure } from './entry-point';
 import { ServiceDirectory } from './service-directory';
 import { ServiceRuntime } from './service-runtime';
-import { startHttpApp } from './start-service-app';
+import { startHttpApp, StartedApp } from './start-service-app';
 
 /**
- * Distributed mode: one service in its own process against DATABASE_URL and KAFKA_BROKERS.
- * PORT defaults per service (DEFAULT_PORTS) so a laptop can run them side by side.
+ * Distributed mode: one service in its own process against DATABASE_URL and KAFKA_BROKERS,
+ * logging JSON lines. PORT defaults per service (DEFAULT_PORTS) so a laptop can run them side by side.
  */
-export async function runStandaloneService(name: ServiceName, moduleFor: (runtime: ServiceRuntime) => DynamicModule): Promise<void> {
-  const logger = new Logger(name);
-  let config;
-  try {
-    config = loadConfig({ PORT: String(DEFAULT_PORTS[name]), HOST: '0.0.0.0', ...process.env });
-  } catch (error) {
-    logger.error((error as Error).message);
-    process.exit(1);
-  }
+export async function runStandaloneService(name: ServiceName, moduleFor: (runtime: ServiceRuntime) => DynamicModule): Promise<StartedApp> {
+  const config = configureProcess(name, 'json', { PORT: String(DEFAULT_PORTS[name]), HOST: '0.0.0.0', ...process.env });
   if (!config.databaseUrl || !config.kafkaBrokers) {
-    logger.error('A standalone service needs DATABASE_URL and KAFKA_BROKERS (the embedded engine is `npm start`).');
-    process.exit(1);
+    return exitOnStartFailure('a standalone service needs DATABASE_URL and KAFKA_BROKERS (the embedded engine is `npm start`).');
   }
   const runtime: ServiceRuntime = { config, databaseUrl: config.databaseUrl, directory: new ServiceDirectory(config.serviceUrls) };
-  const { app, url } = await startHttpApp(moduleFor(runtime), { port: config.port, host: config.host });
-  app.enableShutdownHooks();
-  logger.log(`${name} service listening on ${config.host}:${new URL(url).port}`);
+  try {
+    const started = await startHttpApp(moduleFor(runtime), { port: config.port, host: config.host });
+    started.app.enableShutdownHooks();
+    rootLogger().info(`${name} listening on ${config.host}:${new URL(started.url).port}`);
+    return started;
+  } catch (error) {
+    return exitOnStartFailure(error);
+  }
 }

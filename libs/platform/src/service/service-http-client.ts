@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { ServiceName } from '../config/abaxus-config';
 import { ProblemBody, ProblemException } from '../http/problem.exception';
+import { requestIdHeaders } from '../logging/request-id';
 import { ServiceDirectory } from './service-directory';
 
 export interface ServiceResponse<T = unknown> {
@@ -10,7 +11,7 @@ export interface ServiceResponse<T = unknown> {
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
-/** Synchronous calls between services go over HTTP (never Kafka request-reply). */
+/** Synchronous calls between services go over HTTP (never Kafka request-reply), with the request id. */
 export class ServiceHttpClient {
   constructor(private readonly directory: ServiceDirectory) {}
 
@@ -26,7 +27,7 @@ export class ServiceHttpClient {
       response = await request(`${this.directory.urlOf(service)}${path}`, {
         method,
         dispatcher: agent,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...requestIdHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

@@ -4,12 +4,15 @@ import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createMessageBus } from '../bus/create-message-bus';
 import { MessageBus } from '../bus/message-bus';
 import { migrateServiceSchema, serviceDataSourceOptions } from '../database/service-data-source';
+import { registerSecrets } from '../logging/process-logger';
+import { configSecrets } from '../logging/secret-scrubber';
 import { ServiceDirectory } from './service-directory';
 import { ServiceHealthController } from './service-health.controller';
 import { ServiceHttpClient } from './service-http-client';
-import { ABAXUS_CONFIG, ServiceRuntime } from './service-runtime';
+import { ABAXUS_CONFIG, SERVICE_NAME, ServiceRuntime } from './service-runtime';
 
 export interface ServicePlatformOptions {
+  /** The service's name in its log lines. */
   name: string;
   schema: string;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -36,11 +39,13 @@ class BusShutdown implements OnApplicationShutdown {
 
 /**
  * What every service gets: its configuration, its own schema (migrated at start), the bus,
- * the directory of the other services with an HTTP client, and health endpoints.
+ * the directory of the other services with an HTTP client, and health endpoints. The
+ * configuration's secrets are never written to the logs.
  */
 @Module({})
 export class ServicePlatformModule {
   static forService(runtime: ServiceRuntime, options: ServicePlatformOptions): DynamicModule {
+    registerSecrets(configSecrets(runtime.config));
     const dataSourceOptions = serviceDataSourceOptions({
       url: runtime.databaseUrl,
       schema: options.schema,
@@ -66,13 +71,14 @@ export class ServicePlatformModule {
       controllers: options.withoutHealthController ? [] : [ServiceHealthController],
       providers: [
         { provide: ABAXUS_CONFIG, useValue: runtime.config },
+        { provide: SERVICE_NAME, useValue: options.name },
         { provide: ServiceDirectory, useValue: runtime.directory },
         { provide: ServiceHttpClient, useValue: new ServiceHttpClient(runtime.directory) },
         { provide: MessageBus, useFactory: () => runtime.sharedBus ?? createMessageBus(runtime.config, runtime.databaseUrl, `abaxus-${options.name}`) },
         { provide: OWNS_BUS, useValue: runtime.sharedBus === undefined },
         BusShutdown,
       ],
-      exports: [ABAXUS_CONFIG, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
+      exports: [ABAXUS_CONFIG, SERVICE_NAME, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
     };
   }
 }

@@ -13,3 +13,5 @@ export interface ServiceRuntime {
 }
 
 export const ABAXUS_CONFIG = Symbol('ABAXUS_CONFIG');
+/** The service's name (`catalog`, `api-gateway`, …), as its log lines show it. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -1,9 +1,13 @@
-import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyMiddleware } from '../http/json-body.middleware';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation.pipe';
+import { requestContextMiddleware, requestIdMiddleware, requestLogMiddleware } from '../logging/http-request-logging';
+import { runInLogContext } from '../logging/log-context';
+import { nestLogger } from '../logging/process-logger';
+import { SERVICE_NAME } from './service-runtime';
 
 export interface StartedApp {
   app: INestApplication;
@@ -12,25 +16,27 @@ export interface StartedApp {
 
 export const SERVICE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-export function logLevels(): LogLevel[] {
-  const level = process.env.ABAXUS_LOG_LEVEL ?? 'log';
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const index = order.indexOf(level as LogLevel);
-  return order.slice(0, index < 0 ? 4 : index + 1);
-}
-
-/** Boots a NestJS HTTP app with the engine's conventions: JSON bodies, problem+json, DTO validation. */
+/**
+ * Boots a NestJS HTTP app with the engine's conventions: JSON bodies, problem+json, DTO validation,
+ * a request id on every request and its log lines, one log line per request.
+ */
 export async function startHttpApp(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   module: any,
-  listen: { port: number; host: string; bodyLimitBytes?: number; parseJson?: boolean; logger?: LoggerService | LogLevel[] | false },
+  listen: { port: number; host: string; bodyLimitBytes?: number; parseJson?: boolean },
 ): Promise<StartedApp> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: listen.logger ?? logLevels() });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: nestLogger() });
+  const service = app.get<string>(SERVICE_NAME, { strict: false });
   app.disable('x-powered-by');
+  app.use(requestIdMiddleware());
+  app.use(requestLogMiddleware(service));
   app.use(jsonBodyMiddleware(listen.bodyLimitBytes ?? SERVICE_BODY_LIMIT_BYTES, { parse: listen.parseJson ?? true }));
+  // After the body is read: its stream callbacks would run outside the request's context.
+  app.use(requestContextMiddleware(service));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
-  await app.listen(listen.port, listen.host);
+  // Consumers and relays start here (onApplicationBootstrap) and keep the service's name in their lines.
+  await runInLogContext({ service }, () => app.listen(listen.port, listen.host));
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host;

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { ServiceName } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { requestIdHeaders } from '@abaxus/platform/logging/request-id';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { ProxiedResponse } from '../idempotency/idempotency.service';
 
 /** Headers a service may need from the caller; everything else stays at the edge. */
-const FORWARDED_HEADERS = ['stripe-signature', 'x-request-id'];
+const FORWARDED_HEADERS = ['stripe-signature'];
 
 /** Forwards a request to the owning service over pooled keep-alive HTTP, body bytes unchanged. */
 @Injectable()
@@ -22,7 +23,8 @@ export class ServiceProxy {
     headers: Record<string, string | string[] | undefined>,
     body: Buffer | undefined,
   ): Promise<ProxiedResponse> {
-    const outgoing: Record<string, string> = {};
+    // The request id the gateway accepted or made (the caller's raw header is not passed on).
+    const outgoing: Record<string, string> = requestIdHeaders();
     for (const name of FORWARDED_HEADERS) {
       const value = headers[name];
       if (typeof value === 'string') outgoing[name] = value;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { MessageBus, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
+import { requestIdHeaders } from '@abaxus/platform/logging/request-id';
 import { usageEventMessageJson } from '@abaxus/usage-events/usage-event-message';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 
@@ -32,7 +33,9 @@ export class UsageEventPublisher {
 
   publish(events: ValidUsageEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    const messages = events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: usageEventMessageJson(event) }));
+    // Stamped here: the write that carries them may run for another caller's request.
+    const headers = requestIdHeaders();
+    const messages = events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: usageEventMessageJson(event), headers }));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
       if (!this.writing) void this.drain();
