@@ -4,6 +4,7 @@ import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createMessageBus } from '../bus/create-message-bus';
 import { MessageBus } from '../bus/message-bus';
 import { migrateServiceSchema, serviceDataSourceOptions } from '../database/service-data-source';
+import { Clock, SystemClock } from '../time/clock';
 import { ServiceDirectory } from './service-directory';
 import { ServiceHealthController } from './service-health.controller';
 import { ServiceHttpClient } from './service-http-client';
@@ -67,12 +68,13 @@ export class ServicePlatformModule {
       providers: [
         { provide: ABAXUS_CONFIG, useValue: runtime.config },
         { provide: ServiceDirectory, useValue: runtime.directory },
+        { provide: Clock, useValue: runtime.clock ?? new SystemClock() },
         { provide: ServiceHttpClient, useValue: new ServiceHttpClient(runtime.directory) },
         { provide: MessageBus, useFactory: () => runtime.sharedBus ?? createMessageBus(runtime.config, runtime.databaseUrl, `abaxus-${options.name}`) },
         { provide: OWNS_BUS, useValue: runtime.sharedBus === undefined },
         BusShutdown,
       ],
-      exports: [ABAXUS_CONFIG, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
+      exports: [ABAXUS_CONFIG, Clock, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
     };
   }
 }
