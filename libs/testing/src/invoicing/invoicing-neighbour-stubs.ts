@@ -97,7 +97,14 @@ export class InvoicingNeighbourStubs {
     this.stub('catalog').on(`GET /v1/customers/${id}`, { status: 200, body: customer });
     this.stub('catalog').on(`GET /v1/price-plans/${planId}/versions/1`, {
       status: 200,
-      body: { id: planId, version: 1, name: 'Plan', currency, charges: [], created_at: now },
+      body: {
+        id: planId,
+        version: 1,
+        name: 'Plan',
+        currency,
+        charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' } }],
+        created_at: now,
+      },
     });
     this.subscriptions.set(id, [
       {
