@@ -1,7 +1,7 @@
-import { expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
-import { InvoicingNeighbourStubs } from '@abaxus/testing/invoicing/invoicing-neighbour-stubs';
-import { SmtpTestServer } from '@abaxus/testing/invoicing/smtp-test-server';
+import { expectStatus } from './testing/expect-status';
+import { FakeStripeServer } from './testing/fake-stripe-server';
+import { InvoicingNeighbourStubs } from './testing/neighbour-stubs';
+import { SmtpTestServer } from './testing/smtp-test-server';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import { InvoicingAppModule } from './invoicing-app.module';

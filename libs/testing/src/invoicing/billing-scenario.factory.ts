@@ -11,8 +11,8 @@ export function uniqueId(prefix: string): string {
 }
 
 /** Fails with the answer's text unless it has the expected status. */
-export function expectStatus<R extends { status: number; body: any; text?: string }>(response: R, status: number): R {
-  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${response.text ?? JSON.stringify(response.body)}`);
+export function expectStatus<T = any>(response: ApiResponse<T>, status: number): ApiResponse<T> {
+  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${response.text}`);
   return response;
 }
 

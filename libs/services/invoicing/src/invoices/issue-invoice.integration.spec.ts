@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
-import { expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { InvoicingNeighbourStubs } from '@abaxus/testing/invoicing/invoicing-neighbour-stubs';
+import { expectStatus } from '../testing/expect-status';
+import { InvoicingNeighbourStubs } from '../testing/neighbour-stubs';
 import { InvoicingAppModule } from '../invoicing-app.module';
 
 /* Single-service tier: issuing invoices with catalog and pricing stubbed, on a real PostgreSQL. */

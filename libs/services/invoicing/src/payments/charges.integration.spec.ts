@@ -3,10 +3,10 @@ import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import { TestClock } from '@abaxus/platform/testing/test-clock';
-import { expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
-import { InvoicingNeighbourStubs, restartOnSameDatabase } from '@abaxus/testing/invoicing/invoicing-neighbour-stubs';
-import { paymentIntentEvent, signedDelivery } from '@abaxus/testing/invoicing/stripe-webhook.factory';
+import { expectStatus } from '../testing/expect-status';
+import { FakeStripeServer } from '../testing/fake-stripe-server';
+import { InvoicingNeighbourStubs, restartOnSameDatabase } from '../testing/neighbour-stubs';
+import { paymentIntentEvent, signedDelivery } from '../testing/stripe-webhook.factory';
 import { InvoicingAppModule } from '../invoicing-app.module';
 import { StripePaymentsClient } from './stripe-payments.client';
 

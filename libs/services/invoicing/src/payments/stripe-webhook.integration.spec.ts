@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
-import { expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { FakePaymentIntent, FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
-import { InvoicingNeighbourStubs } from '@abaxus/testing/invoicing/invoicing-neighbour-stubs';
-import { paymentIntentEvent, signedDelivery } from '@abaxus/testing/invoicing/stripe-webhook.factory';
+import { expectStatus } from '../testing/expect-status';
+import { FakePaymentIntent, FakeStripeServer } from '../testing/fake-stripe-server';
+import { InvoicingNeighbourStubs } from '../testing/neighbour-stubs';
+import { paymentIntentEvent, signedDelivery } from '../testing/stripe-webhook.factory';
 import { InvoicingAppModule } from '../invoicing-app.module';
 
 /*
