@@ -82,4 +82,21 @@ describe('invoicing while Stripe and pricing are slow (service alone, pool of 2)
     expect(issued.answer.status).toBe(201);
     expect(issued.at - fastDone).toBeGreaterThan(5_000);
   }, 90_000);
+
+  it('refuses a second send of one invoice while its mail is going out (409), and records the send once', async () => {
+    const customer = neighbours.customer({ email: 'ap@initech.test' });
+    const invoice = expectStatus(await issue(customer.id), 201).body;
+    smtp.acceptAfter(1_500);
+    try {
+      const first = sut.api('POST', `/v1/invoices/${invoice.id}/send-email`);
+      await pollUntil(async () => expect(smtp.messages.some((mail) => mail.subject?.includes(invoice.number))).toBe(true));
+      const second = await sut.api('POST', `/v1/invoices/${invoice.id}/send-email`);
+      expect([second.status, second.body.code]).toEqual([409, 'email_in_progress']);
+      expect((await first).status).toBe(200);
+    } finally {
+      smtp.acceptAfter(0);
+    }
+    expect(smtp.messages.filter((mail) => mail.subject?.includes(invoice.number))).toHaveLength(1);
+    expect(expectStatus(await sut.api('POST', `/v1/invoices/${invoice.id}/send-email`), 200).body.sent_at).toEqual(expect.any(String));
+  });
 });
