@@ -1,8 +1,8 @@
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
-import { SmtpTestServer } from '@abaxus/testing/invoicing/smtp-test-server';
+import { FakeStripeServer } from '@abaxus/services/invoicing/testing/fake-stripe-server';
+import { SmtpTestServer } from '@abaxus/services/invoicing/testing/smtp-test-server';
 
 /*
  * The overview's three scripts (setup.sh, ingest.sh, invoice.sh; spec/OVERVIEW.txt) as pasted,

@@ -4,16 +4,25 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MessageBus, OutgoingMessage } from './message-bus';
 import { appendToOutbox, OutboxRelay } from './outbox-relay';
 
+/** One unit of work: the queries of a state change, and the messages that must follow it. */
+export interface OutboxTransaction {
+  /** Repositories write through this manager, so every change of the unit commits together. */
+  readonly manager: EntityManager;
+  /** Queues a message: written to the outbox in this transaction, published after commit. */
+  emit(message: OutgoingMessage): void;
+}
+
 /**
- * A service's outbox as a Nest provider: `append` inside the state change's transaction, then
- * `wake` after commit; the relay runs for as long as the app does.
+ * A service's outbox as a Nest provider, and its unit of work: `transaction` runs a state change
+ * whose messages cannot be lost or published early; the relay publishes them after commit and
+ * runs for as long as the app does.
  * Register with `ServiceOutbox.provider('catalog.outbox')` and inject `ServiceOutbox`.
  */
 export class ServiceOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly relay: OutboxRelay;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     bus: MessageBus,
     private readonly table: string,
   ) {
@@ -28,12 +37,17 @@ export class ServiceOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  append(manager: EntityManager, messages: OutgoingMessage[]): Promise<void> {
-    return appendToOutbox(manager, this.table, messages);
-  }
-
-  wake(): void {
-    this.relay.wake();
+  /** Runs `work` in one database transaction; the messages it emitted are appended before commit. */
+  async transaction<T>(work: (tx: OutboxTransaction) => Promise<T>): Promise<T> {
+    let messages: OutgoingMessage[] = [];
+    const result = await this.dataSource.transaction(async (manager) => {
+      messages = [];
+      const value = await work({ manager, emit: (message) => messages.push(message) });
+      await appendToOutbox(manager, this.table, messages);
+      return value;
+    });
+    if (messages.length > 0) this.relay.wake();
+    return result;
   }
 
   onApplicationBootstrap(): void {

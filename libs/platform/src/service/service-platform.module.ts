@@ -6,6 +6,7 @@ import { MessageBus } from '../bus/message-bus';
 import { migrateServiceSchema, serviceDataSourceOptions } from '../database/service-data-source';
 import { registerSecrets } from '../logging/process-logger';
 import { configSecrets } from '../logging/secret-scrubber';
+import { Clock, SystemClock } from '../time/clock';
 import { ServiceDirectory } from './service-directory';
 import { ServiceHealthController } from './service-health.controller';
 import { ServiceHttpClient } from './service-http-client';
@@ -73,12 +74,13 @@ export class ServicePlatformModule {
         { provide: ABAXUS_CONFIG, useValue: runtime.config },
         { provide: SERVICE_NAME, useValue: options.name },
         { provide: ServiceDirectory, useValue: runtime.directory },
+        { provide: Clock, useValue: runtime.clock ?? new SystemClock() },
         { provide: ServiceHttpClient, useValue: new ServiceHttpClient(runtime.directory) },
         { provide: MessageBus, useFactory: () => runtime.sharedBus ?? createMessageBus(runtime.config, runtime.databaseUrl, `abaxus-${options.name}`) },
         { provide: OWNS_BUS, useValue: runtime.sharedBus === undefined },
         BusShutdown,
       ],
-      exports: [ABAXUS_CONFIG, SERVICE_NAME, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
+      exports: [ABAXUS_CONFIG, SERVICE_NAME, Clock, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
     };
   }
 }

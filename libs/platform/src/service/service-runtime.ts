@@ -1,5 +1,6 @@
 import { AbaxusConfig } from '../config/abaxus-config';
 import { MessageBus } from '../bus/message-bus';
+import { Clock } from '../time/clock';
 import { ServiceDirectory } from './service-directory';
 
 /** What every service is started with, in either run mode. */
@@ -10,6 +11,8 @@ export interface ServiceRuntime {
   directory: ServiceDirectory;
   /** One bus shared by every service of an embedded engine (which then closes it itself). */
   sharedBus?: MessageBus;
+  /** The current time (default: the system's); tests pass one they can move. */
+  clock?: Clock;
 }
 
 export const ABAXUS_CONFIG = Symbol('ABAXUS_CONFIG');

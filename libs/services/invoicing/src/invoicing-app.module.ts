@@ -6,12 +6,18 @@ import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { InvoiceEmailController } from './email/invoice-email.controller';
 import { InvoiceEmailService } from './email/invoice-email.service';
 import { InvoiceMailer } from './email/invoice-mailer';
+import { CustomerBillingRepository } from './invoices/customer-billing.repository';
 import { InvoicesController } from './invoices/invoices.controller';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
 import { InvoicingSchema1700000006000 } from './migrations/1700000006000-invoicing-schema';
+import { InvoicingWorkOutsideTransactions1700000006100 } from './migrations/1700000006100-invoicing-work-outside-transactions';
+import { AbandonedAttemptsSweeper } from './payments/abandoned-attempts.sweeper';
 import { ChargesController } from './payments/charges.controller';
 import { ChargesService } from './payments/charges.service';
+import { PaymentAttemptsRepository } from './payments/payment-attempts.repository';
+import { PaymentSettlement } from './payments/payment-settlement.service';
+import { StripeEventsRepository } from './payments/stripe-events.repository';
 import { StripePaymentsClient } from './payments/stripe-payments.client';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookService } from './payments/stripe-webhook.service';
@@ -26,7 +32,7 @@ export class InvoicingAppModule {
         ServicePlatformModule.forService(runtime, {
           name: 'invoicing',
           schema: 'invoicing',
-          migrations: [InvoicingSchema1700000006000],
+          migrations: [InvoicingSchema1700000006000, InvoicingWorkOutsideTransactions1700000006100],
         }),
       ],
       controllers: [InvoiceEmailController, ChargesController, InvoicesController, StripeWebhookController],
@@ -35,12 +41,17 @@ export class InvoicingAppModule {
         PricingClient,
         ServiceOutbox.provider('invoicing.outbox'),
         InvoicesRepository,
+        CustomerBillingRepository,
+        PaymentAttemptsRepository,
+        StripeEventsRepository,
         InvoicesService,
         InvoiceMailer,
         InvoiceEmailService,
         StripePaymentsClient,
+        PaymentSettlement,
         ChargesService,
         StripeWebhookService,
+        AbandonedAttemptsSweeper,
       ],
     };
   }

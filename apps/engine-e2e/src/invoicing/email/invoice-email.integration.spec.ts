@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
 import { BillingScenario, expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { SmtpTestServer } from '@abaxus/testing/invoicing/smtp-test-server';
+import { SmtpTestServer } from '@abaxus/services/invoicing/testing/smtp-test-server';
 
 /* POST /v1/invoices/{id}/send-email to a real SMTP server, on the embedded (PostgreSQL) bus. */
 describe('invoice email (embedded bus)', () => {

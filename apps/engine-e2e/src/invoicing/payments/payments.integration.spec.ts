@@ -2,9 +2,9 @@ import { Client } from 'pg';
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { BillingScenario, expectStatus } from '@abaxus/testing/invoicing/billing-scenario.factory';
-import { FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
+import { FakeStripeServer } from '@abaxus/services/invoicing/testing/fake-stripe-server';
 import { InvoiceEventListener, listenToInvoiceEvents } from '@abaxus/testing/invoicing/invoice-event-listener';
-import { paymentIntentEvent, signedDelivery } from '@abaxus/testing/invoicing/stripe-webhook.factory';
+import { paymentIntentEvent, signedDelivery } from '@abaxus/services/invoicing/testing/stripe-webhook.factory';
 
 /*
  * Charging invoices with the real Stripe SDK against a Stripe-shaped server, and Stripe's

@@ -17,12 +17,13 @@ export function invoiceEventMessage(
   type: InvoiceEventEnvelope['type'],
   invoice: InvoiceEventFacts,
   status: InvoiceStatus,
+  occurredAt: Date,
   extra: { payment_intent?: string; failure_code?: string } = {},
 ): OutgoingMessage {
   const envelope: InvoiceEventEnvelope = {
     event_id: randomUUID(),
     type,
-    occurred_at: new Date().toISOString(),
+    occurred_at: occurredAt.toISOString(),
     data: {
       invoice_id: invoice.id,
       number: invoice.number,

@@ -1,19 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { invoiceCoverage, InvoiceCoverageRefusalCode } from '@abaxus/domain/invoice/invoice-coverage';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
 import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
+import { isClaimed } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { listLimit } from '@abaxus/platform/http/listing/list-query.dto';
+import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
+import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
+import { PaymentAttemptsRepository, summaryOf } from '../payments/payment-attempts.repository';
 import { PricingClient } from '../pricing/pricing.client';
+import { CustomerBillingRepository } from './customer-billing.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
 import { InvoiceRow, InvoicesRepository } from './invoices.repository';
 import { IssueInvoiceDto } from './issue-invoice.dto';
-import { listLimit } from '@abaxus/platform/http/listing/list-query.dto';
-import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
 import { ListInvoicesQuery } from './list-invoices.query';
 
 export type InvoicePage = Page<InvoiceJson>;
@@ -26,6 +31,10 @@ const COVERAGE_STATUS: Record<InvoiceCoverageRefusalCode, number> = {
   already_invoiced: 409,
 };
 
+// Longer than pricing may take (each call times out after 30 s; they run side by side). A claim
+// left by a crashed issuer blocks the customer's invoices for at most this long.
+const ISSUING_CLAIM_MS = 2 * 60_000;
+
 /** Issues invoices (a snapshot of stored calculations, numbered without gaps), lists and archives them. */
 @Injectable()
 export class InvoicesService {
@@ -33,8 +42,17 @@ export class InvoicesService {
     private readonly catalog: CatalogClient,
     private readonly pricing: PricingClient,
     private readonly invoices: InvoicesRepository,
+    private readonly customerBilling: CustomerBillingRepository,
+    private readonly attempts: PaymentAttemptsRepository,
+    private readonly outbox: ServiceOutbox,
+    private readonly clock: Clock,
   ) {}
 
+  /**
+   * One issuer per customer at a time, by a claim committed before pricing (a concurrent request
+   * gets 409 without pricing anything); pricing runs with no transaction open; only the number
+   * and the inserts share a short transaction. A refused issue writes nothing in invoicing.
+   */
   async issue(request: IssueInvoiceDto): Promise<InvoiceJson> {
     const cutoff = toDate(request.cutoff_date, 'cutoff_date');
     const subscriptions = await this.catalog.subscriptionsOf(request.customer_id);
@@ -42,12 +60,16 @@ export class InvoicesService {
     if (subscriptions.length === 0) await this.catalog.customer(request.customer_id);
     const customerId = request.customer_id;
     const currencies = await Promise.all(subscriptions.map((subscription) => this.catalog.planCurrency(subscription.plan_id, subscription.plan_version)));
-    await this.invoices.ensureCustomerBilling(customerId);
 
-    const row = await this.invoices.transaction(async (tx) => {
-      await tx.lockCustomer(customerId);
-      // Read under the lock: a concurrent invoice either holds it (409 above) or has committed.
-      const billedUntil = await tx.lastPeriodEnds(subscriptions.map((subscription) => subscription.id));
+    await this.customerBilling.ensure(customerId);
+    const claim = randomUUID();
+    const claimedAt = this.clock.now();
+    if (!(await this.customerBilling.claimIssuing(customerId, claim, claimedAt, new Date(claimedAt.getTime() + ISSUING_CLAIM_MS)))) {
+      throw new ProblemException(409, 'invoice_in_progress', `An invoice for customer ${customerId} is being issued right now; retry once it is done.`);
+    }
+    try {
+      // Read under the claim: a concurrent issuer either holds it (409 above) or has committed.
+      const billedUntil = await this.invoices.lastPeriodEnds(subscriptions.map((subscription) => subscription.id));
       const coverage = invoiceCoverage({
         subscriptions: subscriptions.map((subscription, index) => ({
           id: subscription.id,
@@ -57,7 +79,7 @@ export class InvoicesService {
           previousPeriodEnd: billedUntil.get(subscription.id),
         })),
         cutoff,
-        now: new Date(),
+        now: claimedAt,
         currency: request.currency,
       });
       if (!coverage.ok) {
@@ -78,45 +100,55 @@ export class InvoicesService {
           `The invoice of customer ${customerId} up to ${cutoff.toISOString()} would total zero; nothing was issued.`,
         );
       }
-      // Last, so the counter row (shared by every issuer) stays locked only for the final inserts.
-      const sequence = await tx.allocateSequence();
-      const invoice: InvoiceRow = {
-        id: `inv_${randomBytes(12).toString('hex')}`,
-        sequence,
-        number: formatInvoiceNumber(sequence),
-        customer_id: customerId,
-        status: 'issued',
-        currency: coverage.currency,
-        period_start: coverage.start,
-        period_end: coverage.end,
-        total_amount: formatAmount(total, coverage.currency),
-        snapshot: JSON.stringify(snapshot),
-        payment_intent: null,
-        sent_at: null,
-        paid_at: null,
-        archived_at: null,
-        created_at: new Date(),
-      };
-      await tx.insertInvoice(
-        invoice,
-        coverage.groups.map((group, index) => ({
-          subscription_id: group.subscriptionId,
-          period_start: group.start,
-          period_end: group.end,
-          calculation_id: calculations[index].calculation_id,
-        })),
-        { number: invoice.number, calculation_ids: snapshot.calculation_ids },
-      );
-      tx.emit(invoiceEventMessage('invoice.issued', invoice, 'issued'));
-      return invoice;
-    });
-    return invoiceToJson(row, []);
+
+      const row = await this.outbox.transaction(async (tx) => {
+        if (!(await this.customerBilling.completeIssuing(tx.manager, customerId, claim))) {
+          throw new ProblemException(409, 'invoice_in_progress', `Issuing for customer ${customerId} took too long and was taken over; retry.`);
+        }
+        // Last, so the counter row (shared by every issuer) stays locked only for the final inserts.
+        const sequence = await this.invoices.allocateSequence(tx.manager);
+        const invoice: InvoiceRow = {
+          id: `inv_${randomBytes(12).toString('hex')}`,
+          sequence,
+          number: formatInvoiceNumber(sequence),
+          customer_id: customerId,
+          status: 'issued',
+          currency: coverage.currency,
+          period_start: coverage.start,
+          period_end: coverage.end,
+          total_amount: formatAmount(total, coverage.currency),
+          snapshot: JSON.stringify(snapshot),
+          payment_intent: null,
+          sent_at: null,
+          paid_at: null,
+          archived_at: null,
+          created_at: this.clock.now(),
+        };
+        await this.invoices.insert(
+          tx.manager,
+          invoice,
+          coverage.groups.map((group, index) => ({
+            subscription_id: group.subscriptionId,
+            period_start: group.start,
+            period_end: group.end,
+            calculation_id: calculations[index].calculation_id,
+          })),
+          { number: invoice.number, calculation_ids: snapshot.calculation_ids },
+        );
+        tx.emit(invoiceEventMessage('invoice.issued', invoice, 'issued', invoice.created_at));
+        return invoice;
+      });
+      return invoiceToJson(row, []);
+    } finally {
+      // Nothing when the inserting transaction already gave it up.
+      await this.customerBilling.releaseIssuing(customerId, claim);
+    }
   }
 
   async get(id: string): Promise<InvoiceJson> {
     const invoice = await this.invoices.find(id);
     if (!invoice) throw ProblemException.notFound('Invoice', id);
-    return invoiceToJson(invoice, await this.invoices.attemptsOf([id]));
+    return invoiceToJson(invoice, await this.attempts.ofInvoices([id]));
   }
 
   async list(query: ListInvoicesQuery): Promise<InvoicePage> {
@@ -128,7 +160,7 @@ export class InvoicesService {
     }
     const rows = await this.invoices.list({ customerId: query.customer_id, status: query.status, beforeSequence, limit });
     const page = toPage(rows, limit, (row) => row.id);
-    const attempts = await this.invoices.attemptsOf(page.data.map((row) => row.id));
+    const attempts = await this.attempts.ofInvoices(page.data.map((row) => row.id));
     return {
       ...page,
       data: page.data.map((row) =>
@@ -141,16 +173,20 @@ export class InvoicesService {
   }
 
   async archive(id: string): Promise<InvoiceJson> {
-    const row = await this.invoices.transaction(async (tx) => {
-      const invoice = await tx.lockInvoice(id);
+    const row = await this.outbox.transaction(async (tx) => {
+      const invoice = await this.invoices.lockForChange(tx.manager, id);
       const next = transition(invoice.status, 'archive');
       if (!next.ok) throw new ProblemException(409, next.code, `Invoice ${id}: ${next.message}.`);
-      const archivedAt = new Date();
-      await tx.updateInvoice(id, { status: next.status, archived_at: archivedAt });
-      await tx.addHistory(id, 'archive', invoice.status, next.status);
-      tx.emit(invoiceEventMessage('invoice.archived', invoice, next.status));
-      return { ...invoice, status: next.status, archived_at: archivedAt };
+      // A charge talking to Stripe right now must land on a chargeable invoice: wait for its outcome.
+      const now = this.clock.now();
+      if ((await this.attempts.ofInvoice(id, tx.manager)).some((attempt) => isClaimed(summaryOf(attempt), now))) {
+        throw new ProblemException(409, 'payment_in_progress', `Invoice ${id} is being charged right now; retry once the charge is done.`);
+      }
+      await this.invoices.update(tx.manager, id, { status: next.status, archived_at: now });
+      await this.invoices.addHistory(tx.manager, { invoiceId: id, action: 'archive', from: invoice.status, to: next.status, at: now });
+      tx.emit(invoiceEventMessage('invoice.archived', invoice, next.status, now));
+      return { ...invoice, status: next.status, archived_at: now };
     });
-    return invoiceToJson(row, await this.invoices.attemptsOf([id]));
+    return invoiceToJson(row, await this.attempts.ofInvoices([id]));
   }
 }

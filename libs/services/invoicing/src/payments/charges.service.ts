@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
-import { nextCharge, paymentIdempotencyKey } from '@abaxus/domain/invoice/payment-attempt';
+import { nextCharge } from '@abaxus/domain/invoice/payment-attempt';
 import { stripeChargeAmount } from '@abaxus/domain/money/stripe-charge';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { invoiceEventMessage } from '../invoices/invoice-event-message';
-import { InvoiceRow, InvoicesRepository, InvoicingTransaction } from '../invoices/invoices.repository';
-import { attemptStatusOf, PaymentOutcome } from './payment-outcome';
+import { InvoiceRow, InvoicesRepository } from '../invoices/invoices.repository';
+import { PaymentAttemptsRepository, summaryOf } from './payment-attempts.repository';
+import { PaymentOutcome } from './payment-outcome';
+import { ClaimedAttempt, PaymentSettlement } from './payment-settlement.service';
 import { StripePaymentsClient } from './stripe-payments.client';
 
 export interface ChargeAnswer {
@@ -16,10 +19,18 @@ export interface ChargeAnswer {
   payment_intent: string;
 }
 
+interface ProviderParameters {
+  amountMinor: string;
+  customer: string;
+  paymentMethod: string;
+}
+
 /**
- * Charges an invoice off-session with the customer's saved card. The invoice row stays locked
- * during the Stripe call, so two concurrent charges never create two PaymentIntents (the second
- * gets 409); the attempt number (and so the idempotency key) only moves on after a known failure.
+ * Charges an invoice off-session with the customer's saved card, the way Lago's
+ * payments/create_service does: the attempt is recorded `pending` and committed, Stripe is called
+ * with no transaction or lock held and the attempt's idempotency key, and the outcome is recorded
+ * in a short transaction guarded by the state it expects. A second charge while one is in flight
+ * gets 409; the attempt number (and so the key) only moves on after a known failure.
  */
 @Injectable()
 export class ChargesService {
@@ -27,15 +38,19 @@ export class ChargesService {
     private readonly stripe: StripePaymentsClient,
     private readonly catalog: CatalogClient,
     private readonly invoices: InvoicesRepository,
+    private readonly attempts: PaymentAttemptsRepository,
+    private readonly settlement: PaymentSettlement,
+    private readonly outbox: ServiceOutbox,
+    private readonly clock: Clock,
   ) {}
 
   async charge(invoiceId: string): Promise<ChargeAnswer> {
+    // Everything that can be refused is refused before anything is recorded or sent.
+    const current = await this.invoices.find(invoiceId);
+    if (!current) throw ProblemException.notFound('Invoice', invoiceId);
     if (!this.stripe.configured) {
       throw new ProblemException(503, 'payments_not_configured', 'Charging needs Stripe: set STRIPE_SECRET_KEY (and STRIPE_API_URL to use another endpoint).');
     }
-    // Everything that can be refused is refused before any lock or call to Stripe.
-    const current = await this.invoices.find(invoiceId);
-    if (!current) throw ProblemException.notFound('Invoice', invoiceId);
     refuseUnlessChargeable(current);
     const amount = stripeChargeAmount(new Big(current.total_amount), current.currency);
     if (!amount.ok) throw new ProblemException(422, amount.code, `Invoice ${current.number}: ${amount.message}.`);
@@ -48,77 +63,68 @@ export class ChargesService {
         `Customer ${customer.id} has no saved payment method: set payment_method.provider_customer_id and provider_payment_method first.`,
       );
     }
+    const provider: ProviderParameters = {
+      amountMinor: amount.minorUnits,
+      customer: paymentMethod.provider_customer_id,
+      paymentMethod: paymentMethod.provider_payment_method,
+    };
 
-    const { outcome, attempt } = await this.invoices.transaction(async (tx) => {
-      const invoice = await tx.lockInvoice(invoiceId);
-      refuseUnlessChargeable(invoice);
-      const attempts = await tx.attempts(invoiceId);
-      let next = nextCharge(
-        invoiceId,
-        attempts.map((row) => ({ number: row.attempt_number, status: row.status, paymentIntentId: row.payment_intent_id })),
-      );
-      if (next.kind === 'check') {
-        // The previous attempt waits for the customer or is processing: ask, never pay twice.
-        const checked = await this.stripe.paymentIntent(next.paymentIntentId);
-        if (checked.kind === 'unknown') return { outcome: checked, attempt: next.number };
-        await this.record(tx, invoice, next.number, paymentIdempotencyKey(invoiceId, next.number), amount.minorUnits, checked);
-        if (checked.kind !== 'declined' && checked.kind !== 'rejected') return { outcome: checked, attempt: next.number };
-        // That payment failed for good: a fresh attempt, with a fresh key.
-        next = { kind: 'attempt', number: next.number + 1, idempotencyKey: paymentIdempotencyKey(invoiceId, next.number + 1), retry: false };
-      }
-      const result = await this.stripe.chargeOffSession({
-        amountMinor: Number(amount.minorUnits),
-        currency: invoice.currency,
-        customer: paymentMethod.provider_customer_id,
-        paymentMethod: paymentMethod.provider_payment_method!,
-        idempotencyKey: next.idempotencyKey,
-        invoiceId,
-        invoiceNumber: invoice.number,
-        attempt: next.number,
-      });
-      await this.record(tx, invoice, next.number, next.idempotencyKey, amount.minorUnits, result);
-      return { outcome: result, attempt: next.number };
-    });
-    return answer(invoiceId, attempt, outcome);
-  }
-
-  /** Stores the attempt and applies its outcome to the invoice, in the charging transaction. */
-  private async record(
-    tx: InvoicingTransaction,
-    invoice: InvoiceRow,
-    number: number,
-    idempotencyKey: string,
-    amountMinor: string,
-    outcome: PaymentOutcome,
-  ): Promise<void> {
-    const paymentIntentId = 'paymentIntentId' in outcome ? outcome.paymentIntentId : null;
-    await tx.saveAttempt({
-      invoice_id: invoice.id,
-      attempt_number: number,
-      idempotency_key: idempotencyKey,
-      status: attemptStatusOf(outcome),
-      amount_minor: amountMinor,
-      currency: invoice.currency,
-      payment_intent_id: paymentIntentId,
-      failure_code: outcome.kind === 'declined' || outcome.kind === 'rejected' || outcome.kind === 'requires_action' ? outcome.providerCode : null,
-      decline_code: outcome.kind === 'declined' ? outcome.declineCode : null,
-      failure_message: outcome.kind === 'declined' || outcome.kind === 'rejected' || outcome.kind === 'unknown' ? outcome.message : null,
-    });
-    if (outcome.kind === 'succeeded') {
-      const paid = transition(invoice.status, 'charge');
-      if (!paid.ok) throw new Error(`invoice ${invoice.id} was checked chargeable under its lock: ${paid.message}`);
-      await tx.updateInvoice(invoice.id, { status: paid.status, paid_at: new Date(), payment_intent: outcome.paymentIntentId });
-      await tx.addHistory(invoice.id, 'charge', invoice.status, paid.status, { attempt: number, payment_intent: outcome.paymentIntentId });
-      tx.emit(invoiceEventMessage('invoice.paid', invoice, paid.status, { payment_intent: outcome.paymentIntentId }));
-    } else if (outcome.kind === 'declined') {
-      tx.emit(
-        invoiceEventMessage('invoice.payment_failed', invoice, invoice.status, {
-          ...(outcome.paymentIntentId ? { payment_intent: outcome.paymentIntentId } : {}),
-          failure_code: outcome.declineCode ?? outcome.providerCode,
-        }),
-      );
+    let claimed = await this.claimNext(invoiceId, provider);
+    let outcome = await this.settlement.settle(claimed);
+    if (claimed.call !== 'send' && failedForGood(outcome)) {
+      // The earlier attempt's payment failed (or never existed): a fresh attempt, with a fresh key.
+      claimed = await this.claimNext(invoiceId, provider);
+      outcome = await this.settlement.settle(claimed);
     }
+    return answer(invoiceId, claimed.attempt.attempt_number, outcome);
   }
+
+  /** Under the invoice's row lock for a moment: decides what to ask Stripe, and claims that attempt. */
+  private claimNext(invoiceId: string, provider: ProviderParameters): Promise<ClaimedAttempt> {
+    return this.outbox.transaction(async (tx) => {
+      const invoice = await this.invoices.lockForChange(tx.manager, invoiceId);
+      refuseUnlessChargeable(invoice);
+      const attempts = await this.attempts.ofInvoice(invoiceId, tx.manager);
+      const claim = this.settlement.newClaim();
+      const next = nextCharge(invoiceId, attempts.map(summaryOf), claim.now);
+      if (next.kind === 'busy') {
+        throw new ProblemException(409, 'payment_in_progress', `Invoice ${invoiceId} is being charged by another request; retry once it is done.`, {
+          attempt: next.number,
+        });
+      }
+      if (next.kind === 'attempt' && !next.retry) {
+        const attempt = await this.attempts.insertPending(
+          tx.manager,
+          {
+            invoice_id: invoiceId,
+            attempt_number: next.number,
+            idempotency_key: next.idempotencyKey,
+            amount_minor: provider.amountMinor,
+            currency: invoice.currency,
+            provider_customer_id: provider.customer,
+            provider_payment_method: provider.paymentMethod,
+          },
+          claim,
+        );
+        return { invoice, attempt, claim: claim.claim, call: 'send' };
+      }
+      const latest = attempts.find((attempt) => attempt.attempt_number === next.number)!;
+      const attempt = await this.attempts.claim(
+        { invoiceId, number: next.number },
+        latest.status,
+        claim,
+        { customer: provider.customer, paymentMethod: provider.paymentMethod },
+        tx.manager,
+      );
+      // Taken by the sweep of abandoned attempts, which claims without the invoice lock.
+      if (!attempt) throw new ProblemException(409, 'payment_in_progress', `Invoice ${invoiceId} is being charged right now; retry once it is done.`);
+      return { invoice, attempt, claim: claim.claim, call: next.kind === 'attempt' ? 'send' : next.kind };
+    });
+  }
+}
+
+function failedForGood(outcome: PaymentOutcome): boolean {
+  return outcome.kind === 'declined' || outcome.kind === 'rejected' || outcome.kind === 'not_found';
 }
 
 function refuseUnlessChargeable(invoice: InvoiceRow): void {
@@ -159,5 +165,8 @@ function answer(invoiceId: string, attempt: number, outcome: PaymentOutcome): Ch
         provider_status: outcome.providerStatus,
         attempt,
       });
+    case 'not_found':
+      // Only when the attempt looked up was not the caller's to replace (another request made it): retrying starts a new one.
+      throw new ProblemException(409, 'payment_in_progress', `${outcome.message}; retry to charge with a new attempt.`, { attempt });
   }
 }

@@ -10,7 +10,9 @@ export type PaymentOutcome =
   /** No answer (network error, timeout): the charge may or may not exist. Retry with the same key. */
   | { kind: 'unknown'; message: string }
   /** The provider refused the request itself (bad key, invalid parameters, rate limit). */
-  | { kind: 'rejected'; providerStatus: number | null; providerCode: string; message: string };
+  | { kind: 'rejected'; providerStatus: number | null; providerCode: string; message: string }
+  /** A look-up found no payment for the attempt: nothing was charged, a new attempt may be made. */
+  | { kind: 'not_found'; message: string };
 
 export function attemptStatusOf(outcome: PaymentOutcome): PaymentAttemptStatus {
   switch (outcome.kind) {
@@ -24,6 +26,7 @@ export function attemptStatusOf(outcome: PaymentOutcome): PaymentAttemptStatus {
       return 'unknown';
     case 'declined':
     case 'rejected':
+    case 'not_found':
       return 'failed';
   }
 }

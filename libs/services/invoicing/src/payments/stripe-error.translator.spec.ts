@@ -37,6 +37,8 @@ describe('translateStripeError', () => {
     const server = translateStripeError(new Stripe.errors.StripeAPIError({ message: 'An error occurred', statusCode: 500 } as never));
     expect(server.kind).toBe('unknown');
     expect(translateStripeError(new Error('socket hang up')).kind).toBe('unknown');
+    const reused = Stripe.errors.StripeError.generate({ type: 'idempotency_error', message: 'Keys for idempotent requests …', statusCode: 400 } as never);
+    expect(translateStripeError(reused).kind).toBe('unknown');
   });
 
   it('reports a refused request with its status and code', () => {

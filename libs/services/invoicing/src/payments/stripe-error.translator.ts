@@ -46,7 +46,13 @@ export function translateStripeError(error: unknown): PaymentOutcome {
       message: error.message,
     };
   }
-  if (error instanceof Stripe.errors.StripeConnectionError || (error instanceof Stripe.errors.StripeAPIError && (error.statusCode ?? 500) >= 500)) {
+  // A key reused with other parameters means a first request with it exists: its outcome is
+  // not known here, and a new attempt (new key) could charge twice.
+  if (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeIdempotencyError ||
+    (error instanceof Stripe.errors.StripeAPIError && (error.statusCode ?? 500) >= 500)
+  ) {
     return { kind: 'unknown', message: error.message };
   }
   return { kind: 'rejected', providerStatus: error.statusCode ?? null, providerCode: error.code ?? error.type, message: error.message };

@@ -6,8 +6,8 @@ import type { PaymentOutcome } from './payment-outcome';
 import { outcomeOfPaymentIntent, translateStripeError } from './stripe-error.translator';
 
 export interface OffSessionPayment {
-  /** Integer in Stripe's minor units (see libs/domain stripe-amount). */
-  amountMinor: number;
+  /** Integer in Stripe's minor units, as text (see libs/domain stripe-charge). */
+  amountMinor: string;
   currency: string;
   customer: string;
   paymentMethod: string;
@@ -17,7 +17,14 @@ export interface OffSessionPayment {
   attempt: number;
 }
 
+export type ReportedPaymentIntent = Pick<Stripe.PaymentIntent, 'id' | 'amount' | 'currency' | 'status' | 'last_payment_error' | 'metadata'>;
+
+export type AttemptPaymentsLookup = { ok: true; intents: ReportedPaymentIntent[] } | { ok: false; outcome: PaymentOutcome };
+
 export class WebhookSignatureError extends Error {}
+
+/** How far a webhook signature's timestamp may be from now, either way (Stripe's default). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Stripe, through its official SDK: the only code that talks to it. */
 @Injectable()
@@ -53,7 +60,8 @@ export class StripePaymentsClient {
     try {
       const intent = await this.client().paymentIntents.create(
         {
-          amount: payment.amountMinor,
+          // The SDK sends a JSON number; stripeChargeAmount refused anything beyond a safe integer.
+          amount: Number(payment.amountMinor),
           currency: payment.currency.toLowerCase(),
           customer: payment.customer,
           payment_method: payment.paymentMethod,
@@ -80,13 +88,42 @@ export class StripePaymentsClient {
     }
   }
 
-  /** Checks `Stripe-Signature` over the raw bytes (5 minutes tolerance) and parses the event. */
-  verifyWebhook(rawBody: Buffer, signature: string, secret: string): Stripe.Event {
+  /**
+   * The PaymentIntents carrying the metadata an attempt was created with (invoice id and attempt
+   * number): how an attempt is found once Stripe no longer remembers its idempotency key.
+   */
+  async paymentsOfAttempt(invoiceId: string, attempt: number): Promise<AttemptPaymentsLookup> {
+    const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     try {
-      return this.verifier.webhooks.constructEvent(rawBody, signature, secret);
+      const intents: ReportedPaymentIntent[] = [];
+      for await (const intent of this.client().paymentIntents.search({
+        query: `metadata['invoice_id']:${quoted(invoiceId)} AND metadata['attempt']:${quoted(String(attempt))}`,
+        limit: 100,
+      })) {
+        intents.push(intent);
+      }
+      return { ok: true, intents };
+    } catch (error) {
+      return { ok: false, outcome: translateStripeError(error) };
+    }
+  }
+
+  /**
+   * Checks `Stripe-Signature` over the raw bytes and parses the event. The signed timestamp must
+   * lie within the tolerance of `now`, in the past (Stripe's check) and in the future (ours).
+   */
+  verifyWebhook(rawBody: Buffer, signature: string, secret: string, now: Date): Stripe.Event {
+    let event: Stripe.Event;
+    try {
+      event = this.verifier.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, now.getTime());
     } catch (error) {
       throw new WebhookSignatureError((error as Error).message);
     }
+    const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+    if (!Number.isFinite(signedAt) || signedAt * 1000 > now.getTime() + WEBHOOK_TOLERANCE_SECONDS * 1000) {
+      throw new WebhookSignatureError(`the signature timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s in the future`);
+    }
+    return event;
   }
 
   private client(): Stripe {

@@ -4,9 +4,11 @@ import { AddressInfo } from 'node:net';
 
 /*
  * A Stripe-shaped HTTP server for tests: the real `stripe` SDK talks to it (STRIPE_API_URL).
- * It answers POST /v1/payment_intents and GET /v1/payment_intents/:id like Stripe, including
+ * It answers POST /v1/payment_intents, GET /v1/payment_intents/:id and
+ * GET /v1/payment_intents/search (metadata clauses joined by AND) like Stripe, including
  * idempotency (the same Idempotency-Key replays the first answer; the same key with other
- * parameters is an idempotency_error), and records every request.
+ * parameters is an idempotency_error; forgetIdempotencyKeys() does what Stripe does after 24
+ * hours), and records every request.
  *
  * The outcome depends on the payment method, as with Stripe's test cards:
  *   pm_card_visa (or any other)               → succeeded
@@ -14,7 +16,8 @@ import { AddressInfo } from 'node:net';
  *   pm_card_chargeDeclinedInsufficientFunds   → 402 card_error card_declined / insufficient_funds
  *   pm_card_authenticationRequired            → 402 card_error authentication_required, PaymentIntent requires_action
  * respondAfter(ms) makes the next answers late (the charge is made at once, the answer waits):
- * a client timeout then leaves the outcome unknown while Stripe did charge.
+ * a client timeout then leaves the outcome unknown while Stripe did charge. respondAfter(ms,
+ * customer) does that only for the PaymentIntents of one customer (cus_…).
  */
 
 export interface RecordedStripeRequest {
@@ -56,6 +59,7 @@ export class FakeStripeServer {
   readonly paymentIntents = new Map<string, FakePaymentIntent>();
   private readonly answers = new Map<string, StoredAnswer>();
   private delayMs = 0;
+  private readonly customerDelaysMs = new Map<string, number>();
   private server: Server | undefined;
   url = '';
 
@@ -73,9 +77,19 @@ export class FakeStripeServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Answers after `ms` from now on (0 to answer at once again). */
-  respondAfter(ms: number): void {
-    this.delayMs = ms;
+  /** Answers after `ms` from now on (0 to answer at once again); with `customer`, only requests for that customer. */
+  respondAfter(ms: number, customer?: string): void {
+    if (customer === undefined) {
+      this.delayMs = ms;
+      this.customerDelaysMs.clear();
+    } else {
+      this.customerDelaysMs.set(customer, ms);
+    }
+  }
+
+  /** Stripe prunes idempotency keys after 24 hours: a key sent again after that makes a new PaymentIntent. */
+  forgetIdempotencyKeys(): void {
+    this.answers.clear();
   }
 
   /** POST requests creating PaymentIntents (replays included). */
@@ -112,12 +126,19 @@ export class FakeStripeServer {
             error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` },
           });
         }
-        if (earlier) return this.reply(res, earlier.status, earlier.body, true);
+        if (earlier) return this.reply(res, earlier.status, earlier.body, true, this.customerDelaysMs.get(form.customer));
       }
       const { status, body } = this.createPaymentIntent(form);
       const text = JSON.stringify(body);
       if (idempotencyKey) this.answers.set(idempotencyKey, { params: raw, status, body: text });
-      return this.reply(res, status, text, false);
+      return this.reply(res, status, text, false, this.customerDelaysMs.get(form.customer));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/payment_intents/search') {
+      const clauses = searchClauses(url.searchParams.get('query') ?? '');
+      if (!clauses)
+        return this.send(res, 400, { error: { type: 'invalid_request_error', message: 'This fake understands only metadata clauses joined by AND.' } });
+      const data = [...this.paymentIntents.values()].filter((intent) => clauses.every(([key, value]) => intent.metadata[key] === value));
+      return this.send(res, 200, { object: 'search_result', url: '/v1/payment_intents/search', has_more: false, next_page: null, data });
     }
     const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
@@ -177,7 +198,7 @@ export class FakeStripeServer {
     return { status: 200, body: { ...intent } };
   }
 
-  private reply(res: ServerResponse, status: number, body: string, replayed: boolean): void {
+  private reply(res: ServerResponse, status: number, body: string, replayed: boolean, delayMs = this.delayMs): void {
     const write = () => {
       if (res.destroyed) return;
       res.writeHead(status, {
@@ -187,13 +208,25 @@ export class FakeStripeServer {
       });
       res.end(body);
     };
-    if (this.delayMs > 0) setTimeout(write, this.delayMs);
+    if (delayMs > 0) setTimeout(write, delayMs);
     else write();
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {
     this.reply(res, status, JSON.stringify(body), false);
   }
+}
+
+/** `metadata['k']:'v' AND …` as [k, v] pairs; undefined for anything else. */
+function searchClauses(query: string): Array<[string, string]> | undefined {
+  const clauses: Array<[string, string]> = [];
+  for (const clause of query.split(/\s+AND\s+/)) {
+    const match = /^metadata\['((?:[^'\\]|\\.)+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(clause.trim());
+    if (!match) return undefined;
+    const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+    clauses.push([unescape(match[1]), unescape(match[2])]);
+  }
+  return clauses;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

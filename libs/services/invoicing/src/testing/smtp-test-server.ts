@@ -2,10 +2,11 @@ import { AddressInfo } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-/** A real SMTP server for tests: keeps every message it accepted, parsed; can refuse the next ones. */
+/** A real SMTP server for tests: keeps every message it accepted, parsed; can refuse the next ones, or accept them late. */
 export class SmtpTestServer {
   readonly messages: ParsedMail[] = [];
   private refusal: string | undefined;
+  private acceptAfterMs = 0;
   private readonly server: SMTPServer;
   url = '';
 
@@ -26,7 +27,7 @@ export class SmtpTestServer {
         simpleParser(stream)
           .then((mail) => {
             this.messages.push(mail);
-            callback();
+            setTimeout(callback, this.acceptAfterMs);
           })
           .catch(callback);
       },
@@ -42,6 +43,11 @@ export class SmtpTestServer {
   /** Refuses every recipient with this reason (undefined to accept again). */
   refuseRecipients(reason: string | undefined): void {
     this.refusal = reason;
+  }
+
+  /** Answers each message's end of data after `ms` (0: at once). */
+  acceptAfter(ms: number): void {
+    this.acceptAfterMs = ms;
   }
 
   async stop(): Promise<void> {

@@ -23,8 +23,9 @@ export function paymentIntentEvent(
   };
 }
 
-/** The body and Stripe-Signature header of a webhook delivery signed with `secret`. */
-export function signedDelivery(event: object, secret: string): { body: string; signature: string } {
+/** The body and Stripe-Signature header of a webhook delivery signed with `secret` (at `signedAt`, default now). */
+export function signedDelivery(event: object, secret: string, signedAt?: Date): { body: string; signature: string } {
   const body = JSON.stringify(event);
-  return { body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret }) };
+  const timestamp = signedAt ? Math.floor(signedAt.getTime() / 1000) : undefined;
+  return { body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret, ...(timestamp !== undefined ? { timestamp } : {}) }) };
 }

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamicModule } from '@nestjs/common';
+import type { CustomerRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
+import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
+import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
+import type { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { startHttpApp } from '@abaxus/platform/service/start-service-app';
+import type { ServiceStub, ServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
+import type { Clock } from '@abaxus/platform/time/clock';
+
+/*
+ * The invoicing service's neighbours for the single-service tier: the catalog routes it reads
+ * (customer, subscriptions of a customer, plan version) and pricing's calculate, answered by the
+ * stubs of startServiceUnderTest from customers a test declares. Every route invoicing calls is
+ * programmed here, in one place.
+ */
+
+export interface StubbedCustomerOptions {
+  email?: string | null;
+  /** Stripe's saved card (`pm_…`); null for none. */
+  paymentMethod?: string | null;
+  /** Stripe's customer (`cus_…`). */
+  providerCustomer?: string;
+  currency?: string;
+  /** What pricing answers for the customer's subscription, as a decimal string. */
+  amount?: string;
+  /** How late pricing answers for this customer. */
+  pricingDelayMs?: number;
+  startDate?: string;
+}
+
+export interface StubbedCustomer {
+  id: string;
+  subscriptionId: string;
+  planId: string;
+  providerCustomer: string;
+}
+
+const uniqueId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+export class InvoicingNeighbourStubs {
+  /** Every calculation pricing answered, in order. */
+  readonly calculations: CalculationJson[] = [];
+  private readonly subscriptions = new Map<string, SubscriptionRecord[]>();
+  private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number }>();
+
+  constructor(private readonly sut: ServiceUnderTest) {
+    this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
+      status: 200,
+      body: { data: this.subscriptions.get(request.query.get('customer_id') ?? '') ?? [], has_more: false, next_cursor: null },
+    }));
+    this.stub('pricing').on('POST /v1/pricing/calculate', async (request) => {
+      const body = request.body as { customer_id: string; subscription_id: string; period_start: string; period_end: string };
+      const priced = this.pricing.get(body.subscription_id);
+      if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
+      if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
+      const subscription = [...this.subscriptions.values()].flat().find((candidate) => candidate.id === body.subscription_id)!;
+      const calculation: CalculationJson = {
+        calculation_id: uniqueId('calc'),
+        customer_id: body.customer_id,
+        subscription_id: body.subscription_id,
+        plan_id: subscription.plan_id,
+        plan_version: subscription.plan_version,
+        currency: priced.currency,
+        period_start: body.period_start,
+        period_end: body.period_end,
+        usage_period: { start: body.period_start, end: body.period_end },
+        total_amount: priced.amount,
+        line_items: [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }],
+        created_at: new Date().toISOString(),
+      };
+      this.calculations.push(calculation);
+      return { status: 200, body: calculation };
+    });
+  }
+
+  /** A customer with one subscription (from `startDate`, default 2026-01-01) to a one-version plan. */
+  customer(options: StubbedCustomerOptions = {}): StubbedCustomer {
+    const id = uniqueId('cust');
+    const planId = uniqueId('plan');
+    const subscriptionId = uniqueId('sub');
+    const providerCustomer = options.providerCustomer ?? 'cus_acme';
+    const currency = options.currency ?? 'USD';
+    const now = new Date().toISOString();
+    const customer: CustomerRecord = {
+      id,
+      name: 'Acme Corp',
+      email: options.email === undefined ? 'billing@acme.test' : options.email,
+      billing: { provider: 'stripe' },
+      payment_method:
+        options.paymentMethod === null ? null : { provider_customer_id: providerCustomer, provider_payment_method: options.paymentMethod ?? 'pm_card_visa' },
+      created_at: now,
+      updated_at: now,
+    };
+    this.stub('catalog').on(`GET /v1/customers/${id}`, { status: 200, body: customer });
+    this.stub('catalog').on(`GET /v1/price-plans/${planId}/versions/1`, {
+      status: 200,
+      body: {
+        id: planId,
+        version: 1,
+        name: 'Plan',
+        currency,
+        charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' } }],
+        created_at: now,
+      },
+    });
+    this.subscriptions.set(id, [
+      {
+        id: subscriptionId,
+        customer_id: id,
+        plan_id: planId,
+        plan_version: 1,
+        start_date: options.startDate ?? '2026-01-01T00:00:00.000Z',
+        canceled_at: null,
+        created_at: now,
+      },
+    ]);
+    this.pricing.set(subscriptionId, { amount: options.amount ?? '41.50', currency, delayMs: options.pricingDelayMs ?? 0 });
+    return { id, subscriptionId, planId, providerCustomer };
+  }
+
+  /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */
+  reprice(subscriptionId: string, amount: string): void {
+    this.pricing.get(subscriptionId)!.amount = amount;
+  }
+
+  private stub(name: 'catalog' | 'pricing'): ServiceStub {
+    const stub = this.sut.stubs[name];
+    if (!stub) throw new Error(`start the invoicing service with stub: ['catalog', 'pricing']`);
+    return stub;
+  }
+}
+
+export interface RestartedService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the service module again as a new process would: on the database of a running service
+ * under test (left as it is), with the same stubbed neighbours, its own bus client and clock.
+ */
+export async function restartOnSameDatabase(
+  sut: ServiceUnderTest,
+  module: (runtime: ServiceRuntime) => DynamicModule,
+  options: { env: Record<string, string>; clock?: Clock },
+): Promise<RestartedService> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: sut.databaseUrl, ABAXUS_DB_POOL_SIZE: '4', ...options.env });
+  const directory = new ServiceDirectory();
+  for (const [name, stub] of Object.entries(sut.stubs)) directory.register(name as never, stub!.url);
+  const bus = createMessageBus(config, sut.databaseUrl, 'abaxus-service-restart');
+  const started = await startHttpApp(module({ config, databaseUrl: sut.databaseUrl, directory, sharedBus: bus, clock: options.clock }), {
+    port: 0,
+    host: '127.0.0.1',
+  });
+  return {
+    url: started.url,
+    stop: async () => {
+      await started.app.close();
+      await bus.close();
+    },
+  };
+}
