@@ -11,8 +11,8 @@ import tseslint from 'typescript-eslint';
 // never imports another service (type:service is not in its own list).
 const only = (...kinds) => kinds.map((kind) => `type:${kind}`);
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: only('engine', 'service', 'shared', 'platform', 'contracts', 'domain') },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: only('testing', 'engine', 'service', 'shared', 'platform', 'contracts', 'domain') },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: only('engine', 'service', 'shared', 'platform', 'contracts', 'domain', 'sdk') },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: only('testing', 'engine', 'service', 'shared', 'platform', 'contracts', 'domain', 'sdk') },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: only('engine', 'service', 'shared', 'platform', 'contracts', 'domain') },
   { sourceTag: 'type:engine', onlyDependOnLibsWithTags: only('service', 'shared', 'platform', 'contracts', 'domain') },
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: only('shared', 'platform', 'contracts', 'domain') },
@@ -20,6 +20,8 @@ const depConstraints = [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: only('contracts', 'domain') },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: only('domain') },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: only() },
+  // The client SDK (@abaxus/sdk) stands alone: it talks to the engine over HTTP only.
+  { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: only() },
 ];
 
 // The business rules are pure functions: libs/domain imports no framework and does no I/O.

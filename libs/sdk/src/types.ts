@@ -1,0 +1,51 @@
+// Friendly names for the generated OpenAPI shapes (generated/openapi.ts), as the SDK's callers use them.
+import type { components, operations } from './generated/openapi';
+
+type Schemas = components['schemas'];
+type Query<Operation extends keyof operations> = NonNullable<operations[Operation]['parameters']['query']>;
+
+export type Problem = Schemas['Problem'];
+export type FieldError = Schemas['FieldError'];
+
+export type MetricCreate = Schemas['MetricCreate'];
+export type Metric = Schemas['Metric'];
+export type PricePlanCreate = Schemas['PricePlanCreate'];
+export type PricePlanVersion = Schemas['PricePlanVersion'];
+export type CustomerCreate = Schemas['CustomerCreate'];
+export type CustomerUpdate = Schemas['CustomerUpdate'];
+export type Customer = Schemas['Customer'];
+export type SubscriptionCreate = Schemas['SubscriptionCreate'];
+export type SubscriptionCancel = Schemas['SubscriptionCancel'];
+export type Subscription = Schemas['Subscription'];
+
+export type UsageEvent = Schemas['UsageEvent'];
+/** A usage event as the SDK takes it: without an `idempotency_key`, one is made before the first attempt. */
+export type EventInput = Omit<UsageEvent, 'idempotency_key'> & { idempotency_key?: string };
+export type EventAccepted = Schemas['EventAccepted'];
+export type EventItemResult = Schemas['EventItemResult'];
+
+export type UsageQuery = Schemas['UsageQuery'];
+export type UsageValue = Schemas['UsageValue'];
+export type UsageHistogram = Schemas['UsageHistogram'];
+export type UsageHistogramQuery = Query<'getUsageHistogram'>;
+
+export type PricingCalculateRequest = Schemas['PricingCalculateRequest'];
+export type Calculation = Schemas['Calculation'];
+
+export type InvoiceIssue = Schemas['InvoiceIssue'];
+export type Invoice = Schemas['Invoice'];
+export type InvoiceStatus = Schemas['InvoiceStatus'];
+export type ChargeResult = Schemas['ChargeResult'];
+
+export type MetricListQuery = Query<'listMetrics'>;
+export type PricePlanListQuery = Query<'listPricePlans'>;
+export type CustomerListQuery = Query<'listCustomers'>;
+export type SubscriptionListQuery = Query<'listSubscriptions'>;
+export type InvoiceListQuery = Query<'listInvoices'>;
+
+/** One page of a list: newest first; `next_cursor` goes into `starting_after` for the next page. */
+export interface Page<Item> {
+  data: Item[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
