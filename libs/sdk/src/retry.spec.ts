@@ -26,7 +26,7 @@ describe('backoffDelay', () => {
 });
 
 describe('isRetryableAnswer', () => {
-  it('retries any 5xx and a 409 telling the first attempt is still running, nothing else', () => {
+  it('retries a 5xx and a 409 telling the first attempt is still running, nothing else', () => {
     expect(isRetryableAnswer(500, 'internal_error')).toBe(true);
     expect(isRetryableAnswer(503, 'usage_not_caught_up')).toBe(true);
     expect(isRetryableAnswer(502, undefined)).toBe(true);
@@ -35,5 +35,8 @@ describe('isRetryableAnswer', () => {
     expect(isRetryableAnswer(400, 'validation_failed')).toBe(false);
     expect(isRetryableAnswer(404, 'not_found')).toBe(false);
     expect(isRetryableAnswer(402, 'card_declined')).toBe(false);
+    // Missing configuration is not cured by waiting.
+    expect(isRetryableAnswer(503, 'email_not_configured')).toBe(false);
+    expect(isRetryableAnswer(503, 'payments_not_configured')).toBe(false);
   });
 });

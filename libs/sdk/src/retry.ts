@@ -19,11 +19,16 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** 5xx answers that waiting does not cure: a feature the deployment has not configured. */
+const PERMANENT_SERVER_CODES = new Set(['email_not_configured', 'payments_not_configured', 'webhooks_not_configured']);
+
 /**
- * Whether an answer may be retried with the same idempotency key: any 5xx (nothing was stored,
- * the engine acts again), and a 409 telling that the same key's first attempt is still running
- * (an attempt that timed out on our side may still be working on the engine's).
+ * Whether an answer may be retried with the same idempotency key: a 5xx (nothing was stored, the
+ * engine acts again) unless it reports missing configuration, and a 409 telling that the same
+ * key's first attempt is still running (an attempt that timed out on our side may still be working
+ * on the engine's).
  */
 export function isRetryableAnswer(status: number, code: string | undefined): boolean {
-  return status >= 500 || (status === 409 && code === 'idempotency_request_in_progress');
+  if (status >= 500) return code === undefined || !PERMANENT_SERVER_CODES.has(code);
+  return status === 409 && code === 'idempotency_request_in_progress';
 }
