@@ -110,9 +110,9 @@ export class AbaxusClient {
     create: (body: MetricCreate, options?: RequestOptions): Promise<Metric> =>
       this.mutation('createMetric', options, (init) => this.raw.POST('/v1/metrics', { body, ...init })),
     get: (key: string, options?: RequestOptions): Promise<Metric> =>
-      this.read('getMetric', options, (init) => this.raw.GET('/v1/metrics/{key}', { params: { path: { key } }, ...init })),
+      this.request('getMetric', options, (init) => this.raw.GET('/v1/metrics/{key}', { params: { path: { key } }, ...init })),
     list: (query: MetricListQuery = {}, options?: RequestOptions): Promise<Page<Metric>> =>
-      this.read('listMetrics', options, (init) => this.raw.GET('/v1/metrics', { params: { query }, ...init })) as Promise<Page<Metric>>,
+      this.request('listMetrics', options, (init) => this.raw.GET('/v1/metrics', { params: { query }, ...init })) as Promise<Page<Metric>>,
     listAll: (query: Omit<MetricListQuery, 'starting_after'> = {}, options?: RequestOptions): AsyncIterable<Metric> =>
       paginate((cursor) => this.metrics.list({ ...query, starting_after: cursor }, options)),
   };
@@ -124,24 +124,24 @@ export class AbaxusClient {
       this.mutation('createPricePlanVersion', options, (init) => this.raw.POST('/v1/price-plans', { body: body as never, ...init })),
     /** The plan's current (latest) version. */
     get: (id: string, options?: RequestOptions): Promise<PricePlanVersion> =>
-      this.read('getPricePlan', options, (init) => this.raw.GET('/v1/price-plans/{id}', { params: { path: { id } }, ...init })),
+      this.request('getPricePlan', options, (init) => this.raw.GET('/v1/price-plans/{id}', { params: { path: { id } }, ...init })),
     getVersion: (id: string, version: number, options?: RequestOptions): Promise<PricePlanVersion> =>
-      this.read('getPricePlanVersion', options, (init) =>
+      this.request('getPricePlanVersion', options, (init) =>
         this.raw.GET('/v1/price-plans/{id}/versions/{version}', { params: { path: { id, version: String(version) } }, ...init }),
       ),
     list: (query: PricePlanListQuery = {}, options?: RequestOptions): Promise<Page<PricePlanVersion>> =>
-      this.read('listPricePlans', options, (init) => this.raw.GET('/v1/price-plans', { params: { query }, ...init })) as Promise<Page<PricePlanVersion>>,
+      this.request('listPricePlans', options, (init) => this.raw.GET('/v1/price-plans', { params: { query }, ...init })) as Promise<Page<PricePlanVersion>>,
   };
 
   readonly customers = {
     create: (body: CustomerCreate, options?: RequestOptions): Promise<Customer> =>
       this.mutation('createCustomer', options, (init) => this.raw.POST('/v1/customers', { body, ...init })),
     get: (id: string, options?: RequestOptions): Promise<Customer> =>
-      this.read('getCustomer', options, (init) => this.raw.GET('/v1/customers/{id}', { params: { path: { id } }, ...init })),
+      this.request('getCustomer', options, (init) => this.raw.GET('/v1/customers/{id}', { params: { path: { id } }, ...init })),
     update: (id: string, body: CustomerUpdate, options?: RequestOptions): Promise<Customer> =>
       this.mutation('updateCustomer', options, (init) => this.raw.PATCH('/v1/customers/{id}', { params: { path: { id } }, body, ...init })),
     list: (query: CustomerListQuery = {}, options?: RequestOptions): Promise<Page<Customer>> =>
-      this.read('listCustomers', options, (init) => this.raw.GET('/v1/customers', { params: { query }, ...init })) as Promise<Page<Customer>>,
+      this.request('listCustomers', options, (init) => this.raw.GET('/v1/customers', { params: { query }, ...init })) as Promise<Page<Customer>>,
     listAll: (query: Omit<CustomerListQuery, 'starting_after'> = {}, options?: RequestOptions): AsyncIterable<Customer> =>
       paginate((cursor) => this.customers.list({ ...query, starting_after: cursor }, options)),
   };
@@ -150,23 +150,23 @@ export class AbaxusClient {
     create: (body: SubscriptionCreate, options?: RequestOptions): Promise<Subscription> =>
       this.mutation('createSubscription', options, (init) => this.raw.POST('/v1/subscriptions', { body, ...init })),
     get: (id: string, options?: RequestOptions): Promise<Subscription> =>
-      this.read('getSubscription', options, (init) => this.raw.GET('/v1/subscriptions/{id}', { params: { path: { id } }, ...init })),
+      this.request('getSubscription', options, (init) => this.raw.GET('/v1/subscriptions/{id}', { params: { path: { id } }, ...init })),
     cancel: (id: string, body: SubscriptionCancel = {}, options?: RequestOptions): Promise<Subscription> =>
       this.mutation('cancelSubscription', options, (init) => this.raw.POST('/v1/subscriptions/{id}/cancel', { params: { path: { id } }, body, ...init })),
     list: (query: SubscriptionListQuery = {}, options?: RequestOptions): Promise<Page<Subscription>> =>
-      this.read('listSubscriptions', options, (init) => this.raw.GET('/v1/subscriptions', { params: { query }, ...init })) as Promise<Page<Subscription>>,
+      this.request('listSubscriptions', options, (init) => this.raw.GET('/v1/subscriptions', { params: { query }, ...init })) as Promise<Page<Subscription>>,
   };
 
   readonly events = {
     /** One event; `202` once durable. An event without `idempotency_key` gets a fresh one, kept across retries. */
     send: (event: EventInput, options?: RequestOptions): Promise<EventAccepted> => {
       const keyed = withIdempotencyKey(event);
-      return this.read('ingestEvent', options, (init) => this.raw.POST('/v1/events', { body: keyed, ...init }));
+      return this.request('ingestEvent', options, (init) => this.raw.POST('/v1/events', { body: keyed, ...init }));
     },
     /** Up to 500 events; one result per event, in order (`202`, or `400` with the event's problem). */
     sendBatch: async (events: EventInput[], options?: RequestOptions): Promise<EventItemResult[]> => {
       const body = { events: events.map(withIdempotencyKey) };
-      return (await this.read('ingestEventBatch', options, (init) => this.raw.POST('/v1/events/batch', { body, ...init }))).results;
+      return (await this.request('ingestEventBatch', options, (init) => this.raw.POST('/v1/events/batch', { body, ...init }))).results;
     },
     /**
      * Like `sendBatch`, for events already serialized (each a JSON object with its own
@@ -174,19 +174,19 @@ export class AbaxusClient {
      */
     sendBatchJson: async (events: string[], options?: RequestOptions): Promise<EventItemResult[]> =>
       (
-        await this.read('ingestEventBatch', options, (init) =>
+        await this.request('ingestEventBatch', options, (init) =>
           this.raw.POST('/v1/events/batch', { body: { events: [] }, bodySerializer: () => `{"events":[${events.join(',')}]}`, ...init }),
         )
       ).results,
     /** Up to 5,000 historical events, written straight to the events store (aggregates rebuilt at once). */
     backfill: async (events: EventInput[], options?: RequestOptions): Promise<EventItemResult[]> => {
       const body = { events: events.map(withIdempotencyKey) };
-      return (await this.read('backfillEvents', options, (init) => this.raw.POST('/v1/events/backfill', { body, ...init }))).results;
+      return (await this.request('backfillEvents', options, (init) => this.raw.POST('/v1/events/backfill', { body, ...init }))).results;
     },
     /** `backfill` for pre-serialized events (see `sendBatchJson`). */
     backfillJson: async (events: string[], options?: RequestOptions): Promise<EventItemResult[]> =>
       (
-        await this.read('backfillEvents', options, (init) =>
+        await this.request('backfillEvents', options, (init) =>
           this.raw.POST('/v1/events/backfill', { body: { events: [] }, bodySerializer: () => `{"events":[${events.join(',')}]}`, ...init }),
         )
       ).results,
@@ -197,12 +197,12 @@ export class AbaxusClient {
   readonly usage = {
     /** From the pre-computed hourly aggregates (eventual). */
     summary: (query: UsageQuery, options?: RequestOptions): Promise<UsageValue> =>
-      this.read('getUsageSummary', options, (init) => this.raw.GET('/v1/usage/summary', { params: { query }, ...init })),
+      this.request('getUsageSummary', options, (init) => this.raw.GET('/v1/usage/summary', { params: { query }, ...init })),
     /** Exact and read-your-writes (strong): counts every event acknowledged before the call. */
     compute: (query: UsageQuery, options?: RequestOptions): Promise<UsageValue> =>
-      this.read('computeUsage', options, (init) => this.raw.POST('/v1/usage/compute', { body: query, ...init })),
+      this.request('computeUsage', options, (init) => this.raw.POST('/v1/usage/compute', { body: query, ...init })),
     histogram: (query: UsageHistogramQuery, options?: RequestOptions): Promise<UsageHistogram> =>
-      this.read('getUsageHistogram', options, (init) => this.raw.GET('/v1/usage/histogram', { params: { query }, ...init })),
+      this.request('getUsageHistogram', options, (init) => this.raw.GET('/v1/usage/histogram', { params: { query }, ...init })),
   };
 
   readonly pricing = {
@@ -210,7 +210,7 @@ export class AbaxusClient {
     calculate: (body: PricingCalculateRequest, options?: RequestOptions): Promise<Calculation> =>
       this.mutation('calculatePricing', options, (init) => this.raw.POST('/v1/pricing/calculate', { body, ...init })),
     getCalculation: (id: string, options?: RequestOptions): Promise<Calculation> =>
-      this.read('getPricingCalculation', options, (init) => this.raw.GET('/v1/pricing/calculations/{id}', { params: { path: { id } }, ...init })),
+      this.request('getPricingCalculation', options, (init) => this.raw.GET('/v1/pricing/calculations/{id}', { params: { path: { id } }, ...init })),
   };
 
   readonly invoices = {
@@ -218,9 +218,9 @@ export class AbaxusClient {
     issue: (body: InvoiceIssue, options?: RequestOptions): Promise<Invoice> =>
       this.mutation('issueInvoice', options, (init) => this.raw.POST('/v1/invoices', { body, ...init })),
     get: (id: string, options?: RequestOptions): Promise<Invoice> =>
-      this.read('getInvoice', options, (init) => this.raw.GET('/v1/invoices/{id}', { params: { path: { id } }, ...init })),
+      this.request('getInvoice', options, (init) => this.raw.GET('/v1/invoices/{id}', { params: { path: { id } }, ...init })),
     list: (query: InvoiceListQuery = {}, options?: RequestOptions): Promise<Page<Invoice>> =>
-      this.read('listInvoices', options, (init) => this.raw.GET('/v1/invoices', { params: { query }, ...init })) as Promise<Page<Invoice>>,
+      this.request('listInvoices', options, (init) => this.raw.GET('/v1/invoices', { params: { query }, ...init })) as Promise<Page<Invoice>>,
     listAll: (query: Omit<InvoiceListQuery, 'starting_after'> = {}, options?: RequestOptions): AsyncIterable<Invoice> =>
       paginate((cursor) => this.invoices.list({ ...query, starting_after: cursor }, options)),
     /** Charges the invoice through Stripe, off-session (`402` on a decline). */
@@ -244,7 +244,7 @@ export class AbaxusClient {
   }
 
   /** A read, or an ingestion whose events carry their own idempotency keys: no header needed. */
-  private read<R extends { response: Response }>(
+  private request<R extends { response: Response }>(
     operation: string,
     options: RequestOptions | undefined,
     send: (init: AttemptInit) => Promise<R>,

@@ -155,7 +155,7 @@ describe('abaxus CLI against a real engine', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ completed: true, handled_this_run: 0, accepted: summary.accepted, refused: refusedLines.length });
     expect(again.stderr).toBe('');
     for (const [customer, total] of expected) expect(await usageOf(customer)).toBe(total.toString());
-  });
+  }, 180_000);
 
   it('backfills a CSV file of last year, quoted fields and properties included', async () => {
     const file = join(dir, 'legacy.csv');
