@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AbaxusApiError, AbaxusClient, AbaxusConnectionError, RetryNotice } from '@abaxus/sdk';
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { FakeStripeServer } from '@abaxus/testing/invoicing/fake-stripe-server';
-import { SmtpTestServer } from '@abaxus/testing/invoicing/smtp-test-server';
+import { FakeStripeServer } from '@abaxus/services/invoicing/testing/fake-stripe-server';
+import { SmtpTestServer } from '@abaxus/services/invoicing/testing/smtp-test-server';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { FaultProxy } from './fault-proxy';
 

@@ -653,12 +653,18 @@ export interface paths {
      *       `422 cutoff_not_after_period_start`; exactly where the previous invoice ended (the
      *       same request again) → `409 already_invoiced`.
      *     - Concurrent requests for one customer: one wins, the others get
-     *       `409 invoice_in_progress` at once (no waiting), so periods never overlap.
+     *       `409 invoice_in_progress` at once (no waiting, and without pricing anything), so
+     *       periods never overlap. The winner claims the customer, prices with no database
+     *       transaction open, then takes the number and writes the invoice in one short
+     *       transaction. A claim left by a crashed process expires after 2 minutes.
      *     - Unknown customer → 404.
      *     - The invoice starts with `payment_attempts: []` and `sent_at`/`paid_at`/`archived_at`
      *       null.
-     *     - The calculations made while issuing stay stored (readable by id) even when the
-     *       invoice is refused (zero total or a conflict).
+     *     - A refused invoice (zero total, a conflict) writes nothing in invoicing: no invoice, no
+     *       number used, no period, no history, no event. The pricing calculations it asked for
+     *       stay stored in pricing (readable by id, like any `POST /v1/pricing/calculate`) and are
+     *       not invoiced: a calculation is invoiced only when an invoice lists it in
+     *       `calculation_ids`.
      */
     post: operations['issueInvoice'];
     delete?: never;
@@ -709,9 +715,11 @@ export interface paths {
      *       `archived` → `409 invalid_transition`. Sending again re-sends and moves `sent_at`.
      *     - `sent_at` is recorded only once the mail server accepted the message; a refusal →
      *       `502 email_delivery_failed` and nothing changes.
-     *     - The customer has no email → `422 customer_email_missing`; no `SMTP_URL` →
-     *       `503 email_not_configured`. The invoice is locked while the mail goes out: a
-     *       concurrent change → `409 invoice_busy`.
+     *     - An unknown invoice → `404` (before anything else); no `SMTP_URL` →
+     *       `503 email_not_configured`; the customer has no email → `422 customer_email_missing`.
+     *     - The PDF is rendered and the mail sent with no database transaction or lock open; the
+     *       send is claimed on the invoice, so a concurrent send → `409 email_in_progress`, and it
+     *       is recorded (`sent_at`, history) once the server accepted it.
      *     - No body is needed; a body is ignored. Answers `200` with the invoice.
      */
     post: operations['sendInvoiceEmail'];
@@ -749,10 +757,23 @@ export interface paths {
      *     - An `issued` invoice can be charged whether or not it was emailed.
      *     - `202 {"status": "processing"}` when Stripe is still processing the payment (the
      *       webhook settles it).
-     *     - Attempts: a new attempt number (and key) only after a known failure. An attempt whose
-     *       outcome is unknown (timeout, network, Stripe 5xx) → `502 payment_outcome_unknown`, and
-     *       the next call retries it with the SAME key. An attempt waiting for the customer or
+     *     - Attempts: each is recorded `pending` (and committed) before Stripe is called, Stripe is
+     *       called with no database transaction or lock open, and the outcome replaces `pending` in
+     *       a short transaction. A concurrent charge of the same invoice → `409 payment_in_progress`
+     *       (`409 invoice_busy` in the milliseconds another request writes it). A new attempt
+     *       number (and key) only after a known failure. An attempt whose outcome is unknown
+     *       (timeout, network, Stripe 5xx) → `502 payment_outcome_unknown`, and the next call
+     *       retries it with the SAME key and parameters. An attempt waiting for the customer or
      *       processing is looked up at Stripe on the next call, never repeated.
+     *     - Stripe forgets idempotency keys after 24 hours: an attempt of unknown outcome older
+     *       than 23 hours is looked up by the metadata it was created with (`invoice_id`,
+     *       `attempt`, the amount and currency), never sent again. Found → settled by it; none →
+     *       recorded `failed` with `failure_code: payment_not_found` (nothing was charged) and a
+     *       new attempt is made.
+     *     - A process that dies between `pending` and the outcome: its attempt is settled by the
+     *       Stripe webhook, by the next charge call, or by the engine itself (at start-up and every
+     *       minute), once its claim expired (`STRIPE_TIMEOUT_MS` + 60 s): the same request again
+     *       with the same key while the key holds and the invoice is still `issued`, else a look-up.
      *     - Stripe refusing the request itself (bad key, invalid parameters, rate limit) →
      *       `502 payment_provider_error` (with `provider_code`, `provider_status`).
      *     - Refused before calling Stripe: no saved `cus_…` + `pm_…` →
@@ -760,8 +781,8 @@ export interface paths {
      *       `422 amount_below_minimum`; a total finer than Stripe's precision for the currency
      *       (e.g. KWD `1.235`) → `422 amount_not_chargeable_exactly` (never rounded); beyond a safe
      *       integer of minor units → `422 amount_too_large`.
-     *     - No `STRIPE_SECRET_KEY` → `503 payments_not_configured`. The invoice is locked during
-     *       the Stripe call: a concurrent charge → `409 invoice_busy`.
+     *     - An unknown invoice → `404` (before anything else); no `STRIPE_SECRET_KEY` →
+     *       `503 payments_not_configured`.
      *     - No body is needed; a body is ignored.
      */
     post: operations['chargeInvoice'];
@@ -788,7 +809,8 @@ export interface paths {
      * @description `issued` or `paid` → `archived`; archiving an archived invoice → `409 invalid_transition`.
      *
      *     Choices: answers `200` with the invoice (`archived_at` set); an archived unpaid invoice
-     *     can no longer be charged or emailed. A charge or email in progress → `409 invoice_busy`.
+     *     can no longer be charged or emailed. A charge talking to Stripe right now →
+     *     `409 payment_in_progress`.
      *     No body is needed; a body is ignored.
      */
     post: operations['archiveInvoice'];
@@ -810,7 +832,8 @@ export interface paths {
     /**
      * Stripe webhook endpoint
      * @description No API key: the `Stripe-Signature` header (HMAC-SHA256 over the raw body, with
-     *     `STRIPE_WEBHOOK_SECRET`, 5 minutes tolerance) authenticates the request.
+     *     `STRIPE_WEBHOOK_SECRET`) authenticates the request. Its timestamp must lie within 5
+     *     minutes of now, in the past or in the future.
      *
      *     Choices:
      *     - `payment_intent.succeeded` → the invoice becomes `paid` (`result: paid`);
@@ -818,12 +841,18 @@ export interface paths {
      *       (`result: payment_failed`). Every other event type → `200` `ignored`.
      *     - The invoice is found by the PaymentIntent of a recorded attempt, else by the
      *       PaymentIntent's `metadata.invoice_id`; none → `200 ignored` (logged).
+     *     - Only a PaymentIntent the engine created for one of the invoice's attempts changes
+     *       anything: the attempt's own PaymentIntent (or, while the attempt's answer is not known,
+     *       one naming it in `metadata.attempt`), for the invoice's amount (in Stripe's minor units)
+     *       and currency. Any other → `200 refused`: nothing changes, and the event is kept with its
+     *       reason (`no_matching_attempt`, `payment_intent_mismatch`, `amount_mismatch`,
+     *       `currency_mismatch`) in the invoice's history (action `payment_event_refused`).
      *     - Events are processed once: a redelivered event id → `200 duplicate`, nothing changes.
      *     - A success for an invoice already paid changes nothing (`ignored`); for an archived
      *       invoice it records `payment_intent`/`paid_at` but the invoice stays `archived`.
      *     - Missing or invalid signature → `400 invalid_signature`; no `STRIPE_WEBHOOK_SECRET` →
-     *       `503 webhooks_not_configured`; the invoice stays locked by a charge for more than 10 s
-     *       → `503 invoice_busy` (Stripe retries).
+     *       `503 webhooks_not_configured`; the invoice stays locked by another request for more than
+     *       5 s → `503 invoice_busy` (Stripe retries).
      */
     post: operations['receiveStripeWebhook'];
     delete?: never;
@@ -1358,8 +1387,12 @@ export interface components {
     };
     PaymentAttempt: {
       attempt: number;
-      /** @enum {string} */
-      status: 'unknown' | 'succeeded' | 'failed' | 'requires_action' | 'processing';
+      /**
+       * @description `pending`: recorded before Stripe was called, the outcome is not in yet (a charge in
+       *     flight, or one whose process died: settled later, see the charge operation).
+       * @enum {string}
+       */
+      status: 'pending' | 'unknown' | 'succeeded' | 'failed' | 'requires_action' | 'processing';
       payment_intent: string | null;
       failure_code: string | null;
       decline_code: string | null;
@@ -1406,7 +1439,7 @@ export interface components {
       /** @constant */
       received: true;
       /** @enum {string} */
-      result: 'paid' | 'payment_failed' | 'duplicate' | 'ignored';
+      result: 'paid' | 'payment_failed' | 'duplicate' | 'ignored' | 'refused';
     };
     HealthLive: {
       /** @constant */
@@ -1550,7 +1583,9 @@ export interface components {
     };
     /**
      * @description The invoice's status does not allow this (`invalid_transition`), another request is
-     *     changing the invoice right now (`invoice_busy`), or an Idempotency-Key conflict.
+     *     changing the invoice right now (`invoice_busy`, for milliseconds), a charge or an email
+     *     of it is in flight (`payment_in_progress`, `email_in_progress`), or an Idempotency-Key
+     *     conflict.
      */
     InvoiceTransitionConflict: {
       headers: {
@@ -1568,7 +1603,14 @@ export interface components {
          */
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'invalid_transition' | 'invoice_busy' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          code?:
+            | 'invalid_transition'
+            | 'invoice_busy'
+            | 'payment_in_progress'
+            | 'email_in_progress'
+            | 'idempotency_key_reused'
+            | 'idempotency_request_in_progress'
+            | 'idempotency_conflict';
         };
       };
     };
