@@ -7,7 +7,7 @@ const { join } = require('node:path');
 const { graph } = JSON.parse(readFileSync(join(__dirname, '..', '.nx', 'graph.json'), 'utf8'));
 const id = (name) => name.replace(/[^a-zA-Z0-9]/g, '_');
 const lines = ['flowchart LR'];
-const groups = { app: [], e2e: [], testing: [], engine: [], service: [], shared: [], foundation: [] };
+const groups = { app: [], e2e: [], testing: [], engine: [], service: [], shared: [], sdk: [], foundation: [] };
 for (const [name, node] of Object.entries(graph.nodes)) {
   const tag = (node.data.tags ?? []).find((t) => t.startsWith('type:'))?.slice(5);
   (groups[tag] ?? groups.foundation).push(name);
