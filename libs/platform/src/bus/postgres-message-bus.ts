@@ -55,6 +55,10 @@ export class PostgresMessageBus extends MessageBus {
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
     const client = await this.pool.connect();
+    // A checked-out client whose connection breaks between two queries emits 'error': without a
+    // listener that would end the process; the failing query reports it instead.
+    const ignoreBrokenConnection = () => undefined;
+    client.on('error', ignoreBrokenConnection);
     try {
       await client.query('BEGIN');
       // Lock heads in a fixed order so two publishers of several topics cannot deadlock.
@@ -78,6 +82,7 @@ export class PostgresMessageBus extends MessageBus {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.removeListener('error', ignoreBrokenConnection);
       client.release();
     }
   }
@@ -86,12 +91,36 @@ export class PostgresMessageBus extends MessageBus {
     this.listenerReady ??= outsideRequest(async () => {
       const client = new Client({ connectionString: this.databaseUrl, application_name: 'abaxus-bus-listener' });
       client.on('notification', () => this.wakers.forEach((wake) => wake()));
-      client.on('error', (error) => this.logger.warn(`bus listener: ${error.message}`));
+      client.on('error', (error) => {
+        this.logger.warn(`bus listener: ${error.message}`);
+        this.listenAgain(client);
+      });
+      client.on('end', () => this.listenAgain(client));
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
       this.listener = client;
+      if (this.closed) await client.end().catch(() => undefined);
+    }).catch((error: unknown) => {
+      this.listenerReady = undefined;
+      throw error;
     });
     return this.listenerReady;
+  }
+
+  /** A lost LISTEN connection (database restarted) is opened again; until then consumers poll. */
+  private listenAgain(lost: Client): void {
+    if (this.closed || this.listener !== lost) return;
+    this.listener = undefined;
+    this.listenerReady = undefined;
+    void lost.end().catch(() => undefined);
+    const retry = () => {
+      if (this.closed) return;
+      this.listen().then(
+        () => this.wakers.forEach((wake) => wake()),
+        () => setTimeout(retry, RETRY_DELAY_MS).unref(),
+      );
+    };
+    setTimeout(retry, RETRY_DELAY_MS).unref();
   }
 
   async subscribe(options: SubscriptionOptions): Promise<BusSubscription> {

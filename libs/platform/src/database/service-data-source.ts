@@ -12,6 +12,12 @@ export interface ServiceDatabaseOptions {
   applicationName?: string;
 }
 
+/**
+ * How long getting a connection may take (a new one, or a free one from the pool) before the
+ * request fails as database_unavailable (503): a database that swallows packets must not hang requests.
+ */
+export const DATABASE_CONNECT_TIMEOUT_MS = 30_000;
+
 export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
@@ -25,6 +31,7 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     migrationsRun: false,
     logging: ['error'],
     applicationName: options.applicationName ?? `abaxus-${options.schema}`,
+    connectTimeoutMS: DATABASE_CONNECT_TIMEOUT_MS,
     extra: { max: options.poolSize ?? 8 },
   };
 }

@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { problemBody, ProblemBody, ProblemException } from './problem.exception';
+
+/** How long a client is asked to wait before retrying a 503 (an embedded PostgreSQL restarts within seconds). */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Body-parser style errors carry `type` and `status` (see http-errors). */
 interface ParserError {
@@ -17,6 +21,10 @@ export function toProblem(exception: unknown, logger?: Logger): ProblemBody {
     const message = typeof response === 'object' && response && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
     const code = status === 404 ? 'route_not_found' : status === 413 ? 'payload_too_large' : status === 405 ? 'method_not_allowed' : `http_${status}`;
     return problemBody(status, code, message);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    logger?.warn(`database unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+    return problemBody(503, 'database_unavailable', 'The database cannot be reached right now; retry shortly.');
   }
   const parser = exception as ParserError;
   if (parser && parser.type === 'entity.too.large') return problemBody(413, 'payload_too_large', 'The request body is too large.');
@@ -35,6 +43,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const problem = toProblem(exception, this.logger);
     if (response.headersSent) return;
+    // Transient unavailability (database, bus, another service, not ready) says when to retry;
+    // a missing configuration (`*_not_configured`) will not fix itself, so no Retry-After there.
+    if (problem.status === 503 && !problem.code.endsWith('_not_configured') && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

@@ -1638,15 +1638,16 @@ export interface components {
         };
       };
     };
-    /** @description The service behind the gateway cannot be reached; retry. */
+    /** @description The service behind the gateway, or the database, cannot be reached; retry after `Retry-After` seconds. */
     ServiceUnavailable: {
       headers: {
+        'Retry-After': components['headers']['RetryAfter'];
         [name: string]: unknown;
       };
       content: {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'service_unavailable';
+          code?: 'service_unavailable' | 'database_unavailable';
         };
       };
     };
@@ -1747,6 +1748,8 @@ export interface components {
   headers: {
     /** @description `true` when this answer is the stored answer of an earlier request with the same Idempotency-Key. */
     IdempotentReplayed: 'true';
+    /** @description Seconds to wait before retrying (a database or service that is back within seconds, e.g. an embedded PostgreSQL restarting). */
+    RetryAfter: number;
   };
   pathItems: never;
 }

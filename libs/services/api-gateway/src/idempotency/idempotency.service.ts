@@ -8,6 +8,8 @@ export interface ProxiedResponse {
   contentType: string;
   body: string;
   replayed?: boolean;
+  /** The service's Retry-After (on a 503), passed on to the client. */
+  retryAfter?: string;
 }
 
 const TTL_HOURS = 24;

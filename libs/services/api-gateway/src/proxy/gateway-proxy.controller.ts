@@ -40,6 +40,7 @@ export class GatewayProxyController {
         ? await this.idempotency.run(scope, key, req.method, path, body ?? Buffer.alloc(0), forward)
         : await forward();
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    if (result.retryAfter) res.setHeader('Retry-After', result.retryAfter);
     this.metrics.observe(service, req.method, result.status, startedAt);
     res.status(result.status).type(result.contentType).send(result.body);
   }

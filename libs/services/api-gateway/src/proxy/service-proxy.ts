@@ -47,6 +47,12 @@ export class ServiceProxy {
     }
     const text = await response.body.text();
     const contentType = response.headers['content-type'];
-    return { status: response.statusCode, contentType: typeof contentType === 'string' ? contentType : 'application/json', body: text };
+    const retryAfter = response.headers['retry-after'];
+    return {
+      status: response.statusCode,
+      contentType: typeof contentType === 'string' ? contentType : 'application/json',
+      body: text,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    };
   }
 }
