@@ -7,8 +7,18 @@ import { startEngine } from '@abaxus/engine/embedded-engine';
 async function main(): Promise<void> {
   const config = configureProcess('engine', 'pretty');
   const logger = rootLogger();
-  const engine = await startEngine(config);
   let stopping = false;
+  let stopEngine = (): Promise<void> => Promise.resolve();
+  // Its embedded PostgreSQL died and did not come back: stop, and exit non-zero for a supervisor.
+  const fail = (error: Error) => {
+    logger.fatal({ err: error }, `cannot go on: ${error.message}`);
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), 15000).unref();
+    void stopEngine().finally(() => process.exit(1));
+  };
+  const engine = await startEngine(config, { onFatal: fail });
+  stopEngine = () => engine.stop();
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;

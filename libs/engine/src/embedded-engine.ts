@@ -17,12 +17,18 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
+export interface EngineOptions {
+  embeddedPostgresTestTuning?: boolean;
+  /** The engine cannot go on (its embedded PostgreSQL died and did not start again): stop and exit non-zero. */
+  onFatal?: (error: Error) => void;
+}
+
 /**
  * The whole engine in one process: the five services on loopback ports, the gateway in front,
  * PostgreSQL from DATABASE_URL or embedded, the bus on Kafka or embedded in PostgreSQL.
  * The services still talk over HTTP and the bus exactly as in distributed mode.
  */
-export async function startEngine(config: AbaxusConfig, options: { embeddedPostgresTestTuning?: boolean } = {}): Promise<RunningEngine> {
+export async function startEngine(config: AbaxusConfig, options: EngineOptions = {}): Promise<RunningEngine> {
   const logger = new Logger('Engine');
   let embedded: EmbeddedPostgres | undefined;
   let bus: MessageBus | undefined;
@@ -36,7 +42,9 @@ export async function startEngine(config: AbaxusConfig, options: { embeddedPostg
     embedded = undefined;
   };
   try {
-    if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.dataDir, { testTuning: options.embeddedPostgresTestTuning });
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.dataDir, { testTuning: options.embeddedPostgresTestTuning, onFatal: options.onFatal });
+    }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
     const directory = new ServiceDirectory(config.serviceUrls);
     bus = createMessageBus(config, databaseUrl, 'abaxus-engine');

@@ -1,50 +1,21 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildEngine, startEngineProcess, stopEngineProcess, stopLeftoverPostgres } from './engine-process';
 
 /**
  * `npm start` as a user runs it: the built engine in its own process, on an embedded PostgreSQL
  * under a fresh ABAXUS_DATA_DIR, stopped with SIGINT (Ctrl-C) and started again on the same data.
  */
-const root = join(__dirname, '..', '..', '..', '..');
-
-function startEngineProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ABAXUS_DATA_DIR: dataDir, ABAXUS_LOG_LEVEL: 'log' };
-  for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'ABAXUS_API_KEYS', 'NODE_OPTIONS']) delete env[name];
-  const child = spawn(process.execPath, ['dist/apps/engine/src/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine did not start in 60 s:\n${output}`)), 60000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /ABAXUS API ready at (http:\/\/[^\s]+)\/v1/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`engine exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
 describe('npm start (embedded engine process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'abaxus-embedded-'));
 
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
-  }, 60000);
+  beforeAll(() => buildEngine(), 60000);
 
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    stopLeftoverPostgres(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('becomes ready, stops cleanly on SIGINT, and keeps its data across a restart', async () => {
     const first = await startEngineProcess(dataDir);
@@ -59,9 +30,7 @@ describe('npm start (embedded engine process)', () => {
       body: JSON.stringify({ key: 'kept_metric', aggregation_type: 'sum', value_type: 'integer' }),
     });
     expect(created.status).toBe(201);
-    const exited = exitOf(first.child);
-    first.child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await stopEngineProcess(first)).toBe(0);
 
     const second = await startEngineProcess(dataDir);
     try {
@@ -69,9 +38,7 @@ describe('npm start (embedded engine process)', () => {
       expect(kept.status).toBe(200);
       expect(await kept.json()).toMatchObject({ key: 'kept_metric', aggregation_type: 'sum' });
     } finally {
-      const done = exitOf(second.child);
-      second.child.kill('SIGINT');
-      expect(await done).toBe(0);
+      expect(await stopEngineProcess(second)).toBe(0);
     }
   }, 120000);
 });
