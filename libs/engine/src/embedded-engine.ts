@@ -1,8 +1,11 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig, SERVICE_NAMES } from '@abaxus/platform/config/abaxus-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '@abaxus/platform/database/embedded-postgres-server';
+import { registerSecrets } from '@abaxus/platform/logging/process-logger';
+import { generateInternalCredential, InternalCredentialGuard } from '@abaxus/platform/service/internal-credential';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { startHttpApp } from '@abaxus/platform/service/start-service-app';
@@ -23,10 +26,19 @@ export interface EngineOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** A service as the engine hosts it: every route answers only requests carrying the internal credential. */
+@Module({})
+class InProcessServiceModule {
+  static of(service: DynamicModule, credential: string): DynamicModule {
+    return { module: InProcessServiceModule, imports: [service], providers: [{ provide: APP_GUARD, useValue: new InternalCredentialGuard(credential) }] };
+  }
+}
+
 /**
  * The whole engine in one process: the five services on loopback ports, the gateway in front,
  * PostgreSQL from DATABASE_URL or embedded, the bus on Kafka or embedded in PostgreSQL.
- * The services still talk over HTTP and the bus exactly as in distributed mode.
+ * The services still talk over HTTP and the bus exactly as in distributed mode; their ports
+ * require a credential made for this process, so the gateway (API keys) stays the only door.
  */
 export async function startEngine(config: AbaxusConfig, options: EngineOptions = {}): Promise<RunningEngine> {
   const logger = new Logger('Engine');
@@ -46,11 +58,13 @@ export async function startEngine(config: AbaxusConfig, options: EngineOptions =
       embedded = await startEmbeddedPostgres(config.dataDir, { testTuning: options.embeddedPostgresTestTuning, onFatal: options.onFatal });
     }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
-    const directory = new ServiceDirectory(config.serviceUrls);
+    const credential = generateInternalCredential();
+    registerSecrets([credential]);
+    const directory = new ServiceDirectory(config.serviceUrls, credential);
     bus = createMessageBus(config, databaseUrl, 'abaxus-engine');
     const runtime: ServiceRuntime = { config, databaseUrl, directory, sharedBus: bus };
     for (const name of SERVICE_NAMES) {
-      const started = await startHttpApp(SERVICE_MODULES[name](runtime), { port: 0, host: '127.0.0.1' });
+      const started = await startHttpApp(InProcessServiceModule.of(SERVICE_MODULES[name](runtime), credential), { port: 0, host: '127.0.0.1' });
       apps.push(started.app);
       directory.register(name, started.url);
     }

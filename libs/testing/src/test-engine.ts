@@ -16,6 +16,8 @@ export interface TestEngine {
   topicPrefix: string;
   /** Base URL of one service, for its internal endpoints (never routed by the gateway). */
   serviceUrl(name: ServiceName): string;
+  /** What a direct call to a service port must carry (the engine's internal credential). */
+  serviceHeaders(): Record<string, string>;
   /** JSON in, JSON out, through the gateway over real HTTP. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     databaseUrl: database.url,
     topicPrefix,
     serviceUrl: (name) => engine.directory.urlOf(name),
+    serviceHeaders: () => engine.directory.requestHeaders(),
     api: async (method, path, body, headers = {}) => {
       const response = await fetch(`${engine.url}${path}`, {
         method,

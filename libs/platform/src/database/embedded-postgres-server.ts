@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { registerSecrets } from '../logging/process-logger';
 import { describePostgresExit, isRunningPostgresOf, readPostmasterPid, stopProcess } from './postmaster';
 
 export interface EmbeddedPostgres {
@@ -162,6 +163,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
   if (isRoot) allowPostgresUserIn(dataDir);
   await stopStalePostgres(databaseDir, logger);
   const password = superuserPassword(dataDir, logger);
+  registerSecrets([password]);
   const port = await freePort();
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (options.testTuning) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');

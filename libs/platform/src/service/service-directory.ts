@@ -1,5 +1,6 @@
 import { ServiceName } from '../config/abaxus-config';
 import { ProblemException } from '../http/problem.exception';
+import { INTERNAL_CREDENTIAL_HEADER } from './internal-credential';
 
 /**
  * Where each service answers over HTTP. Distributed mode fills it from *_URL variables; the
@@ -8,8 +9,17 @@ import { ProblemException } from '../http/problem.exception';
 export class ServiceDirectory {
   private readonly urls = new Map<ServiceName, string>();
 
-  constructor(initial: Partial<Record<ServiceName, string>> = {}) {
+  /** internalCredential: what the embedded engine's service ports require (see InternalCredentialGuard). */
+  constructor(
+    initial: Partial<Record<ServiceName, string>> = {},
+    private readonly internalCredential?: string,
+  ) {
     for (const [name, url] of Object.entries(initial)) if (url) this.urls.set(name as ServiceName, url);
+  }
+
+  /** Headers every request to a service carries (the internal credential, when there is one). */
+  requestHeaders(): Record<string, string> {
+    return this.internalCredential ? { [INTERNAL_CREDENTIAL_HEADER]: this.internalCredential } : {};
   }
 
   register(name: ServiceName, url: string): void {

@@ -27,7 +27,7 @@ export class ServiceHttpClient {
       response = await request(`${this.directory.urlOf(service)}${path}`, {
         method,
         dispatcher: agent,
-        headers: { ...requestIdHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...requestIdHeaders(), ...this.directory.requestHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

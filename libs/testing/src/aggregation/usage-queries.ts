@@ -16,7 +16,7 @@ function queryString(period: UsagePeriod | Record<string, string>): string {
 export async function billableUsage(engine: TestEngine, period: UsagePeriod): Promise<string | null> {
   const response = await fetch(`${engine.serviceUrl('aggregation')}/internal/v1/usage/billable`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...engine.serviceHeaders(), 'content-type': 'application/json' },
     body: JSON.stringify(period),
   });
   const text = await response.text();

@@ -23,8 +23,8 @@ export class ServiceProxy {
     headers: Record<string, string | string[] | undefined>,
     body: Buffer | undefined,
   ): Promise<ProxiedResponse> {
-    // The request id the gateway accepted or made (the caller's raw header is not passed on).
-    const outgoing: Record<string, string> = requestIdHeaders();
+    // The request id the gateway accepted or made (the caller's raw header is not passed on), and the internal credential.
+    const outgoing: Record<string, string> = { ...requestIdHeaders(), ...this.directory.requestHeaders() };
     for (const name of FORWARDED_HEADERS) {
       const value = headers[name];
       if (typeof value === 'string') outgoing[name] = value;
