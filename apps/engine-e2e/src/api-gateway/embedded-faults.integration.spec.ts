@@ -1,8 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '@abaxus/platform/database/postmaster';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
-import { apiCall, buildEngine, EngineProcess, isRunning, postmasterOf, startEngineProcess, stopEngineProcess, stopLeftoverPostgres } from './engine-process';
+import { apiCall, buildEngine, EngineProcess, postmasterOf, startEngineProcess, stopEngineProcess, stopLeftoverPostgres } from './engine-process';
 
 /**
  * `npm start` under faults: the engine process killed outright, its PostgreSQL killed under it,
@@ -45,11 +46,11 @@ describe('the embedded engine under faults', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     // What the crash leaves behind: PostgreSQL still running on the data directory.
-    expect(isRunning(orphan.pid)).toBe(true);
+    expect(isAlive(orphan.pid)).toBe(true);
 
     const second = await start(dataDir, 30000);
     expect(second.output()).toMatch(/still running from an earlier run/);
-    expect(isRunning(orphan.pid)).toBe(false);
+    expect(isAlive(orphan.pid)).toBe(false);
     expect(postmasterOf(dataDir)!.pid).not.toBe(orphan.pid);
     const kept = await apiCall(second.url, 'GET', '/v1/customers/cust_before_crash');
     expect(kept.status).toBe(200);

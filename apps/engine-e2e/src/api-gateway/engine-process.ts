@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRunningPostgresOf } from '@abaxus/platform/database/postmaster';
 
 /**
  * `npm start` as a user runs it: the built engine (dist/apps/engine/src/main.js) in its own
@@ -63,36 +64,20 @@ export function postmasterOf(dataDir: string): { pid: number; port: number } | u
   return { pid: Number(lines[0]), port: Number(lines[3]) };
 }
 
-/** True while the process runs (a zombie, dead but not yet reaped, counts as gone). */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
 /** Safety net for afterAll: stops a PostgreSQL a failed test left running on this data directory. */
 export function stopLeftoverPostgres(dataDir: string): void {
   const postmaster = postmasterOf(dataDir);
-  if (postmaster && isRunning(postmaster.pid)) {
-    const cmdline = readFileSync(`/proc/${postmaster.pid}/cmdline`, 'utf8');
-    if (cmdline.includes(join(dataDir, 'postgres'))) process.kill(postmaster.pid, 'SIGQUIT');
-  }
+  if (postmaster && isRunningPostgresOf(postmaster.pid, join(dataDir, 'postgres'))) process.kill(postmaster.pid, 'SIGQUIT');
 }
 
-export async function apiCall(
+/** JSON in, JSON out (the body as text when it is not JSON). */
+export async function apiCall<T = Record<string, unknown>>(
   url: string,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: any }> {
+): Promise<{ status: number; headers: Headers; body: T }> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -105,5 +90,5 @@ export async function apiCall(
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return { status: response.status, headers: response.headers, body: parsed as T };
 }
