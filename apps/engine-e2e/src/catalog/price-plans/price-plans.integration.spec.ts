@@ -28,6 +28,7 @@ describe('price plans (through the gateway)', () => {
     const body = pricePlanBody(metricKey, {
       name: 'Growth',
       currency: 'EUR',
+      billing_interval: null,
       charges: [
         tieredCharge(metricKey, {
           properties: {

@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
+import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
@@ -15,7 +15,7 @@ export interface InvoiceLineGroupJson {
   amount: string;
 }
 
-export type InvoiceLineItemJson = { subscription_id: string } & CalculationLineItemJson;
+export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
 
 /** What an invoice was issued with; stored as text and never changed afterwards. */
 export interface InvoiceSnapshot {
@@ -50,27 +50,30 @@ export interface InvoiceJson extends InvoiceSnapshot {
   payment_attempts: PaymentAttemptJson[];
 }
 
-/** Builds the snapshot from the stored calculations, one group per subscription, and their total. */
-export function snapshotOf(currency: string, calculations: readonly CalculationJson[]): { snapshot: InvoiceSnapshot; total: Big } {
+/**
+ * Builds the snapshot from the stored calculations (flat fees prorated on cycled plans), one group
+ * per subscription, and their total.
+ */
+export function snapshotOf(currency: string, priced: readonly ProratedCalculation[]): { snapshot: InvoiceSnapshot; total: Big } {
   let total = new Big(0);
-  for (const calculation of calculations) {
+  for (const { calculation, total: amount } of priced) {
     if (calculation.currency !== currency) {
       throw new Error(`calculation ${calculation.calculation_id} is in ${calculation.currency}, the invoice in ${currency}`);
     }
-    total = total.plus(calculation.total_amount);
+    total = total.plus(amount);
   }
   const snapshot: InvoiceSnapshot = {
-    line_groups: calculations.map((calculation) => ({
+    line_groups: priced.map(({ calculation, total: amount }) => ({
       subscription_id: calculation.subscription_id,
       plan_id: calculation.plan_id,
       plan_version: calculation.plan_version,
       period_start: calculation.period_start,
       period_end: calculation.period_end,
       calculation_id: calculation.calculation_id,
-      amount: calculation.total_amount,
+      amount: formatAmount(amount, currency),
     })),
-    line_items: calculations.flatMap((calculation) => calculation.line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
-    calculation_ids: calculations.map((calculation) => calculation.calculation_id),
+    line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
+    calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),
   };
   return { snapshot, total: new Big(formatAmount(total, currency)) };
 }
