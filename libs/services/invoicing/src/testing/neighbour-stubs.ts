@@ -174,6 +174,11 @@ export class InvoicingNeighbourStubs {
     return this.subscriptions.get(customerId)![0];
   }
 
+  /** How late pricing answers for a subscription from now on. */
+  setPricingDelay(subscriptionId: string, delayMs: number): void {
+    this.pricing.get(subscriptionId)!.delayMs = delayMs;
+  }
+
   /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */
   reprice(subscriptionId: string, amount: string): void {
     this.pricing.get(subscriptionId)!.amount = amount;
