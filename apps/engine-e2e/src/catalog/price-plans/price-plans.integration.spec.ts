@@ -28,7 +28,6 @@ describe('price plans (through the gateway)', () => {
     const body = pricePlanBody(metricKey, {
       name: 'Growth',
       currency: 'EUR',
-      billing_interval: null,
       charges: [
         tieredCharge(metricKey, {
           properties: {
@@ -49,6 +48,7 @@ describe('price plans (through the gateway)', () => {
       version: 1,
       name: 'Growth',
       currency: 'EUR',
+      billing_interval: null,
       charges: [
         {
           metric_key: metricKey,
