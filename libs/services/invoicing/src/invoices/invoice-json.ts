@@ -48,6 +48,20 @@ export interface InvoiceJson extends InvoiceSnapshot {
   archived_at: string | null;
   created_at: string;
   payment_attempts: PaymentAttemptJson[];
+  /** Automatic collection (Part II §4); null when the invoice is collected by API calls. */
+  collection?: CollectionJson | null;
+}
+
+export interface CollectionJson {
+  attempts: number;
+  next_attempt_at: string | null;
+  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+}
+
+export interface CollectionRecord {
+  attempts: number;
+  next_attempt_at: Date | null;
+  state: CollectionJson['state'];
 }
 
 /**
@@ -107,7 +121,7 @@ export interface PaymentAttemptRecord {
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly PaymentAttemptRecord[]): InvoiceJson {
+export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly PaymentAttemptRecord[], collection: CollectionRecord | null = null): InvoiceJson {
   const snapshot = JSON.parse(invoice.snapshot) as InvoiceSnapshot;
   return {
     id: invoice.id,
@@ -134,5 +148,6 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
       decline_code: attempt.decline_code,
       created_at: attempt.created_at.toISOString(),
     })),
+    collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
   };
 }

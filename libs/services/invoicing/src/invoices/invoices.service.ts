@@ -16,6 +16,7 @@ import { CustomerBillingRepository } from './customer-billing.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
 import { InvoicesRepository } from './invoices.repository';
+import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
 import { cycledSubscription, proratedCalculation } from './prorated-calculation';
 import { IssueInvoiceDto } from './issue-invoice.dto';
@@ -47,6 +48,7 @@ export class InvoicesService {
     private readonly outbox: ServiceOutbox,
     private readonly clock: Clock,
     private readonly writer: IssuedInvoiceWriter,
+    private readonly collections: CollectionRepository,
   ) {}
 
   /**
@@ -137,7 +139,7 @@ export class InvoicesService {
   async get(id: string): Promise<InvoiceJson> {
     const invoice = await this.invoices.find(id);
     if (!invoice) throw ProblemException.notFound('Invoice', id);
-    return invoiceToJson(invoice, await this.attempts.ofInvoices([id]));
+    return invoiceToJson(invoice, await this.attempts.ofInvoices([id]), (await this.collections.ofInvoices([id]))[0] ?? null);
   }
 
   async list(query: ListInvoicesQuery): Promise<InvoicePage> {
@@ -150,12 +152,14 @@ export class InvoicesService {
     const rows = await this.invoices.list({ customerId: query.customer_id, status: query.status, beforeSequence, limit });
     const page = toPage(rows, limit, (row) => row.id);
     const attempts = await this.attempts.ofInvoices(page.data.map((row) => row.id));
+    const collections = await this.collections.ofInvoices(page.data.map((row) => row.id));
     return {
       ...page,
       data: page.data.map((row) =>
         invoiceToJson(
           row,
           attempts.filter((attempt) => attempt.invoice_id === row.id),
+          collections.find((collection) => collection.invoice_id === row.id) ?? null,
         ),
       ),
     };

@@ -42,6 +42,8 @@ export interface CycledCustomerOptions {
   testClock?: string;
   trialEnd?: string;
   currency?: string;
+  /** Stripe's saved card (`pm_…`). */
+  paymentMethod?: string;
   /** False: do not publish the subscription.created event yet (publishSubscriptions later). */
   publish?: boolean;
 }
@@ -61,6 +63,7 @@ export class InvoicingNeighbourStubs {
   private readonly subscriptions = new Map<string, SubscriptionRecord[]>();
   private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number }>();
   private readonly cycled = new Map<string, { fee: string; usageAmount: string }>();
+  private readonly customers = new Map<string, CustomerRecord>();
 
   constructor(private readonly sut: ServiceUnderTest) {
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
@@ -118,7 +121,8 @@ export class InvoicingNeighbourStubs {
       created_at: now,
       updated_at: now,
     };
-    this.stub('catalog').on(`GET /v1/customers/${id}`, { status: 200, body: customer });
+    this.stub('catalog').on(`GET /v1/customers/${id}`, () => ({ status: 200, body: customer }));
+    this.customers.set(id, customer);
     this.stub('catalog').on(`GET /v1/price-plans/${planId}/versions/1`, {
       status: 200,
       body: {
@@ -151,7 +155,7 @@ export class InvoicingNeighbourStubs {
    * service as the catalog would: a subscription.created event on the bus. Returns once published.
    */
   async cycledCustomer(options: CycledCustomerOptions): Promise<StubbedCustomer> {
-    const customer = this.customer({ startDate: options.startDate, amount: '0', currency: options.currency });
+    const customer = this.customer({ startDate: options.startDate, amount: '0', currency: options.currency, paymentMethod: options.paymentMethod });
     const subscription = this.subscriptions.get(customer.id)![0];
     Object.assign(subscription, { billing_interval: options.interval, test_clock: options.testClock ?? null, trial_end: options.trialEnd ?? null });
     this.cycled.set(customer.subscriptionId, { fee: options.fee, usageAmount: options.usageAmount ?? '0.00' });
@@ -172,6 +176,12 @@ export class InvoicingNeighbourStubs {
 
   subscriptionOf(customerId: string): SubscriptionRecord {
     return this.subscriptions.get(customerId)![0];
+  }
+
+  /** The customer's saved card from now on (e.g. the customer fixed a declined card). */
+  setPaymentMethod(customerId: string, paymentMethod: string): void {
+    const customer = this.customers.get(customerId)!;
+    customer.payment_method = { provider_customer_id: customer.payment_method?.provider_customer_id ?? 'cus_acme', provider_payment_method: paymentMethod };
   }
 
   /** How late pricing answers for a subscription from now on. */
