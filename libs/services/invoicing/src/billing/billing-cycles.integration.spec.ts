@@ -136,6 +136,26 @@ describe('billing cycles and test clocks (service alone)', () => {
     expect(invoices[1].line_items[0].proration).toEqual({ from: '2026-04-16T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z', fraction: '0.5' });
   });
 
+  it('a cancel mid-cycle closes the subscription with a final invoice at the cancel instant, its flat fee prorated, then nothing more', async () => {
+    const clock = await newClock('2026-04-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-04-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });
+    const subscription = neighbours.subscriptionOf(customer.id);
+    subscription.canceled_at = '2026-04-16T00:00:00.000Z';
+    await sut.bus.publish([
+      {
+        topic: TOPICS.catalogEvents,
+        key: subscription.id,
+        value: JSON.stringify({ type: 'subscription.canceled', data: subscription, event_id: 'evt_cancel', occurred_at: subscription.canceled_at }),
+      },
+    ]);
+    await advance(clock.id, '2026-07-01T01:00:00Z');
+    const invoices = await invoicesOf(customer.id);
+    expect(invoices.map((invoice) => [invoice.period_start, invoice.period_end, invoice.total_amount])).toEqual([
+      ['2026-04-01T00:00:00.000Z', '2026-04-16T00:00:00.000Z', '15.00'],
+    ]);
+    expect(invoices[0].line_items[0].proration).toEqual({ from: '2026-04-01T00:00:00.000Z', to: '2026-04-16T00:00:00.000Z', fraction: '0.5' });
+  });
+
   it('shows the upcoming invoice (not stored, no number) as of the clock', async () => {
     const clock = await newClock('2026-06-01T00:00:00Z');
     const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-06-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });
