@@ -1,3 +1,4 @@
+import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 
 /**
@@ -21,6 +22,8 @@ export interface PricePlanVersionRecord {
   name: string | null;
   currency: string;
   charges: ChargeRecord[];
+  /** Null: invoiced only on request (section 3); otherwise cycles of this length (section 4). */
+  billing_interval?: BillingInterval | null;
   created_at: string;
 }
 
@@ -42,6 +45,12 @@ export interface SubscriptionRecord {
   start_date: string;
   /** When usage stops being billed; set by cancel. */
   canceled_at: string | null;
+  /** The pinned plan's interval (null: no cycles); the cycles are anchored at start_date. */
+  billing_interval?: BillingInterval | null;
+  /** The test clock whose simulated time this subscription lives in, if any. */
+  test_clock?: string | null;
+  /** Until then flat fees are not charged. */
+  trial_end?: string | null;
   created_at: string;
 }
 

@@ -41,6 +41,13 @@ export interface AbaxusConfig {
   strongReadTimeoutMs: number;
   databasePoolSize: number;
   log: LogSettings;
+  /** Events timestamped in a cycle that arrive this long after its end are still on its invoice. */
+  billingGraceSeconds: number;
+  /** Days after the first failed automatic charge on which it is retried. */
+  dunningDays: number[];
+  /** How often each invoicing instance looks for due cycles (0: never on its own). */
+  billingRunIntervalMs: number;
+  testClocksEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +103,17 @@ export function loadLogSettings(env: Env = process.env, problems: string[] = [])
   return { level: oneOf(env, 'ABAXUS_LOG_LEVEL', LOG_LEVELS, problems) ?? 'log', format: oneOf(env, 'ABAXUS_LOG_FORMAT', LOG_FORMATS, problems) };
 }
 
+/** "1,3,5": strictly ascending whole days (an empty value: no retries). */
+function dunningDays(raw: string | undefined, problems: string[]): number[] {
+  if (raw === undefined) return [1, 3, 5];
+  const days = list(raw) ?? [];
+  if (!days.every((day) => /^\d{1,3}$/.test(day)) || days.some((day, index) => index > 0 && Number(day) <= Number(days[index - 1]))) {
+    problems.push(`ABAXUS_DUNNING_DAYS must be ascending whole days such as 1,3,5 (got "${raw}")`);
+    return [1, 3, 5];
+  }
+  return days.map(Number);
+}
+
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */
 export function loadConfig(env: Env = process.env): AbaxusConfig {
   const problems: string[] = [];
@@ -133,6 +151,10 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     strongReadTimeoutMs: integer(env, 'ABAXUS_STRONG_READ_TIMEOUT_MS', 10000, 0, 600000, problems),
     databasePoolSize: integer(env, 'ABAXUS_DB_POOL_SIZE', 8, 1, 200, problems),
     log: loadLogSettings(env, problems),
+    billingGraceSeconds: integer(env, 'ABAXUS_BILLING_GRACE_SECONDS', 3600, 0, 31 * 86400, problems),
+    dunningDays: dunningDays(env.ABAXUS_DUNNING_DAYS, problems),
+    billingRunIntervalMs: integer(env, 'ABAXUS_BILLING_RUN_INTERVAL_MS', 60000, 0, 86400000, problems),
+    testClocksEnabled: (oneOf(env, 'ABAXUS_TEST_CLOCKS', ['on', 'off'] as const, problems) ?? 'on') === 'on',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

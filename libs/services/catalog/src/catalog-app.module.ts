@@ -10,9 +10,11 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRepository } from './metrics/metrics.repository';
 import { MetricsService } from './metrics/metrics.service';
 import { CatalogSchema1700000001000 } from './migrations/1700000001000-catalog-schema';
+import { CatalogBillingCycles1700000001100 } from './migrations/1700000001100-billing-cycles';
 import { PricePlansController } from './price-plans/price-plans.controller';
 import { PricePlansRepository } from './price-plans/price-plans.repository';
 import { PricePlansService } from './price-plans/price-plans.service';
+import { SubscriptionTime } from './subscriptions/subscription-time';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
@@ -26,7 +28,14 @@ export class CatalogAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: CatalogAppModule,
-      imports: [ServicePlatformModule.forService(runtime, { name: 'catalog', schema: 'catalog', entities: [], migrations: [CatalogSchema1700000001000] })],
+      imports: [
+        ServicePlatformModule.forService(runtime, {
+          name: 'catalog',
+          schema: 'catalog',
+          entities: [],
+          migrations: [CatalogSchema1700000001000, CatalogBillingCycles1700000001100],
+        }),
+      ],
       controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
       providers: [
         ServiceOutbox.provider('catalog.outbox'),
@@ -39,6 +48,7 @@ export class CatalogAppModule {
         CustomersService,
         SubscriptionsRepository,
         SubscriptionsService,
+        SubscriptionTime,
       ],
     };
   }

@@ -12,6 +12,20 @@ import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
 import { InvoicingSchema1700000006000 } from './migrations/1700000006000-invoicing-schema';
 import { InvoicingWorkOutsideTransactions1700000006100 } from './migrations/1700000006100-invoicing-work-outside-transactions';
+import { InvoicingBillingCycles1700000006200 } from './migrations/1700000006200-billing-cycles';
+import { BillingRunService } from './billing/billing-run.service';
+import { BillingRunsController } from './billing/billing-runs.controller';
+import { BillingRunsRepository } from './billing/billing-runs.repository';
+import { BillingScheduleRepository } from './billing/billing-schedule.repository';
+import { BillingScheduler } from './billing/billing-scheduler';
+import { CatalogSubscriptionsConsumer } from './billing/catalog-subscriptions.consumer';
+import { CustomerBillingController } from './billing/customer-billing.controller';
+import { CollectionRepository } from './collection/collection.repository';
+import { CollectionService } from './collection/collection.service';
+import { IssuedInvoiceWriter } from './invoices/issued-invoice-writer';
+import { TestClocksController } from './test-clocks/test-clocks.controller';
+import { TestClocksRepository } from './test-clocks/test-clocks.repository';
+import { TestClocksService } from './test-clocks/test-clocks.service';
 import { AbandonedAttemptsSweeper } from './payments/abandoned-attempts.sweeper';
 import { ChargesController } from './payments/charges.controller';
 import { ChargesService } from './payments/charges.service';
@@ -32,10 +46,18 @@ export class InvoicingAppModule {
         ServicePlatformModule.forService(runtime, {
           name: 'invoicing',
           schema: 'invoicing',
-          migrations: [InvoicingSchema1700000006000, InvoicingWorkOutsideTransactions1700000006100],
+          migrations: [InvoicingSchema1700000006000, InvoicingWorkOutsideTransactions1700000006100, InvoicingBillingCycles1700000006200],
         }),
       ],
-      controllers: [InvoiceEmailController, ChargesController, InvoicesController, StripeWebhookController],
+      controllers: [
+        InvoiceEmailController,
+        ChargesController,
+        InvoicesController,
+        StripeWebhookController,
+        BillingRunsController,
+        CustomerBillingController,
+        TestClocksController,
+      ],
       providers: [
         CatalogClient,
         PricingClient,
@@ -52,6 +74,16 @@ export class InvoicingAppModule {
         ChargesService,
         StripeWebhookService,
         AbandonedAttemptsSweeper,
+        IssuedInvoiceWriter,
+        BillingScheduleRepository,
+        BillingRunsRepository,
+        CatalogSubscriptionsConsumer,
+        BillingRunService,
+        CollectionRepository,
+        CollectionService,
+        TestClocksRepository,
+        TestClocksService,
+        BillingScheduler,
       ],
     };
   }

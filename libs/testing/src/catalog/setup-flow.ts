@@ -117,7 +117,12 @@ export function describeSetupFlow(bus: 'kafka' | 'embedded', apiKey?: string): v
         plan_version: 1,
         start_date: '2026-01-01T00:00:00.000Z',
         canceled_at: null,
+        billing_interval: null,
+        trial_end: null,
+        test_clock: null,
         created_at: expect.any(String),
+        current_period_start: null,
+        current_period_end: null,
       });
 
       expect((await engine.api('GET', `/v1/subscriptions/${subscription.body.id}`)).body).toEqual(subscription.body);
@@ -130,8 +135,9 @@ export function describeSetupFlow(bus: 'kafka' | 'embedded', apiKey?: string): v
       const canceled = await engine.api('POST', `/v1/subscriptions/${subscription.body.id}/cancel`);
       expect(canceled.body.status).toBe('canceled');
 
-      const { status: _created, ...subscriptionRecord } = subscription.body;
-      const { status: _canceled, ...canceledRecord } = canceled.body;
+      // The events carry the stored record: no status or current period (both computed when read).
+      const { status: _created, current_period_start: _s1, current_period_end: _e1, ...subscriptionRecord } = subscription.body;
+      const { status: _canceled, current_period_start: _s2, current_period_end: _e2, ...canceledRecord } = canceled.body;
       const expected = [
         { key: 'api_calls', type: 'metric.created', data: metric.body },
         { key: 'plan_growth', type: 'price_plan_version.created', data: plan.body },

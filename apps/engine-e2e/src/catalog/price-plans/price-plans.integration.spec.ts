@@ -48,6 +48,7 @@ describe('price plans (through the gateway)', () => {
       version: 1,
       name: 'Growth',
       currency: 'EUR',
+      billing_interval: null,
       charges: [
         {
           metric_key: metricKey,

@@ -147,7 +147,16 @@ describe('docs/openapi.yaml', () => {
       return schema && JSON.stringify(deref(doc, schema)).includes('#/components/schemas/Page');
     });
     expect(lists.map(endpointOf).sort()).toEqual(
-      ['GET /v1/customers', 'GET /v1/invoices', 'GET /v1/metrics', 'GET /v1/price-plans', 'GET /v1/price-plans/{id}/versions', 'GET /v1/subscriptions'].sort(),
+      [
+        'GET /v1/billing-runs',
+        'GET /v1/customers',
+        'GET /v1/invoices',
+        'GET /v1/metrics',
+        'GET /v1/price-plans',
+        'GET /v1/price-plans/{id}/versions',
+        'GET /v1/subscriptions',
+        'GET /v1/test-clocks',
+      ].sort(),
     );
     for (const entry of lists) {
       const parameters = parametersOf(doc, entry);
@@ -196,7 +205,8 @@ describe('docs/openapi.yaml', () => {
       if (depth > 12 || node === null || typeof node !== 'object') return;
       const schema = deref(doc, node);
       for (const [name, property] of Object.entries<Json>(schema.properties ?? {})) {
-        if (decimalFields.has(name)) {
+        // A proration's `from` is the instant it starts (API.md Part II §4), not an amount.
+        if (decimalFields.has(name) && !at.endsWith('.proration')) {
           found.push(`${at}.${name}`);
           expect([`${at}.${name}`, check(property, 5).length > 0, check(property, '5').length]).toEqual([`${at}.${name}`, true, 0]);
         }

@@ -11,9 +11,15 @@ const ROUTES: Record<string, ServiceName> = {
   pricing: 'pricing',
   invoices: 'invoicing',
   webhooks: 'invoicing',
+  'billing-runs': 'invoicing',
+  'test-clocks': 'invoicing',
 };
 
+/** Customer sub-resources that belong to invoicing rather than the catalog. */
+const INVOICING_CUSTOMER_PATHS = /^\/v1\/customers\/[^/?]+\/(upcoming-invoice|auto-collection)\/?(\?|$)/;
+
 export function serviceForPath(path: string): ServiceName | undefined {
+  if (INVOICING_CUSTOMER_PATHS.test(path)) return 'invoicing';
   const match = /^\/v1\/([^/?]+)/.exec(path);
   return match ? ROUTES[match[1]] : undefined;
 }

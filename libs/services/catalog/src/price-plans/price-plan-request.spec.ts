@@ -12,7 +12,13 @@ describe('price plan request', () => {
   it('normalises a valid plan: missing name null, amounts as decimal strings', () => {
     expect(parsePricePlanRequest({ id: 'plan_a', currency: 'USD', charges: [charge] }, new Set(['api_calls']))).toEqual({
       ok: true,
-      value: { id: 'plan_a', name: null, currency: 'USD', charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '0.5' } }] },
+      value: {
+        id: 'plan_a',
+        name: null,
+        currency: 'USD',
+        charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '0.5' } }],
+        billing_interval: null,
+      },
     });
   });
 
@@ -20,6 +26,13 @@ describe('price plan request', () => {
     const result = parsePricePlanRequest({ id: '', currency: 'usd', extra: 1, charges: [charge] }, new Set());
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.map((error) => error.field).sort()).toEqual(['charges[0].metric_key', 'currency', 'extra', 'id'].sort());
+  });
+
+  it('takes an optional billing interval and names a bad one', () => {
+    const monthly = parsePricePlanRequest({ id: 'plan_m', currency: 'USD', billing_interval: 'month', charges: [charge] }, new Set(['api_calls']));
+    expect(monthly.ok && monthly.value.billing_interval).toBe('month');
+    const bad = parsePricePlanRequest({ id: 'plan_m', currency: 'USD', billing_interval: 'monthly', charges: [charge] }, new Set(['api_calls']));
+    expect(!bad.ok && bad.errors.map((error) => error.field)).toEqual(['billing_interval']);
   });
 
   it('refuses a body that is not an object', () => {

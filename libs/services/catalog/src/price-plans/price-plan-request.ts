@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { Allow, IsIn, IsOptional, IsString, Length, validateSync } from 'class-validator';
+import { BILLING_INTERVALS, BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 import { CURRENCY_CODES, CurrencyCode } from '@abaxus/domain/money/currency';
 import { chargeToJson } from '@abaxus/domain/pricing/charge-json';
 import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
@@ -22,6 +23,11 @@ export class PricePlanFieldsDto {
   @IsIn(CURRENCY_CODES, { message: 'currency must be an upper-case ISO 4217 currency code such as USD' })
   currency: string;
 
+  /** Absent or null: no cycles (invoices only on request). */
+  @IsOptional()
+  @IsIn(BILLING_INTERVALS, { message: `billing_interval must be one of ${BILLING_INTERVALS.join(', ')}` })
+  billing_interval?: BillingInterval | null;
+
   @Allow()
   charges: unknown;
 }
@@ -32,6 +38,7 @@ export interface PricePlanRequest {
   currency: CurrencyCode;
   /** Normalised: amounts as decimal strings, optional amounts explicit (libs/domain chargeToJson). */
   charges: ChargeJson[];
+  billing_interval: BillingInterval | null;
 }
 
 export type ParsePricePlanRequestResult = { ok: true; value: PricePlanRequest } | { ok: false; errors: ValidationIssue[] };
@@ -62,6 +69,12 @@ export function parsePricePlanRequest(body: unknown, knownMetricKeys: MetricKeyL
   if (errors.length > 0 || !charges.ok) return { ok: false, errors };
   return {
     ok: true,
-    value: { id: fields.id, name: fields.name ?? null, currency: fields.currency as CurrencyCode, charges: charges.charges.map(chargeToJson) },
+    value: {
+      id: fields.id,
+      name: fields.name ?? null,
+      currency: fields.currency as CurrencyCode,
+      charges: charges.charges.map(chargeToJson),
+      billing_interval: fields.billing_interval ?? null,
+    },
   };
 }

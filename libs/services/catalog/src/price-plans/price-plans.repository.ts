@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChargeRecord, PricePlanVersionRecord } from '@abaxus/contracts/catalog-events';
+import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 
 interface VersionRow {
   plan_id: string;
@@ -9,13 +10,22 @@ interface VersionRow {
   name: string | null;
   currency: string;
   charges: ChargeRecord[];
+  billing_interval: BillingInterval | null;
   created_at: Date;
 }
 
-const COLUMNS = 'plan_id, version, name, currency, charges, created_at';
+const COLUMNS = 'plan_id, version, name, currency, charges, billing_interval, created_at';
 
 function toRecord(row: VersionRow): PricePlanVersionRecord {
-  return { id: row.plan_id, version: row.version, name: row.name, currency: row.currency, charges: row.charges, created_at: row.created_at.toISOString() };
+  return {
+    id: row.plan_id,
+    version: row.version,
+    name: row.name,
+    currency: row.currency,
+    charges: row.charges,
+    billing_interval: row.billing_interval,
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 @Injectable()
@@ -39,16 +49,16 @@ export class PricePlansRepository {
 
   async insertVersion(manager: EntityManager, plan: Omit<PricePlanVersionRecord, 'created_at'>): Promise<PricePlanVersionRecord> {
     const rows = (await manager.query(
-      `INSERT INTO catalog.price_plan_versions (plan_id, version, name, currency, charges) VALUES ($1, $2, $3, $4, $5::json)
+      `INSERT INTO catalog.price_plan_versions (plan_id, version, name, currency, charges, billing_interval) VALUES ($1, $2, $3, $4, $5::json, $6)
        RETURNING ${COLUMNS}`,
-      [plan.id, plan.version, plan.name, plan.currency, JSON.stringify(plan.charges)],
+      [plan.id, plan.version, plan.name, plan.currency, JSON.stringify(plan.charges), plan.billing_interval ?? null],
     )) as VersionRow[];
     return toRecord(rows[0]);
   }
 
   async findLatest(planId: string): Promise<PricePlanVersionRecord | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.created_at FROM catalog.price_plans p
+      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.created_at FROM catalog.price_plans p
        JOIN catalog.price_plan_versions v ON v.plan_id = p.id AND v.version = p.latest_version
        WHERE p.id = $1`,
       [planId],
@@ -59,7 +69,7 @@ export class PricePlansRepository {
   /** The latest version of every plan, newest plan first; undefined when the cursor names no plan. */
   async listLatest(limit: number, startingAfter: string | undefined): Promise<PricePlanVersionRecord[] | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.created_at FROM catalog.price_plans p
+      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.created_at FROM catalog.price_plans p
        JOIN catalog.price_plan_versions v ON v.plan_id = p.id AND v.version = p.latest_version
        WHERE $2::text IS NULL OR p.seq < (SELECT seq FROM catalog.price_plans WHERE id = $2)
        ORDER BY p.seq DESC LIMIT $1`,

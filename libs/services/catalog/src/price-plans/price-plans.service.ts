@@ -65,7 +65,7 @@ export class PricePlansService {
   }
 
   /** The version a subscription created now is pinned to; undefined for an unknown plan. */
-  latestVersionNumber(planId: string): Promise<number | undefined> {
-    return this.repository.latestVersionNumber(planId);
+  latestVersion(planId: string): Promise<PricePlanVersionRecord | undefined> {
+    return this.repository.findLatest(planId);
   }
 }

@@ -28,6 +28,15 @@ describe('subscriptionStatus', () => {
     expect(subscriptionStatus(canceled, new Date('2025-12-20T00:00:00.000Z'))).toBe('canceled');
   });
 
+  it('shows the current cycle on a plan with a billing interval, nulls without one', () => {
+    const monthly = { ...base, start_date: '2026-01-31T00:00:00.000Z', billing_interval: 'month' as const };
+    expect(subscriptionView(monthly, new Date('2026-03-01T00:00:00Z'))).toMatchObject({
+      current_period_start: '2026-02-28T00:00:00.000Z',
+      current_period_end: '2026-03-31T00:00:00.000Z',
+    });
+    expect(subscriptionView(base, new Date('2026-03-01T00:00:00Z'))).toMatchObject({ current_period_start: null, current_period_end: null });
+  });
+
   it('puts the status right after the id in the view', () => {
     expect(Object.keys(subscriptionView(base, new Date('2026-03-01T00:00:00Z'))).slice(0, 2)).toEqual(['id', 'status']);
   });

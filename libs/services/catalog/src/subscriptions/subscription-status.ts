@@ -1,9 +1,16 @@
 import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { currentPeriod } from '@abaxus/domain/billing/billing-cycle';
 
 export type SubscriptionStatus = 'pending' | 'active' | 'canceled';
 
-/** What the API answers: the stored record and its status at the time of reading. */
-export type SubscriptionView = { id: string; status: SubscriptionStatus } & Omit<SubscriptionRecord, 'id'>;
+/**
+ * What the API answers: the stored record, its status at the time of reading and, on a plan with
+ * a billing interval, the cycle it is in (null otherwise).
+ */
+export type SubscriptionView = { id: string; status: SubscriptionStatus } & Omit<SubscriptionRecord, 'id'> & {
+    current_period_start: string | null;
+    current_period_end: string | null;
+  };
 
 /**
  * Status is computed when read, never stored, so it changes on its own when the start date or
@@ -15,7 +22,17 @@ export function subscriptionStatus(subscription: Pick<SubscriptionRecord, 'start
   return 'active';
 }
 
+/** `now` is the subscription's own: its test clock's time when it lives on one. */
 export function subscriptionView(subscription: SubscriptionRecord, now: Date): SubscriptionView {
   const { id, ...rest } = subscription;
-  return { id, status: subscriptionStatus(subscription, now), ...rest };
+  const period = subscription.billing_interval
+    ? currentPeriod(new Date(subscription.start_date), subscription.billing_interval, now, subscription.canceled_at ? new Date(subscription.canceled_at) : null)
+    : undefined;
+  return {
+    id,
+    status: subscriptionStatus(subscription, now),
+    ...rest,
+    current_period_start: period ? period.start.toISOString() : null,
+    current_period_end: period ? period.end.toISOString() : null,
+  };
 }

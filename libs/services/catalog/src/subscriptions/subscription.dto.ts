@@ -15,6 +15,17 @@ export class CreateSubscriptionDto {
   @IsOptional()
   @IsRfc3339Timestamp()
   start_date?: string | null;
+
+  /** Until then flat fees are not charged (usage is); after start_date. */
+  @IsOptional()
+  @IsRfc3339Timestamp()
+  trial_end?: string | null;
+
+  /** A test clock (clock_…): the subscription then lives in that clock's time. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  test_clock?: string | null;
 }
 
 /** Body of POST /v1/subscriptions/{id}/cancel (may be empty). */

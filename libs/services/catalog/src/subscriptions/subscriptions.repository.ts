@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 
 interface SubscriptionRow {
   id: string;
@@ -10,10 +11,13 @@ interface SubscriptionRow {
   plan_version: number;
   start_date: Date;
   canceled_at: Date | null;
+  billing_interval: BillingInterval | null;
+  trial_end: Date | null;
+  test_clock: string | null;
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, plan_id, plan_version, start_date, canceled_at, created_at';
+const COLUMNS = 'id, customer_id, plan_id, plan_version, start_date, canceled_at, billing_interval, trial_end, test_clock, created_at';
 
 function toRecord(row: SubscriptionRow): SubscriptionRecord {
   return {
@@ -23,6 +27,9 @@ function toRecord(row: SubscriptionRow): SubscriptionRecord {
     plan_version: row.plan_version,
     start_date: row.start_date.toISOString(),
     canceled_at: row.canceled_at ? row.canceled_at.toISOString() : null,
+    billing_interval: row.billing_interval,
+    trial_end: row.trial_end ? row.trial_end.toISOString() : null,
+    test_clock: row.test_clock,
     created_at: row.created_at.toISOString(),
   };
 }
@@ -32,8 +39,10 @@ export interface NewSubscription {
   customer_id: string;
   plan_id: string;
   plan_version: number;
-  /** Null: the time of the transaction. */
-  start_date: Date | null;
+  start_date: Date;
+  billing_interval: BillingInterval | null;
+  trial_end: Date | null;
+  test_clock: string | null;
 }
 
 @Injectable()
@@ -42,9 +51,18 @@ export class SubscriptionsRepository {
 
   async insert(manager: EntityManager, subscription: NewSubscription): Promise<SubscriptionRecord> {
     const rows = (await manager.query(
-      `INSERT INTO catalog.subscriptions (id, customer_id, plan_id, plan_version, start_date)
-       VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, now())) RETURNING ${COLUMNS}`,
-      [subscription.id, subscription.customer_id, subscription.plan_id, subscription.plan_version, subscription.start_date],
+      `INSERT INTO catalog.subscriptions (id, customer_id, plan_id, plan_version, start_date, billing_interval, trial_end, test_clock)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [
+        subscription.id,
+        subscription.customer_id,
+        subscription.plan_id,
+        subscription.plan_version,
+        subscription.start_date,
+        subscription.billing_interval,
+        subscription.trial_end,
+        subscription.test_clock,
+      ],
     )) as SubscriptionRow[];
     return toRecord(rows[0]);
   }
@@ -55,12 +73,11 @@ export class SubscriptionsRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  /** `at` null: the time of the transaction. */
-  async cancel(manager: EntityManager, id: string, at: Date | null): Promise<SubscriptionRecord> {
+  async cancel(manager: EntityManager, id: string, at: Date): Promise<SubscriptionRecord> {
     const rows = (await manager.query(
       // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
       `WITH updated AS (
-         UPDATE catalog.subscriptions SET canceled_at = COALESCE($2::timestamptz, now()) WHERE id = $1 RETURNING ${COLUMNS}
+         UPDATE catalog.subscriptions SET canceled_at = $2 WHERE id = $1 RETURNING ${COLUMNS}
        ) SELECT * FROM updated`,
       [id, at],
     )) as SubscriptionRow[];

@@ -9,6 +9,7 @@ import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page'
 import { PricePlansService } from '../price-plans/price-plans.service';
 import { CancelSubscriptionDto, CreateSubscriptionDto } from './subscription.dto';
 import { SubscriptionView, subscriptionView } from './subscription-status';
+import { SubscriptionTime } from './subscription-time';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** Server-made ids: the contract's prefix and 16 random url-safe characters. */
@@ -23,6 +24,7 @@ export class SubscriptionsService {
     private readonly customers: CustomersService,
     private readonly plans: PricePlansService,
     private readonly transactions: CatalogTransactions,
+    private readonly time: SubscriptionTime,
   ) {}
 
   /**
@@ -30,59 +32,73 @@ export class SubscriptionsService {
    * never deleted, so checking them before the transaction is enough (foreign keys back it up).
    */
   async create(body: CreateSubscriptionDto): Promise<SubscriptionView> {
-    const [customerExists, planVersion] = await Promise.all([this.customers.exists(body.customer_id), this.plans.latestVersionNumber(body.plan_id)]);
+    const [customerExists, plan] = await Promise.all([this.customers.exists(body.customer_id), this.plans.latestVersion(body.plan_id)]);
     if (!customerExists) {
       throw new ProblemException(404, 'not_found', `Customer "${body.customer_id}" does not exist.`, {
         errors: [{ field: 'customer_id', message: 'unknown customer' }],
       });
     }
-    if (planVersion === undefined) {
+    if (plan === undefined) {
       throw new ProblemException(404, 'not_found', `Price plan "${body.plan_id}" does not exist.`, {
         errors: [{ field: 'plan_id', message: 'unknown price plan' }],
       });
+    }
+    const testClock = body.test_clock ?? null;
+    const now = await this.time.now(testClock, 'test_clock');
+    const startDate = body.start_date ? toDate(body.start_date, 'start_date') : now;
+    const trialEnd = body.trial_end ? toDate(body.trial_end, 'trial_end') : null;
+    if (trialEnd && trialEnd.getTime() <= startDate.getTime()) {
+      throw ProblemException.validation([{ field: 'trial_end', message: `trial_end must be after the start date ${startDate.toISOString()}` }]);
     }
     const record = await this.transactions.run(async (tx) => {
       const created = await this.repository.insert(tx.manager, {
         id: newSubscriptionId(),
         customer_id: body.customer_id,
         plan_id: body.plan_id,
-        plan_version: planVersion,
-        start_date: body.start_date ? toDate(body.start_date, 'start_date') : null,
+        plan_version: plan.version,
+        start_date: startDate,
+        billing_interval: plan.billing_interval ?? null,
+        trial_end: trialEnd,
+        test_clock: testClock,
       });
       tx.emit({ type: 'subscription.created', data: created });
       return created;
     });
-    return subscriptionView(record, new Date());
+    return subscriptionView(record, now);
   }
 
   /** Usage after `at` (default now) is not billed. A subscription is canceled once. */
   async cancel(id: string, body: CancelSubscriptionDto): Promise<SubscriptionView> {
+    const before = await this.repository.find(id);
+    if (!before) throw ProblemException.notFound('Subscription', id);
+    // The subscription's own "now" (its test clock's), read before the transaction: no call under the row lock.
+    const now = await this.time.now(before.test_clock ?? null);
     const record = await this.transactions.run(async (tx) => {
       const current = await this.repository.findForUpdate(tx.manager, id);
       if (!current) throw ProblemException.notFound('Subscription', id);
       if (current.canceled_at !== null) {
         throw new ProblemException(409, 'subscription_already_canceled', `Subscription "${id}" was already canceled (at ${current.canceled_at}).`);
       }
-      const canceled = await this.repository.cancel(tx.manager, id, body.at ? toDate(body.at, 'at') : null);
+      const canceled = await this.repository.cancel(tx.manager, id, body.at ? toDate(body.at, 'at') : now);
       tx.emit({ type: 'subscription.canceled', data: canceled });
       return canceled;
     });
-    return subscriptionView(record, new Date());
+    return subscriptionView(record, now);
   }
 
   async get(id: string): Promise<SubscriptionView> {
     const record = await this.repository.find(id);
     if (!record) throw ProblemException.notFound('Subscription', id);
-    return subscriptionView(record, new Date());
+    return subscriptionView(record, await this.time.now(record.test_clock ?? null));
   }
 
   async list(query: ListQueryDto & { customer_id?: string }): Promise<Page<SubscriptionView>> {
     const limit = listLimit(query);
     const rows = await this.repository.list(limit + 1, query.starting_after, query.customer_id);
     if (!rows) throw unknownCursor(query.starting_after!);
-    const now = new Date();
+    const nows = await this.time.nowsFor(rows.map((row) => row.test_clock ?? null));
     return toPage(
-      rows.map((row) => subscriptionView(row, now)),
+      rows.map((row) => subscriptionView(row, nows.get(row.test_clock ?? null)!)),
       limit,
       (subscription) => subscription.id,
     );

@@ -44,6 +44,24 @@ export class CustomerBillingRepository {
     return affected === 1;
   }
 
+  /** In an issuing transaction: locks the row if the claim is still this issuer's (kept for its next invoice). */
+  async holdsIssuing(manager: EntityManager, customerId: string, claim: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query('SELECT 1 FROM invoicing.customer_billing WHERE customer_id = $1 AND issuing_claim = $2 FOR UPDATE', [
+      customerId,
+      claim,
+    ]);
+    return rows.length === 1;
+  }
+
+  /** Extends this issuer's claim (false when it lost it). */
+  async renewIssuing(customerId: string, claim: string, until: Date): Promise<boolean> {
+    const [, affected]: [unknown[], number] = await this.dataSource.query(
+      'UPDATE invoicing.customer_billing SET issuing_until = $3 WHERE customer_id = $1 AND issuing_claim = $2',
+      [customerId, claim, until],
+    );
+    return affected === 1;
+  }
+
   /** Gives the claim up when issuing was refused or failed (nothing when it is no longer this issuer's). */
   async releaseIssuing(customerId: string, claim: string): Promise<void> {
     await this.dataSource.query(

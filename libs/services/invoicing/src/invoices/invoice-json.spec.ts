@@ -1,5 +1,6 @@
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { invoiceToJson, snapshotOf } from './invoice-json';
+import { proratedCalculation } from './prorated-calculation';
 
 const calculation = (overrides: Partial<CalculationJson> = {}): CalculationJson => ({
   calculation_id: 'calc_1',
@@ -20,8 +21,8 @@ const calculation = (overrides: Partial<CalculationJson> = {}): CalculationJson 
 describe('snapshotOf', () => {
   it('groups each calculation, flattens its lines and totals them', () => {
     const { snapshot, total } = snapshotOf('USD', [
-      calculation(),
-      calculation({ calculation_id: 'calc_2', subscription_id: 'sub_2', total_amount: '0.05', line_items: [] }),
+      proratedCalculation(calculation(), null),
+      proratedCalculation(calculation({ calculation_id: 'calc_2', subscription_id: 'sub_2', total_amount: '0.05', line_items: [] }), null),
     ]);
     expect(total.toFixed(2)).toBe('41.55');
     expect(snapshot.calculation_ids).toEqual(['calc_1', 'calc_2']);
@@ -33,13 +34,13 @@ describe('snapshotOf', () => {
   });
 
   it('refuses to mix currencies', () => {
-    expect(() => snapshotOf('USD', [calculation({ currency: 'EUR' })])).toThrow('is in EUR, the invoice in USD');
+    expect(() => snapshotOf('USD', [proratedCalculation(calculation({ currency: 'EUR' }), null)])).toThrow('is in EUR, the invoice in USD');
   });
 });
 
 describe('invoiceToJson', () => {
   it("shows amounts at the currency's minor unit and timestamps in UTC", () => {
-    const { snapshot } = snapshotOf('JPY', [calculation({ currency: 'JPY', total_amount: '120' })]);
+    const { snapshot } = snapshotOf('JPY', [proratedCalculation(calculation({ currency: 'JPY', total_amount: '120' }), null)]);
     const json = invoiceToJson(
       {
         id: 'inv_1',

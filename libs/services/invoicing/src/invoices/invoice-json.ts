@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
+import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
@@ -15,7 +15,7 @@ export interface InvoiceLineGroupJson {
   amount: string;
 }
 
-export type InvoiceLineItemJson = { subscription_id: string } & CalculationLineItemJson;
+export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
 
 /** What an invoice was issued with; stored as text and never changed afterwards. */
 export interface InvoiceSnapshot {
@@ -48,29 +48,46 @@ export interface InvoiceJson extends InvoiceSnapshot {
   archived_at: string | null;
   created_at: string;
   payment_attempts: PaymentAttemptJson[];
+  /** Automatic collection (Part II §4); null when the invoice is collected by API calls. */
+  collection?: CollectionJson | null;
 }
 
-/** Builds the snapshot from the stored calculations, one group per subscription, and their total. */
-export function snapshotOf(currency: string, calculations: readonly CalculationJson[]): { snapshot: InvoiceSnapshot; total: Big } {
+export interface CollectionJson {
+  attempts: number;
+  next_attempt_at: string | null;
+  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+}
+
+export interface CollectionRecord {
+  attempts: number;
+  next_attempt_at: Date | null;
+  state: CollectionJson['state'];
+}
+
+/**
+ * Builds the snapshot from the stored calculations (flat fees prorated on cycled plans), one group
+ * per subscription, and their total.
+ */
+export function snapshotOf(currency: string, priced: readonly ProratedCalculation[]): { snapshot: InvoiceSnapshot; total: Big } {
   let total = new Big(0);
-  for (const calculation of calculations) {
+  for (const { calculation, total: amount } of priced) {
     if (calculation.currency !== currency) {
       throw new Error(`calculation ${calculation.calculation_id} is in ${calculation.currency}, the invoice in ${currency}`);
     }
-    total = total.plus(calculation.total_amount);
+    total = total.plus(amount);
   }
   const snapshot: InvoiceSnapshot = {
-    line_groups: calculations.map((calculation) => ({
+    line_groups: priced.map(({ calculation, total: amount }) => ({
       subscription_id: calculation.subscription_id,
       plan_id: calculation.plan_id,
       plan_version: calculation.plan_version,
       period_start: calculation.period_start,
       period_end: calculation.period_end,
       calculation_id: calculation.calculation_id,
-      amount: calculation.total_amount,
+      amount: formatAmount(amount, currency),
     })),
-    line_items: calculations.flatMap((calculation) => calculation.line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
-    calculation_ids: calculations.map((calculation) => calculation.calculation_id),
+    line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
+    calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),
   };
   return { snapshot, total: new Big(formatAmount(total, currency)) };
 }
@@ -104,7 +121,7 @@ export interface PaymentAttemptRecord {
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly PaymentAttemptRecord[]): InvoiceJson {
+export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly PaymentAttemptRecord[], collection: CollectionRecord | null = null): InvoiceJson {
   const snapshot = JSON.parse(invoice.snapshot) as InvoiceSnapshot;
   return {
     id: invoice.id,
@@ -131,5 +148,6 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
       decline_code: attempt.decline_code,
       created_at: attempt.created_at.toISOString(),
     })),
+    collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
   };
 }

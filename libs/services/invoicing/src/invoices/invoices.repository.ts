@@ -111,12 +111,18 @@ export class InvoicesRepository {
   }
 
   /** The invoice, the period of each subscription it covers and its first history entry, in one statement. */
-  async insert(manager: EntityManager, invoice: InvoiceRow, periods: InvoicePeriodRow[], issueDetail: Record<string, unknown>): Promise<void> {
+  async insert(
+    manager: EntityManager,
+    invoice: InvoiceRow,
+    periods: InvoicePeriodRow[],
+    issueDetail: Record<string, unknown>,
+    billingReason: 'manual' | 'subscription_cycle' = 'manual',
+  ): Promise<void> {
     try {
       await manager.query(
         `WITH invoice AS (
-           INSERT INTO invoicing.invoices (id, sequence, number, customer_id, status, currency, period_start, period_end, total_amount, snapshot, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, status
+           INSERT INTO invoicing.invoices (id, sequence, number, customer_id, status, currency, period_start, period_end, total_amount, snapshot, created_at, billing_reason, paid_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $18) RETURNING id, status
          ), periods AS (
            INSERT INTO invoicing.invoice_periods (invoice_id, subscription_id, period_start, period_end, calculation_id)
            SELECT invoice.id, p.* FROM invoice, unnest($12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[]) AS p
@@ -140,6 +146,8 @@ export class InvoicesRepository {
           periods.map((period) => period.period_end),
           periods.map((period) => period.calculation_id),
           JSON.stringify(issueDetail),
+          billingReason,
+          invoice.paid_at,
         ],
       );
     } catch (error) {

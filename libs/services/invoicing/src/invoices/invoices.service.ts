@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { invoiceCoverage, InvoiceCoverageRefusalCode } from '@abaxus/domain/invoice/invoice-coverage';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
-import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
 import { isClaimed } from '@abaxus/domain/invoice/payment-attempt';
-import { formatAmount } from '@abaxus/domain/money/decimal';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -17,7 +15,10 @@ import { PricingClient } from '../pricing/pricing.client';
 import { CustomerBillingRepository } from './customer-billing.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
-import { InvoiceRow, InvoicesRepository } from './invoices.repository';
+import { InvoicesRepository } from './invoices.repository';
+import { CollectionRepository } from '../collection/collection.repository';
+import { IssuedInvoiceWriter } from './issued-invoice-writer';
+import { cycledSubscription, proratedCalculation } from './prorated-calculation';
 import { IssueInvoiceDto } from './issue-invoice.dto';
 import { ListInvoicesQuery } from './list-invoices.query';
 
@@ -46,6 +47,8 @@ export class InvoicesService {
     private readonly attempts: PaymentAttemptsRepository,
     private readonly outbox: ServiceOutbox,
     private readonly clock: Clock,
+    private readonly writer: IssuedInvoiceWriter,
+    private readonly collections: CollectionRepository,
   ) {}
 
   /**
@@ -92,7 +95,11 @@ export class InvoicesService {
           this.pricing.calculate({ customerId: customerId, subscriptionId: group.subscriptionId, start: group.start, end: group.end }),
         ),
       );
-      const { snapshot, total } = snapshotOf(coverage.currency, calculations);
+      // A plan with a billing interval: this is an interim invoice, its flat fees prorated.
+      const priced = calculations.map((calculation) =>
+        proratedCalculation(calculation, cycledSubscription(subscriptions.find((subscription) => subscription.id === calculation.subscription_id)!)),
+      );
+      const { snapshot, total } = snapshotOf(coverage.currency, priced);
       if (total.eq(0)) {
         throw new ProblemException(
           422,
@@ -105,38 +112,22 @@ export class InvoicesService {
         if (!(await this.customerBilling.completeIssuing(tx.manager, customerId, claim))) {
           throw new ProblemException(409, 'invoice_in_progress', `Issuing for customer ${customerId} took too long and was taken over; retry.`);
         }
-        // Last, so the counter row (shared by every issuer) stays locked only for the final inserts.
-        const sequence = await this.invoices.allocateSequence(tx.manager);
-        const invoice: InvoiceRow = {
-          id: `inv_${randomBytes(12).toString('hex')}`,
-          sequence,
-          number: formatInvoiceNumber(sequence),
-          customer_id: customerId,
-          status: 'issued',
+        return this.writer.write(tx, {
+          customerId,
           currency: coverage.currency,
-          period_start: coverage.start,
-          period_end: coverage.end,
-          total_amount: formatAmount(total, coverage.currency),
-          snapshot: JSON.stringify(snapshot),
-          payment_intent: null,
-          sent_at: null,
-          paid_at: null,
-          archived_at: null,
-          created_at: this.clock.now(),
-        };
-        await this.invoices.insert(
-          tx.manager,
-          invoice,
-          coverage.groups.map((group, index) => ({
+          start: coverage.start,
+          end: coverage.end,
+          periods: coverage.groups.map((group, index) => ({
             subscription_id: group.subscriptionId,
             period_start: group.start,
             period_end: group.end,
             calculation_id: calculations[index].calculation_id,
           })),
-          { number: invoice.number, calculation_ids: snapshot.calculation_ids },
-        );
-        tx.emit(invoiceEventMessage('invoice.issued', invoice, 'issued', invoice.created_at));
-        return invoice;
+          snapshot,
+          total,
+          reason: 'manual',
+          createdAt: this.clock.now(),
+        });
       });
       return invoiceToJson(row, []);
     } finally {
@@ -148,7 +139,7 @@ export class InvoicesService {
   async get(id: string): Promise<InvoiceJson> {
     const invoice = await this.invoices.find(id);
     if (!invoice) throw ProblemException.notFound('Invoice', id);
-    return invoiceToJson(invoice, await this.attempts.ofInvoices([id]));
+    return invoiceToJson(invoice, await this.attempts.ofInvoices([id]), (await this.collections.ofInvoices([id]))[0] ?? null);
   }
 
   async list(query: ListInvoicesQuery): Promise<InvoicePage> {
@@ -161,12 +152,14 @@ export class InvoicesService {
     const rows = await this.invoices.list({ customerId: query.customer_id, status: query.status, beforeSequence, limit });
     const page = toPage(rows, limit, (row) => row.id);
     const attempts = await this.attempts.ofInvoices(page.data.map((row) => row.id));
+    const collections = await this.collections.ofInvoices(page.data.map((row) => row.id));
     return {
       ...page,
       data: page.data.map((row) =>
         invoiceToJson(
           row,
           attempts.filter((attempt) => attempt.invoice_id === row.id),
+          collections.find((collection) => collection.invoice_id === row.id) ?? null,
         ),
       ),
     };

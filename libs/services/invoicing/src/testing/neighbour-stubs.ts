@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import type { DynamicModule } from '@nestjs/common';
 import type { CustomerRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
@@ -9,6 +10,7 @@ import type { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { startHttpApp } from '@abaxus/platform/service/start-service-app';
 import type { ServiceStub, ServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import type { Clock } from '@abaxus/platform/time/clock';
+import { TOPICS } from '@abaxus/contracts/topics';
 
 /*
  * The invoicing service's neighbours for the single-service tier: the catalog routes it reads
@@ -31,6 +33,21 @@ export interface StubbedCustomerOptions {
   startDate?: string;
 }
 
+export interface CycledCustomerOptions {
+  interval: 'day' | 'week' | 'month' | 'year';
+  startDate: string;
+  /** The plan's flat fee per interval, e.g. "29.00". */
+  fee: string;
+  usageAmount?: string;
+  testClock?: string;
+  trialEnd?: string;
+  currency?: string;
+  /** Stripe's saved card (`pm_…`). */
+  paymentMethod?: string;
+  /** False: do not publish the subscription.created event yet (publishSubscriptions later). */
+  publish?: boolean;
+}
+
 export interface StubbedCustomer {
   id: string;
   subscriptionId: string;
@@ -45,6 +62,8 @@ export class InvoicingNeighbourStubs {
   readonly calculations: CalculationJson[] = [];
   private readonly subscriptions = new Map<string, SubscriptionRecord[]>();
   private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number }>();
+  private readonly cycled = new Map<string, { fee: string; usageAmount: string }>();
+  private readonly customers = new Map<string, CustomerRecord>();
 
   constructor(private readonly sut: ServiceUnderTest) {
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
@@ -57,6 +76,14 @@ export class InvoicingNeighbourStubs {
       if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
       if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
       const subscription = [...this.subscriptions.values()].flat().find((candidate) => candidate.id === body.subscription_id)!;
+      const cycled = this.cycled.get(body.subscription_id);
+      const usageEnd = subscription.canceled_at && subscription.canceled_at < body.period_end ? subscription.canceled_at : body.period_end;
+      const lineItems: CalculationJson['line_items'] = cycled
+        ? [
+            { metric_key: null, model: 'flat_fee', quantity: '1', amount: cycled.fee },
+            { metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: cycled.usageAmount },
+          ]
+        : [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }];
       const calculation: CalculationJson = {
         calculation_id: uniqueId('calc'),
         customer_id: body.customer_id,
@@ -66,9 +93,9 @@ export class InvoicingNeighbourStubs {
         currency: priced.currency,
         period_start: body.period_start,
         period_end: body.period_end,
-        usage_period: { start: body.period_start, end: body.period_end },
-        total_amount: priced.amount,
-        line_items: [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }],
+        usage_period: { start: body.period_start, end: usageEnd },
+        total_amount: cycled ? new Big(cycled.fee).plus(cycled.usageAmount).toFixed(2) : priced.amount,
+        line_items: lineItems,
         created_at: new Date().toISOString(),
       };
       this.calculations.push(calculation);
@@ -94,7 +121,8 @@ export class InvoicingNeighbourStubs {
       created_at: now,
       updated_at: now,
     };
-    this.stub('catalog').on(`GET /v1/customers/${id}`, { status: 200, body: customer });
+    this.stub('catalog').on(`GET /v1/customers/${id}`, () => ({ status: 200, body: customer }));
+    this.customers.set(id, customer);
     this.stub('catalog').on(`GET /v1/price-plans/${planId}/versions/1`, {
       status: 200,
       body: {
@@ -119,6 +147,46 @@ export class InvoicingNeighbourStubs {
     ]);
     this.pricing.set(subscriptionId, { amount: options.amount ?? '41.50', currency, delayMs: options.pricingDelayMs ?? 0 });
     return { id, subscriptionId, planId, providerCustomer };
+  }
+
+  /**
+   * A customer with one subscription to a plan with a billing interval and a flat fee (pricing
+   * answers the fee once plus `usageAmount` of usage, as the real pricing does), announced to the
+   * service as the catalog would: a subscription.created event on the bus. Returns once published.
+   */
+  async cycledCustomer(options: CycledCustomerOptions): Promise<StubbedCustomer> {
+    const customer = this.customer({ startDate: options.startDate, amount: '0', currency: options.currency, paymentMethod: options.paymentMethod });
+    const subscription = this.subscriptions.get(customer.id)![0];
+    Object.assign(subscription, { billing_interval: options.interval, test_clock: options.testClock ?? null, trial_end: options.trialEnd ?? null });
+    this.cycled.set(customer.subscriptionId, { fee: options.fee, usageAmount: options.usageAmount ?? '0.00' });
+    if (options.publish !== false) await this.publishSubscriptions([subscription]);
+    return customer;
+  }
+
+  /** The catalog's subscription.created events of these subscriptions, in one publish. */
+  async publishSubscriptions(records: SubscriptionRecord[]): Promise<void> {
+    await this.sut.bus.publish(
+      records.map((record) => ({
+        topic: TOPICS.catalogEvents,
+        key: record.id,
+        value: JSON.stringify({ type: 'subscription.created', data: record, event_id: uniqueId('evt'), occurred_at: record.created_at }),
+      })),
+    );
+  }
+
+  subscriptionOf(customerId: string): SubscriptionRecord {
+    return this.subscriptions.get(customerId)![0];
+  }
+
+  /** The customer's saved card from now on (e.g. the customer fixed a declined card). */
+  setPaymentMethod(customerId: string, paymentMethod: string): void {
+    const customer = this.customers.get(customerId)!;
+    customer.payment_method = { provider_customer_id: customer.payment_method?.provider_customer_id ?? 'cus_acme', provider_payment_method: paymentMethod };
+  }
+
+  /** How late pricing answers for a subscription from now on. */
+  setPricingDelay(subscriptionId: string, delayMs: number): void {
+    this.pricing.get(subscriptionId)!.delayMs = delayMs;
   }
 
   /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */

@@ -1,0 +1,182 @@
+import { Client } from 'pg';
+import { TOPICS } from '@abaxus/contracts/topics';
+import { pollUntil } from '@abaxus/platform/testing/poll-until';
+import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
+import type { InvoiceJson } from '../invoices/invoice-json';
+import { expectStatus } from '../testing/expect-status';
+import type { BillingRunJson } from './billing-runs.controller';
+import { InvoicingNeighbourStubs } from '../testing/neighbour-stubs';
+import { InvoicingAppModule } from '../invoicing-app.module';
+
+/*
+ * Single-service tier: billing cycles on test clocks, with catalog and pricing stubbed and the
+ * catalog's subscription events published on the service's real (embedded) bus.
+ */
+describe('billing cycles and test clocks (service alone)', () => {
+  let sut: ServiceUnderTest;
+  let neighbours: InvoicingNeighbourStubs;
+  let db: Client;
+
+  beforeAll(async () => {
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
+      stub: ['catalog', 'pricing'],
+      env: { ABAXUS_BILLING_RUN_INTERVAL_MS: '0' },
+    });
+    neighbours = new InvoicingNeighbourStubs(sut);
+    db = new Client({ connectionString: sut.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await sut?.stop();
+  });
+
+  const newClock = async (frozenTime: string) =>
+    expectStatus(await sut.api('POST', '/v1/test-clocks', { frozen_time: frozenTime, name: 'rehearsal' }), 201).body;
+  const advance = async (clockId: string, to: string) => {
+    expectStatus(await sut.api('POST', `/v1/test-clocks/${clockId}/advance`, { frozen_time: to }), 200);
+    await pollUntil(
+      async () => {
+        const status = (await sut.api('GET', `/v1/test-clocks/${clockId}`)).body.status;
+        if (status !== 'ready') throw new Error(`clock ${clockId} is ${status}`);
+      },
+      { timeoutMs: 30_000 },
+    );
+  };
+  const invoicesOf = async (customerId: string): Promise<InvoiceJson[]> =>
+    (await sut.api('GET', `/v1/invoices?customer_id=${customerId}&limit=500`)).body.data.reverse();
+
+  it('advancing a clock past three monthly cycle ends issues exactly three invoices, Jan 31 → Feb 28 → Mar 31 → Apr 30', async () => {
+    const clock = await newClock('2026-01-31T00:00:00Z');
+    expect(clock).toMatchObject({ id: expect.stringMatching(/^clock_/), status: 'ready', frozen_time: '2026-01-31T00:00:00.000Z' });
+    const customer = await neighbours.cycledCustomer({
+      interval: 'month',
+      startDate: '2026-01-31T00:00:00.000Z',
+      fee: '29.00',
+      usageAmount: '1.50',
+      testClock: clock.id,
+    });
+
+    // Past Apr 30 plus the hour of grace, not yet past May 31.
+    await advance(clock.id, '2026-04-30T01:00:00Z');
+    const invoices = await invoicesOf(customer.id);
+    expect(invoices.map((invoice: InvoiceJson) => [invoice.period_start, invoice.period_end, invoice.total_amount, invoice.status])).toEqual([
+      ['2026-01-31T00:00:00.000Z', '2026-02-28T00:00:00.000Z', '30.50', 'issued'],
+      ['2026-02-28T00:00:00.000Z', '2026-03-31T00:00:00.000Z', '30.50', 'issued'],
+      ['2026-03-31T00:00:00.000Z', '2026-04-30T00:00:00.000Z', '30.50', 'issued'],
+    ]);
+    // Gapless numbers in cycle order, whole cycles without a proration.
+    const numbers = invoices.map((invoice: InvoiceJson) => Number(invoice.number.slice(4)));
+    expect(numbers).toEqual([numbers[0], numbers[0] + 1, numbers[0] + 2]);
+    expect(invoices[0].line_items[0]).toEqual({
+      subscription_id: customer.subscriptionId,
+      metric_key: null,
+      model: 'flat_fee',
+      quantity: '1',
+      amount: '29.00',
+    });
+
+    // A second advance within the same cycle issues nothing more; the billing runs say what happened.
+    await advance(clock.id, '2026-05-15T00:00:00Z');
+    expect(await invoicesOf(customer.id)).toHaveLength(3);
+    const runs = (await sut.api('GET', `/v1/billing-runs?test_clock=${clock.id}`)).body.data;
+    expect(runs.map((run: BillingRunJson) => [run.cycle_end, run.invoices_issued, run.failures]).sort()).toEqual([
+      ['2026-02-28T00:00:00.000Z', 1, []],
+      ['2026-03-31T00:00:00.000Z', 1, []],
+      ['2026-04-30T00:00:00.000Z', 1, []],
+    ]);
+    // Each went out as an invoice.issued fact through the outbox.
+    const seen = new Set<string>();
+    const listener = await sut.bus.subscribe({
+      groupId: `issued-${clock.id}`,
+      topics: [TOPICS.invoiceEvents],
+      handleBatch: async (messages) => {
+        for (const message of messages) {
+          const event = JSON.parse(message.value);
+          if (event.type === 'invoice.issued') seen.add(event.data.invoice_id);
+        }
+      },
+    });
+    try {
+      await pollUntil(async () => expect(invoices.every((invoice: InvoiceJson) => seen.has(invoice.id))).toBe(true));
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('waits for the grace period: a cycle ended 59 minutes ago is not invoiced yet', async () => {
+    const clock = await newClock('2026-03-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({ interval: 'week', startDate: '2026-03-01T00:00:00.000Z', fee: '7.00', testClock: clock.id });
+    await advance(clock.id, '2026-03-08T00:59:00Z');
+    expect(await invoicesOf(customer.id)).toHaveLength(0);
+    await advance(clock.id, '2026-03-08T01:00:00Z');
+    expect((await invoicesOf(customer.id)).map((invoice: InvoiceJson) => [invoice.period_end, invoice.total_amount])).toEqual([
+      ['2026-03-08T00:00:00.000Z', '7.00'],
+    ]);
+  });
+
+  it('a manual invoice mid-cycle is an interim one (flat fee prorated, fraction shown); the next cycle invoice starts where it ended', async () => {
+    const clock = await newClock('2026-04-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-04-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });
+    await advance(clock.id, '2026-04-20T00:00:00Z');
+    // April has 30 days: [Apr 1, Apr 16) is exactly half.
+    const interim = expectStatus(await sut.api('POST', '/v1/invoices', { customer_id: customer.id, cutoff_date: '2026-04-16T00:00:00Z' }), 201).body;
+    expect(interim.line_items[0]).toMatchObject({
+      model: 'flat_fee',
+      amount: '15.00',
+      proration: { from: '2026-04-01T00:00:00.000Z', to: '2026-04-16T00:00:00.000Z', fraction: '0.5' },
+    });
+    await advance(clock.id, '2026-05-01T01:00:00Z');
+    const invoices = await invoicesOf(customer.id);
+    expect(invoices.map((invoice: InvoiceJson) => [invoice.period_start, invoice.period_end, invoice.total_amount])).toEqual([
+      ['2026-04-01T00:00:00.000Z', '2026-04-16T00:00:00.000Z', '15.00'],
+      ['2026-04-16T00:00:00.000Z', '2026-05-01T00:00:00.000Z', '15.00'],
+    ]);
+    expect(invoices[1].line_items[0].proration).toEqual({ from: '2026-04-16T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z', fraction: '0.5' });
+  });
+
+  it('a cancel mid-cycle closes the subscription with a final invoice at the cancel instant, its flat fee prorated, then nothing more', async () => {
+    const clock = await newClock('2026-04-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-04-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });
+    const subscription = neighbours.subscriptionOf(customer.id);
+    subscription.canceled_at = '2026-04-16T00:00:00.000Z';
+    await sut.bus.publish([
+      {
+        topic: TOPICS.catalogEvents,
+        key: subscription.id,
+        value: JSON.stringify({ type: 'subscription.canceled', data: subscription, event_id: 'evt_cancel', occurred_at: subscription.canceled_at }),
+      },
+    ]);
+    await advance(clock.id, '2026-07-01T01:00:00Z');
+    const invoices = await invoicesOf(customer.id);
+    expect(invoices.map((invoice) => [invoice.period_start, invoice.period_end, invoice.total_amount])).toEqual([
+      ['2026-04-01T00:00:00.000Z', '2026-04-16T00:00:00.000Z', '15.00'],
+    ]);
+    expect(invoices[0].line_items[0].proration).toEqual({ from: '2026-04-01T00:00:00.000Z', to: '2026-04-16T00:00:00.000Z', fraction: '0.5' });
+  });
+
+  it('shows the upcoming invoice (not stored, no number) as of the clock', async () => {
+    const clock = await newClock('2026-06-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-06-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });
+    await advance(clock.id, '2026-06-11T00:00:00Z');
+    const upcoming = expectStatus(await sut.api('GET', `/v1/customers/${customer.id}/upcoming-invoice`), 200).body;
+    expect(upcoming).toMatchObject({
+      customer_id: customer.id,
+      period_start: '2026-06-01T00:00:00.000Z',
+      period_end: '2026-06-11T00:00:00.000Z',
+      total_amount: '10.00',
+    });
+    expect(upcoming.id).toBeUndefined();
+    expect(await invoicesOf(customer.id)).toHaveLength(0);
+    expect((await sut.api('GET', '/v1/customers/cust_nobody/upcoming-invoice')).status).toBe(404);
+  });
+
+  it('refuses to move a clock backwards (422 naming frozen_time) and answers 404 for an unknown clock', async () => {
+    const clock = await newClock('2026-01-01T00:00:00Z');
+    const backwards = await sut.api('POST', `/v1/test-clocks/${clock.id}/advance`, { frozen_time: '2025-12-31T00:00:00Z' });
+    expect([backwards.status, backwards.body.code, backwards.body.errors?.[0]?.field]).toEqual([422, 'test_clock_not_forward', 'frozen_time']);
+    expect((await sut.api('POST', '/v1/test-clocks/clock_nothing/advance', { frozen_time: '2027-01-01T00:00:00Z' })).status).toBe(404);
+    expect((await sut.api('POST', '/v1/test-clocks', { frozen_time: 'yesterday' })).status).toBe(400);
+  });
+});

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
+import { randomBytes } from 'node:crypto';
+import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
+import { formatAmount } from '@abaxus/domain/money/decimal';
+import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
+import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
+import { invoiceEventMessage } from './invoice-event-message';
+import { InvoiceSnapshot } from './invoice-json';
+import { InvoicePeriodRow, InvoiceRow, InvoicesRepository } from './invoices.repository';
+
+export type BillingReason = 'manual' | 'subscription_cycle';
+
+export interface IssuedInvoice {
+  customerId: string;
+  currency: string;
+  start: Date;
+  end: Date;
+  periods: InvoicePeriodRow[];
+  snapshot: InvoiceSnapshot;
+  total: Big;
+  reason: BillingReason;
+  createdAt: Date;
+}
+
+/**
+ * The one way an invoice is written, requested or automatic, in the caller's short transaction
+ * (no network call in it): the number (last, so the shared counter row stays locked only for the
+ * inserts), the invoice with its periods and history, the schedule moved past its periods, and
+ * invoice.issued through the outbox. A zero total (automatic runs only) is settled at once.
+ */
+@Injectable()
+export class IssuedInvoiceWriter {
+  constructor(
+    private readonly invoices: InvoicesRepository,
+    private readonly schedule: BillingScheduleRepository,
+  ) {}
+
+  async write(tx: OutboxTransaction, issued: IssuedInvoice): Promise<InvoiceRow> {
+    for (const period of issued.periods) await this.schedule.markBilled(tx.manager, period.subscription_id, period.period_end);
+    const sequence = await this.invoices.allocateSequence(tx.manager);
+    const zero = issued.total.eq(0);
+    const invoice: InvoiceRow = {
+      id: `inv_${randomBytes(12).toString('hex')}`,
+      sequence,
+      number: formatInvoiceNumber(sequence),
+      customer_id: issued.customerId,
+      status: zero ? 'paid' : 'issued',
+      currency: issued.currency,
+      period_start: issued.start,
+      period_end: issued.end,
+      total_amount: formatAmount(issued.total, issued.currency),
+      snapshot: JSON.stringify(issued.snapshot),
+      payment_intent: null,
+      sent_at: null,
+      paid_at: zero ? issued.createdAt : null,
+      archived_at: null,
+      created_at: issued.createdAt,
+    };
+    await this.invoices.insert(
+      tx.manager,
+      invoice,
+      issued.periods,
+      {
+        number: invoice.number,
+        calculation_ids: issued.snapshot.calculation_ids,
+        billing_reason: issued.reason,
+        ...(zero ? { settled: 'zero_total' } : {}),
+      },
+      issued.reason,
+    );
+    tx.emit(invoiceEventMessage('invoice.issued', invoice, invoice.status, invoice.created_at));
+    return invoice;
+  }
+}
