@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 
@@ -23,6 +24,18 @@ const secrets = {
   stripeSignature: `sig-value-${unique()}`,
   wrongApiKey: `wrong-api-key-${unique()}`,
 };
+
+const logTestRole = `abaxus_log_${unique()}`;
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 interface LogLine {
   level: string;
@@ -98,8 +111,12 @@ describe('logs of a running engine', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    // A role of its own whose password is the secret, so the engine really logs in with it
+    // (whether the test server checks passwords or trusts local connections).
+    await adminQuery(`CREATE ROLE ${logTestRole} LOGIN SUPERUSER PASSWORD '${secrets.databasePassword}'`);
     const url = new URL(database.url);
-    url.password = secrets.databasePassword; // the test server trusts local connections: it is never checked
+    url.username = logTestRole;
+    url.password = secrets.databasePassword;
     engine = await startEngineProcess(url.toString());
   }, 120000);
 
@@ -110,6 +127,7 @@ describe('logs of a running engine', () => {
       await exited;
     }
     await database?.drop();
+    await adminQuery(`DROP ROLE IF EXISTS ${logTestRole}`);
   });
 
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -183,7 +183,12 @@ describe('pricing calculations (kafka)', () => {
   });
 
   it('answers 503 with a clear message when Stripe, its webhook secret or SMTP is not configured', async () => {
-    const charge = await engine.api('POST', '/v1/invoices/inv_any/charge');
+    // A missing invoice is a 404 whatever is configured; the 503s concern an invoice that exists.
+    const absent = await engine.api('POST', '/v1/invoices/inv_missing/charge');
+    expect([absent.status, absent.body.code]).toEqual([404, 'not_found']);
+    const setup = await scenario.customerWithUsage({ units: '20' });
+    const invoice = expectStatus(await engine.api('POST', '/v1/invoices', { customer_id: setup.customerId, cutoff_date: '2026-03-31T23:59:59Z' }), 201);
+    const charge = await engine.api('POST', `/v1/invoices/${invoice.body.id}/charge`);
     expect([charge.status, charge.body.code, charge.body.detail]).toEqual([503, 'payments_not_configured', expect.stringContaining('STRIPE_SECRET_KEY')]);
     const webhook = await engine.api('POST', '/v1/webhooks/stripe', { id: 'evt_1' }, { 'stripe-signature': 't=1,v1=x' });
     expect([webhook.status, webhook.body.code, webhook.body.detail]).toEqual([
@@ -191,7 +196,7 @@ describe('pricing calculations (kafka)', () => {
       'webhooks_not_configured',
       expect.stringContaining('STRIPE_WEBHOOK_SECRET'),
     ]);
-    const email = await engine.api('POST', '/v1/invoices/inv_any/send-email');
+    const email = await engine.api('POST', `/v1/invoices/${invoice.body.id}/send-email`);
     expect([email.status, email.body.code, email.body.detail]).toEqual([503, 'email_not_configured', expect.stringContaining('SMTP_URL')]);
   });
 });

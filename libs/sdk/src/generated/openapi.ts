@@ -820,6 +820,165 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/billing-runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the automatic billing runs
+     * @description Part II §4. One entry per pass of an invoicing instance and cycle end it issued (or
+     *     failed to issue) invoices for, newest first: `invoices_issued` is counted in the issuing
+     *     transaction itself; `failures` name the customer, a code and the reason (the customer's
+     *     cycle stays due and the next pass retries it). `finished_at` is null for a pass that was
+     *     interrupted (a crash): its claims expire and another pass finishes the work.
+     *
+     *     Choices: the run issues a cycle's invoice once `cycle end + ABAXUS_BILLING_GRACE_SECONDS`
+     *     has passed (also on test clocks, in their time); one invoice per customer, cycle end and
+     *     currency; cycles missed while the engine was down are issued oldest first. A cycle with
+     *     nothing to charge still closes with a zero invoice, settled (`paid`) at once, as Stripe
+     *     does; `POST /v1/invoices` keeps refusing zero totals. Each instance looks for due work
+     *     every `ABAXUS_BILLING_RUN_INTERVAL_MS` (default 60000; 0: never on its own). Filter with
+     *     `test_clock`.
+     */
+    get: operations['listBillingRuns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/upcoming-invoice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * The invoice the current cycle would produce if it ended now
+     * @description Part II §4. Not stored and not numbered: each subscription of the customer on a billing
+     *     cycle, from where its billing reached to now (its test clock's now), capped at its
+     *     current cycle's end, priced and prorated exactly as the automatic run would (every line
+     *     and tier). Choices: pricing stores the calculations it makes for it (their ids are
+     *     listed); only the currency of the customer's first cycled subscription is shown; a
+     *     customer without a cycled subscription with time left to bill → `404 no_upcoming_invoice`.
+     */
+    get: operations['getUpcomingInvoice'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/auto-collection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** The customer's automatic collection */
+    get: operations['getAutoCollection'];
+    /**
+     * Email and charge the customer's automatic invoices
+     * @description Part II §4 `auto_collection` (choice: set here, owned by invoicing, until the customer
+     *     resource carries the field). Invoices issued by the automatic run are then emailed and
+     *     charged without a call (through the same claims as the API calls). A declined charge is
+     *     retried `ABAXUS_DUNNING_DAYS` (default 1,3,5) days after the first failed attempt, then
+     *     left `exhausted`; a mail server or Stripe that cannot be reached is retried an hour later
+     *     without counting as an attempt.
+     */
+    put: operations['setAutoCollection'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/test-clocks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List test clocks */
+    get: operations['listTestClocks'];
+    put?: never;
+    /**
+     * Create a test clock
+     * @description Part II §4 (Stripe's design). Subscriptions created with `test_clock` live in its frozen
+     *     time. Off when `ABAXUS_TEST_CLOCKS=off` (every test-clock route then → `404 test_clocks_disabled`).
+     */
+    post: operations['createTestClock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/test-clocks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['TestClockId'];
+      };
+      cookie?: never;
+    };
+    /** Get a test clock (poll it while it is advancing) */
+    get: operations['getTestClock'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/test-clocks/{id}/advance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['TestClockId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Move a test clock forward
+     * @description Answers at once with the clock `advancing`; it runs, for that clock's subscriptions only,
+     *     the very billing and collection passes the real scheduler runs, with the new frozen time
+     *     as now, until nothing more is due, then turns `ready` (poll `GET`). Choices: the advance
+     *     first waits (up to 10 s, else 503) for the catalog's latest subscription events to reach
+     *     the schedule, so a subscription created just before is billed; an advance interrupted
+     *     by a crash is finished by any instance's scheduler; the grace period applies in
+     *     simulated time too. Only forward: a time not after the current one → `422
+     *     test_clock_not_forward` naming `frozen_time`; a clock still advancing → `409 test_clock_advancing`.
+     */
+    post: operations['advanceTestClock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/webhooks/stripe': {
     parameters: {
       query?: never;
@@ -1062,6 +1221,15 @@ export interface components {
       name?: string | null;
       /** @description Upper-case ISO 4217 code. */
       currency: string;
+      /**
+       * @description Part II §4. Absent or null: invoices only on request (section 3). Otherwise cycles of
+       *     one interval anchored at the subscription's start_date (no interval count: one day,
+       *     week, month or year). Months and years are always counted from the anchor, and a day
+       *     the month lacks falls on its last day (Jan 31 → Feb 28/29 → Mar 31; a yearly Feb 29
+       *     → Feb 28 in common years), in UTC.
+       * @enum {string|null}
+       */
+      billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
       charges: components['schemas']['ChargeInput'][];
     };
     ChargeInput:
@@ -1131,6 +1299,15 @@ export interface components {
       version: number;
       name: string | null;
       currency: string;
+      /**
+       * @description Part II §4. Absent or null: invoices only on request (section 3). Otherwise cycles of
+       *     one interval anchored at the subscription's start_date (no interval count: one day,
+       *     week, month or year). Months and years are always counted from the anchor, and a day
+       *     the month lacks falls on its last day (Jan 31 → Feb 28/29 → Mar 31; a yearly Feb 29
+       *     → Feb 28 in common years), in UTC.
+       * @enum {string|null}
+       */
+      billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
       charges: components['schemas']['Charge'][];
       created_at: components['schemas']['Timestamp'];
     };
@@ -1221,6 +1398,19 @@ export interface components {
     SubscriptionCreate: {
       customer_id: components['schemas']['ClientId'];
       plan_id: components['schemas']['ClientId'];
+      /**
+       * @description Part II §5. Until then flat fees are not charged (usage is); the trial's share of a
+       *     cycle's flat fee shows as a zero line marked `trial`. Must be after the start date
+       *     (else 400 naming `trial_end`).
+       */
+      trial_end?: components['schemas']['TimestampInput'] | null;
+      /**
+       * @description Part II §4. A test clock id (`clock_…`): the subscription lives in that clock's time
+       *     (its start date default, status, current period and cycles). Choice: the contract
+       *     attaches clocks to customers; until the customer resource carries `test_clock`, a
+       *     subscription names it. Unknown clock → 404 naming `test_clock`.
+       */
+      test_clock?: string | null;
       /** @description Defaults to now; 1970–9999. */
       start_date?: components['schemas']['TimestampInput'] | null;
     };
@@ -1241,6 +1431,20 @@ export interface components {
       plan_version: number;
       start_date: components['schemas']['Timestamp'];
       canceled_at: components['schemas']['Timestamp'] | null;
+      /**
+       * @description The pinned plan's interval; cycles are anchored at start_date.
+       * @enum {string|null}
+       */
+      billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
+      trial_end?: components['schemas']['Timestamp'] | null;
+      test_clock?: string | null;
+      /**
+       * @description The cycle the subscription is in now (its test clock's now); the first cycle before
+       *     the start; after a cancellation, the cycle it ended in, cut at the cancellation. Null
+       *     without a billing interval.
+       */
+      current_period_start?: components['schemas']['Timestamp'] | null;
+      current_period_end?: components['schemas']['Timestamp'] | null;
       created_at: components['schemas']['Timestamp'];
     };
     SubscriptionPage: components['schemas']['Page'] & {
@@ -1383,6 +1587,27 @@ export interface components {
       model: components['schemas']['ChargeModel'];
       quantity: components['schemas']['DecimalString'];
       amount: components['schemas']['DecimalString'];
+      /**
+       * @description Part II §4. On a plan with a billing interval, a flat fee is the price of one whole
+       *     cycle; a line covering part of one names the window it pays for and the cycles
+       *     covered (`fraction`, up to 12 decimals, informative). Absent for whole cycles.
+       *     Rounding rule (choice): the part [a, b) of cycle [s, e) pays
+       *     round(fee × (b − s)/(e − s)) − round(fee × (a − s)/(e − s)), each round half-up to the
+       *     currency's minor unit on the exact value, so back-to-back parts of a cycle (an
+       *     interim invoice then the cycle's, phases) always add up to the fee to the cent; a
+       *     part differs from its own rounded share by at most one minor unit. Time is counted
+       *     in milliseconds.
+       */
+      proration?: {
+        from: components['schemas']['Timestamp'];
+        to: components['schemas']['Timestamp'];
+        fraction: components['schemas']['DecimalString'];
+      };
+      /**
+       * @description The trial's share of a flat fee, charged zero.
+       * @constant
+       */
+      trial?: true;
       tiers?: components['schemas']['TierBreakdown'][];
     };
     PaymentAttempt: {
@@ -1398,7 +1623,56 @@ export interface components {
       decline_code: string | null;
       created_at: components['schemas']['Timestamp'];
     };
+    BillingRun: {
+      id: string;
+      cycle_end: components['schemas']['Timestamp'];
+      test_clock: string | null;
+      started_at: components['schemas']['Timestamp'];
+      finished_at: components['schemas']['Timestamp'] | null;
+      invoices_issued: number;
+      failures: {
+        customer_id: string;
+        code: string;
+        reason: string;
+      }[];
+    };
+    TestClock: {
+      id: string;
+      name: string | null;
+      frozen_time: components['schemas']['Timestamp'];
+      /** @enum {string} */
+      status: 'ready' | 'advancing';
+      created_at: components['schemas']['Timestamp'];
+    };
+    AutoCollectionSetting: {
+      customer_id: string;
+      auto_collection: {
+        email: boolean;
+        charge: boolean;
+      };
+    };
+    UpcomingInvoice: {
+      customer_id: string;
+      currency: string;
+      period_start: components['schemas']['Timestamp'];
+      period_end: components['schemas']['Timestamp'];
+      total_amount: components['schemas']['DecimalString'];
+      line_groups: Record<string, unknown>[];
+      line_items: components['schemas']['InvoiceLineItem'][];
+      calculation_ids: string[];
+    };
     Invoice: {
+      /**
+       * @description Part II §4: automatic collection of an invoice issued by the billing run for a
+       *     customer with auto-collection; null otherwise. Dunning: a declined automatic charge
+       *     is retried ABAXUS_DUNNING_DAYS days after the first failed attempt, then `exhausted`.
+       */
+      collection?: null | {
+        attempts: number;
+        next_attempt_at: components['schemas']['Timestamp'] | null;
+        /** @enum {string} */
+        state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+      };
       id: string;
       /** @description Sequential without gaps, one sequence per deployment. */
       number: string;
@@ -1716,6 +1990,7 @@ export interface components {
      * @example 50
      */
     Limit: number;
+    TestClockId: string;
     /** @description The `next_cursor` of the previous page (the id of its last item). */
     StartingAfter: string;
     /** @example plan_growth */
@@ -3238,6 +3513,310 @@ export interface operations {
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
       413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listBillingRuns: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+        test_clock?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of billing runs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page'] & {
+            data?: components['schemas']['BillingRun'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getUpcomingInvoice: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The upcoming invoice. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UpcomingInvoice'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description Nothing to bill on a cycle for this customer. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getAutoCollection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What is done with the customer's automatic invoices. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AutoCollectionSetting'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  setAutoCollection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "email": true,
+         *       "charge": true
+         *     }
+         */
+        'application/json': {
+          email: boolean;
+          charge: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The setting. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AutoCollectionSetting'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No customer has this id. */
+      404: components['responses']['NotFound'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listTestClocks: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of test clocks. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page'] & {
+            data?: components['schemas']['TestClock'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createTestClock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "frozen_time": "2026-01-31T00:00:00Z",
+         *       "name": "a year of billing"
+         *     }
+         */
+        'application/json': {
+          frozen_time: components['schemas']['TimestampInput'];
+          name?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The clock. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestClock'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getTestClock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['TestClockId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The clock. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestClock'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No test clock has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  advanceTestClock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        id: components['parameters']['TestClockId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "frozen_time": "2026-04-30T01:00:00Z"
+         *     }
+         */
+        'application/json': {
+          frozen_time: components['schemas']['TimestampInput'];
+        };
+      };
+    };
+    responses: {
+      /** @description The clock, advancing. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestClock'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No test clock has this id. */
+      404: components['responses']['NotFound'];
+      /** @description Still advancing, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'test_clock_advancing' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      /** @description Not forward. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'test_clock_not_forward';
+          };
+        };
+      };
       503: components['responses']['ServiceUnavailable'];
     };
   };
