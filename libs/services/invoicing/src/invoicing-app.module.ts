@@ -9,7 +9,7 @@ import { InvoiceMailer } from './email/invoice-mailer';
 import { InvoicesController } from './invoices/invoices.controller';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
-import { InvoicingSchema1700000006000 } from './migrations/1700000006000-invoicing-schema';
+import { INVOICING_SCHEMA_MIGRATIONS } from './migrations/invoicing-schema-migrations';
 import { ChargesController } from './payments/charges.controller';
 import { ChargesService } from './payments/charges.service';
 import { StripePaymentsClient } from './payments/stripe-payments.client';
@@ -22,13 +22,7 @@ export class InvoicingAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: InvoicingAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'invoicing',
-          schema: 'invoicing',
-          migrations: [InvoicingSchema1700000006000],
-        }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'invoicing', ...INVOICING_SCHEMA_MIGRATIONS })],
       controllers: [InvoiceEmailController, ChargesController, InvoicesController, StripeWebhookController],
       providers: [
         CatalogClient,
