@@ -173,8 +173,15 @@ fi
 done_step "database $database, broker $brokers"
 
 # ── migrations, then the six processes ──────────────────────────────────────────────────────
-# Ports away from the defaults, so a developer's own engine on 3000-3005 is left alone.
-base_port=$((40000 + (0x${RUN_ID:0:4} % 2000) * 10))
+# Six free ports away from the defaults, so a developer's own engine on 3000-3005 is left alone.
+base_port=
+for attempt in $(seq 0 49); do
+  candidate=$((40000 + ((0x${RUN_ID:0:4} + attempt * 97) % 2000) * 10))
+  busy=0
+  for offset in 0 1 2 3 4 5; do reachable 127.0.0.1 $((candidate + offset)) && busy=1; done
+  ((busy)) || { base_port=$candidate; break; }
+done
+[[ -n "$base_port" ]] || die "found no six free ports between 40000 and 60000"
 declare -A PORTS=([api-gateway]=$base_port [catalog]=$((base_port + 1)) [ingestion]=$((base_port + 2)) [aggregation]=$((base_port + 3)) [pricing]=$((base_port + 4)) [invoicing]=$((base_port + 5)))
 APPS=(catalog ingestion aggregation pricing invoicing api-gateway)
 common_env=(
