@@ -15,19 +15,22 @@
 {{- end -}}
 
 {{/*
-The six processes: values key -> component name (the app folder under dist/apps), port, and the
-keys of the Secret it reads beyond DATABASE_URL (required, or optional). Ports are the processes'
-own defaults (DEFAULT_PORTS in libs/platform/src/config; the chart's test checks they agree).
-Each process gets only the secrets it uses: the API keys go to the gateway, Stripe and SMTP to
-invoicing.
+The six processes: values key -> component name (the app folder under dist/apps), port, the keys of
+the Secret it reads beyond DATABASE_URL (required, or optional), and the processes that call it over
+HTTP (its NetworkPolicy admits those alone). Ports are the processes' own defaults (DEFAULT_PORTS in
+libs/platform/src/config; the chart's test checks they agree). Each process gets only the secrets it
+uses: the API keys go to the gateway, Stripe and SMTP to invoicing. Callers, as the code calls: the
+gateway proxies to every service; ingestion asks catalog (its catalog copy) and aggregation
+(backfill); aggregation asks catalog; pricing asks catalog and aggregation; invoicing asks catalog
+and pricing (the chart's test reads the calls out of the code and checks this list).
 */}}
 {{- define "abaxus.apps" -}}
-gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [] }
-catalog: { component: catalog, port: 3001, secrets: [], optionalSecrets: [] }
-ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [] }
-aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [] }
-pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [] }
-invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL] }
+gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [], callers: [] }
+catalog: { component: catalog, port: 3001, secrets: [], optionalSecrets: [], callers: [api-gateway, ingestion, aggregation, pricing, invoicing] }
+ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [], callers: [api-gateway] }
+aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [], callers: [api-gateway, ingestion, pricing] }
+pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [], callers: [api-gateway, invoicing] }
+invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL], callers: [api-gateway, catalog] }
 {{- end -}}
 
 {{/* The gateway's port, for the notes and the test pod. */}}
@@ -68,4 +71,28 @@ app.kubernetes.io/component: {{ .component }}
 {{- fail "auth.apiKeys is required (or set existingSecret): the gateway refuses to listen beyond loopback without API keys" -}}
 {{- end -}}
 {{- end -}}
+{{- range $key, $values := .Values.apps -}}
+{{- if and (include "abaxus.autoscaled" (dict "values" $values)) (not (and $values.resources $values.resources.requests $values.resources.requests.cpu)) -}}
+{{- fail (printf "apps.%s.autoscaling needs apps.%s.resources.requests.cpu: the autoscaler scales on CPU use against the request" $key $key) -}}
+{{- end -}}
+{{- if and (include "abaxus.autoscaled" (dict "values" $values)) (gt (int $values.autoscaling.minReplicas) (int $values.autoscaling.maxReplicas)) -}}
+{{- fail (printf "apps.%s.autoscaling.minReplicas is above maxReplicas" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The pod security context, pull secrets, a container's security context: the same for every pod. */}}
+{{- define "abaxus.podSecurity" -}}
+automountServiceAccountToken: false
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- end -}}
+
+{{/* Whether a process's replicas are left to its HorizontalPodAutoscaler; call with (dict "values" $values). */}}
+{{- define "abaxus.autoscaled" -}}
+{{- if and .values.autoscaling .values.autoscaling.enabled }}true{{ end -}}
 {{- end -}}

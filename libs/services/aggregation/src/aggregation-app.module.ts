@@ -3,9 +3,7 @@ import { CatalogCopyModule } from '@abaxus/usage-events/catalog-copy/catalog-cop
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { catalogCopyMigration } from '@abaxus/usage-events/catalog-copy/catalog-copy.migration';
-import { UsageStore1710000000300 } from './migrations/1710000000300-usage-store';
-import { RenameUsageEventKeys1710000000400 } from './migrations/1710000000400-rename-usage-event-keys';
+import { AGGREGATION_SCHEMA_MIGRATIONS } from './migrations/aggregation-schema-migrations';
 import { UsageController } from './usage-queries/usage.controller';
 import { UsageQueryRepository } from './usage-queries/usage-query.repository';
 import { UsageService } from './usage-queries/usage.service';
@@ -30,12 +28,7 @@ export class AggregationAppModule {
     return {
       module: AggregationAppModule,
       imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'aggregation',
-          schema: 'aggregation',
-          entities: [],
-          migrations: [catalogCopyMigration('aggregation'), UsageStore1710000000300, RenameUsageEventKeys1710000000400],
-        }),
+        ServicePlatformModule.forService(runtime, { name: 'aggregation', ...AGGREGATION_SCHEMA_MIGRATIONS, entities: [] }),
         CatalogCopyModule.forSchema('aggregation'),
       ],
       controllers: [UsageController, BillingUsageController, BackfillController],

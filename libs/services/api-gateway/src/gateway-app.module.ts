@@ -7,8 +7,7 @@ import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { GatewayMetrics } from './prometheus/gateway-metrics';
 import { PrometheusMetricsController } from './prometheus/prometheus-metrics.controller';
-import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
-import { RenameHttpIdempotentRequests1700000000500 } from './migrations/1700000000500-rename-http-idempotent-requests';
+import { GATEWAY_SCHEMA_MIGRATIONS } from './migrations/gateway-schema-migrations';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
@@ -18,14 +17,7 @@ export class GatewayAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: GatewayAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'api-gateway',
-          schema: 'gateway',
-          migrations: [IdempotencyKeys1700000000100, RenameHttpIdempotentRequests1700000000500],
-          withoutHealthController: true,
-        }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'api-gateway', ...GATEWAY_SCHEMA_MIGRATIONS, withoutHealthController: true })],
       controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },

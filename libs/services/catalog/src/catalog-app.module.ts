@@ -9,8 +9,7 @@ import { CustomersService } from './customers/customers.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRepository } from './metrics/metrics.repository';
 import { MetricsService } from './metrics/metrics.service';
-import { CatalogSchema1700000001000 } from './migrations/1700000001000-catalog-schema';
-import { CatalogBillingCycles1700000001100 } from './migrations/1700000001100-billing-cycles';
+import { CATALOG_SCHEMA_MIGRATIONS } from './migrations/catalog-schema-migrations';
 import { PricePlansController } from './price-plans/price-plans.controller';
 import { PricePlansRepository } from './price-plans/price-plans.repository';
 import { PricePlansService } from './price-plans/price-plans.service';
@@ -28,14 +27,7 @@ export class CatalogAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: CatalogAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'catalog',
-          schema: 'catalog',
-          entities: [],
-          migrations: [CatalogSchema1700000001000, CatalogBillingCycles1700000001100],
-        }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'catalog', ...CATALOG_SCHEMA_MIGRATIONS, entities: [] })],
       controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
       providers: [
         ServiceOutbox.provider('catalog.outbox'),

@@ -6,7 +6,7 @@ import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { UsageEventPublisher } from './events/usage-event.publisher';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
-import { catalogCopyMigration } from '@abaxus/usage-events/catalog-copy/catalog-copy.migration';
+import { INGESTION_SCHEMA_MIGRATIONS } from './migrations/ingestion-schema-migrations';
 
 @Module({})
 export class IngestionAppModule {
@@ -14,7 +14,7 @@ export class IngestionAppModule {
     return {
       module: IngestionAppModule,
       imports: [
-        ServicePlatformModule.forService(runtime, { name: 'ingestion', schema: 'ingestion', entities: [], migrations: [catalogCopyMigration('ingestion')] }),
+        ServicePlatformModule.forService(runtime, { name: 'ingestion', ...INGESTION_SCHEMA_MIGRATIONS, entities: [] }),
         CatalogCopyModule.forSchema('ingestion'),
       ],
       controllers: [EventsController],

@@ -10,9 +10,7 @@ import { CustomerBillingRepository } from './invoices/customer-billing.repositor
 import { InvoicesController } from './invoices/invoices.controller';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
-import { InvoicingSchema1700000006000 } from './migrations/1700000006000-invoicing-schema';
-import { InvoicingWorkOutsideTransactions1700000006100 } from './migrations/1700000006100-invoicing-work-outside-transactions';
-import { InvoicingBillingCycles1700000006200 } from './migrations/1700000006200-billing-cycles';
+import { INVOICING_SCHEMA_MIGRATIONS } from './migrations/invoicing-schema-migrations';
 import { BillingRunService } from './billing/billing-run.service';
 import { BillingRunsController } from './billing/billing-runs.controller';
 import { BillingRunsRepository } from './billing/billing-runs.repository';
@@ -42,13 +40,7 @@ export class InvoicingAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: InvoicingAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'invoicing',
-          schema: 'invoicing',
-          migrations: [InvoicingSchema1700000006000, InvoicingWorkOutsideTransactions1700000006100, InvoicingBillingCycles1700000006200],
-        }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'invoicing', ...INVOICING_SCHEMA_MIGRATIONS })],
       controllers: [
         InvoiceEmailController,
         ChargesController,

@@ -5,7 +5,7 @@ import { CalculationsController } from './calculations/calculations.controller';
 import { CalculationsRepository } from './calculations/calculations.repository';
 import { CalculationsService } from './calculations/calculations.service';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { PricingCalculations1700000005000 } from './migrations/1700000005000-pricing-calculations';
+import { PRICING_SCHEMA_MIGRATIONS } from './migrations/pricing-schema-migrations';
 import { UsageClient } from './usage/usage.client';
 
 @Module({})
@@ -13,13 +13,7 @@ export class PricingAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: PricingAppModule,
-      imports: [
-        ServicePlatformModule.forService(runtime, {
-          name: 'pricing',
-          schema: 'pricing',
-          migrations: [PricingCalculations1700000005000],
-        }),
-      ],
+      imports: [ServicePlatformModule.forService(runtime, { name: 'pricing', ...PRICING_SCHEMA_MIGRATIONS })],
       controllers: [CalculationsController],
       providers: [CatalogClient, UsageClient, CalculationsRepository, CalculationsService],
     };
