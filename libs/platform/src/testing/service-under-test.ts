@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createMessageBus } from '../bus/create-message-bus';
-import { MessageBus } from '../bus/message-bus';
+import { BusSubscription, IncomingMessage as BusMessage, MessageBus } from '../bus/message-bus';
 import { loadConfig, ServiceName } from '../config/abaxus-config';
 import { ServiceDirectory } from '../service/service-directory';
 import { ServiceRuntime } from '../service/service-runtime';
@@ -14,6 +14,8 @@ import { createTestDatabase, TestDatabase } from './test-database';
 export interface StubRequest {
   method: string;
   path: string;
+  /** The values of the route's `:name` segments. */
+  params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: any;
@@ -23,13 +25,36 @@ export interface StubRequest {
 export type StubReply = { status: number; body?: unknown; headers?: Record<string, string> };
 export type StubHandler = (request: StubRequest) => StubReply | Promise<StubReply>;
 
+interface StubRoute {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: StubHandler;
+}
+
+/** `'GET /v1/metrics/:key'` → a matcher of the method and the whole path, capturing `key`. */
+function parseRoute(route: string, handler: StubHandler): StubRoute {
+  const [method, path] = route.split(' ');
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(segment.slice(1));
+      return '([^/]+)';
+    })
+    .join('/');
+  return { method, pattern: new RegExp(`^${source}$`), names, handler };
+}
+
 /**
- * A stand-in for another service, over real HTTP: routes are `'METHOD /path'` (no query); an
- * unrouted request answers 404 problem+json. Every request is recorded in `requests`.
+ * A stand-in for another service, over real HTTP: routes are `'METHOD /path'` (no query), where a
+ * `:name` segment matches any one segment; an unrouted request answers 404 problem+json. Every
+ * request is recorded in `requests`.
  */
 export class ServiceStub {
   readonly requests: StubRequest[] = [];
-  private readonly routes = new Map<string, StubHandler>();
+  private readonly routes = new Map<string, StubRoute>();
 
   constructor(
     private readonly server: Server,
@@ -45,10 +70,16 @@ export class ServiceStub {
     return stub;
   }
 
-  /** Sets (or replaces) what `'METHOD /path'` answers. */
+  /** Sets (or replaces) what `'METHOD /path'` answers; an exact path wins over a `:name` pattern. */
   on(route: string, handler: StubHandler | StubReply): this {
-    this.routes.set(route, typeof handler === 'function' ? handler : () => handler);
+    this.routes.set(route, parseRoute(route, typeof handler === 'function' ? handler : () => handler));
     return this;
+  }
+
+  /** The requests received on one route, e.g. `stub.received('POST /internal/v1/events/backfill')`. */
+  received(route: string): StubRequest[] {
+    const { method, pattern } = parseRoute(route, () => ({ status: 500 }));
+    return this.requests.filter((request) => request.method === method && pattern.test(request.path));
   }
 
   close(): Promise<void> {
@@ -61,21 +92,42 @@ export class ServiceStub {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(request.url ?? '/', this.url);
+    const method = request.method ?? 'GET';
+    const route = this.routes.get(`${method} ${url.pathname}`) ?? this.match(method, url.pathname);
     const recorded: StubRequest = {
-      method: request.method ?? 'GET',
+      method,
       path: url.pathname,
+      params: route ? paramsOf(route, url.pathname) : {},
       query: url.searchParams,
       headers: request.headers,
       body: text ? JSON.parse(text) : undefined,
     };
     this.requests.push(recorded);
-    const handler = this.routes.get(`${recorded.method} ${recorded.path}`);
-    const reply: StubReply = handler
-      ? await handler(recorded)
-      : { status: 404, body: { type: 'about:blank', title: 'not_found', status: 404, detail: `stub: no route ${recorded.method} ${recorded.path}` } };
-    response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    const reply: StubReply = route
+      ? await route.handler(recorded)
+      : {
+          status: 404,
+          body: { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: `stub: no route ${method} ${url.pathname}` },
+        };
+    const contentType = reply.status >= 400 ? 'application/problem+json' : 'application/json';
+    response.writeHead(reply.status, { 'content-type': contentType, ...reply.headers });
     response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
   }
+
+  private match(method: string, path: string): StubRoute | undefined {
+    for (const route of this.routes.values()) if (route.method === method && route.pattern.test(path)) return route;
+    return undefined;
+  }
+}
+
+function paramsOf(route: StubRoute, path: string): Record<string, string> {
+  const values = route.pattern.exec(path)!.slice(1);
+  return Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(values[index])]));
+}
+
+/** What a test consumer received from some topics, in delivery order. */
+export interface TopicRecorder {
+  messages: BusMessage[];
 }
 
 export interface ServiceUnderTest {
@@ -85,8 +137,18 @@ export interface ServiceUnderTest {
   bus: MessageBus;
   /** The other services, stubbed over HTTP; a service not listed is "not configured" (503). */
   stubs: Partial<Record<ServiceName, ServiceStub>>;
-  /** JSON in, JSON out, over real HTTP to the service. */
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+  /** JSON in, JSON out, over real HTTP to the service (`text`: the body as received). */
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: T; text: string }>;
+  /**
+   * A consumer of its own group on `bus`, recording every message of the topics from the first
+   * one (the database, and so the log, is the suite's own). Stopped by `stop`.
+   */
+  listen(...topics: string[]): Promise<TopicRecorder>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +157,8 @@ export interface ServiceUnderTestOptions {
   stub?: ServiceName[];
   /** Extra environment (e.g. STRIPE_API_URL, SMTP_URL, ABAXUS_DB_POOL_SIZE). */
   env?: Record<string, string>;
+  /** How the service's HTTP app reads bodies, when it differs from a service's (the gateway's edge). */
+  http?: { bodyLimitBytes?: number; parseJson?: boolean };
 }
 
 /**
@@ -110,7 +174,9 @@ export async function startServiceUnderTest(
   const stubs: Partial<Record<ServiceName, ServiceStub>> = {};
   let bus: MessageBus | undefined;
   let started: StartedApp | undefined;
+  const listeners: BusSubscription[] = [];
   const stop = async () => {
+    for (const listener of listeners.splice(0)) await listener.stop();
     await started?.app.close();
     await bus?.close();
     for (const stub of Object.values(stubs)) await stub.close();
@@ -131,7 +197,11 @@ export async function startServiceUnderTest(
       directory.register(name, stubs[name]!.url);
     }
     bus = createMessageBus(config, database.url, 'abaxus-service-test');
-    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus }), { port: 0, host: '127.0.0.1' });
+    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus }), {
+      port: 0,
+      host: '127.0.0.1',
+      ...options.http,
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -155,7 +225,20 @@ export async function startServiceUnderTest(
       } catch {
         parsed = text;
       }
-      return { status: response.status, headers: response.headers, body: parsed as never };
+      return { status: response.status, headers: response.headers, body: parsed as never, text };
+    },
+    listen: async (...topics) => {
+      const recorder: TopicRecorder = { messages: [] };
+      listeners.push(
+        await bus!.subscribe({
+          groupId: `service-test-listener-${randomBytes(4).toString('hex')}`,
+          topics,
+          handleBatch: async (messages) => {
+            recorder.messages.push(...messages);
+          },
+        }),
+      );
+      return recorder;
     },
     stop,
   };
