@@ -1,34 +1,39 @@
-import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { customerBody, uniqueId } from '@abaxus/testing/catalog/catalog.factory';
+import { TOPICS } from '@abaxus/contracts/topics';
+import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
+import { CatalogAppModule } from '../catalog-app.module';
+import { awaitCatalogEvents, catalogEvent } from '../testing/catalog-events';
+import { customerBody, uniqueId } from '../testing/catalog-requests.factory';
 
-describe('customers (through the gateway)', () => {
-  let engine: TestEngine;
+// Single-service tier: the catalog alone on a fresh database (it calls no other service).
+describe('catalog customers (service alone, real PostgreSQL)', () => {
+  let catalog: ServiceUnderTest;
+  let events: TopicRecorder;
 
   beforeAll(async () => {
-    engine = await startTestEngine({ bus: 'kafka' });
+    catalog = await startServiceUnderTest((runtime) => CatalogAppModule.forRoot(runtime));
+    events = await catalog.listen(TOPICS.catalogEvents);
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  afterAll(() => catalog?.stop());
 
   function fieldsOf(body: { errors?: Array<{ field: string }> }): string[] {
     return (body.errors ?? []).map((error) => error.field);
   }
 
-  it('creates a customer with Stripe credentials and reads it back', async () => {
+  it('creates a customer with Stripe credentials, reads it back, and publishes customer.created with the record', async () => {
     const body = customerBody();
-    const created = await engine.api('POST', '/v1/customers', body);
+    const created = await catalog.api('POST', '/v1/customers', body);
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ ...body, created_at: expect.stringMatching(/Z$/), updated_at: created.body.created_at });
-    expect((await engine.api('GET', `/v1/customers/${body.id}`)).body).toEqual(created.body);
+    expect((await catalog.api('GET', `/v1/customers/${body.id}`)).body).toEqual(created.body);
+    expect(await awaitCatalogEvents(events, body.id as string, 1)).toEqual([catalogEvent(body.id as string, 'customer.created', created.body)]);
   });
 
   it('creates a customer with only an id; a customer id without a payment method is fine too', async () => {
-    const bare = await engine.api('POST', '/v1/customers', { id: uniqueId('cust') });
+    const bare = await catalog.api('POST', '/v1/customers', { id: uniqueId('cust') });
     expect(bare.status).toBe(201);
     expect(bare.body).toMatchObject({ name: null, email: null, billing: null, payment_method: null });
-    const customerOnly = await engine.api('POST', '/v1/customers', customerBody({ payment_method: { provider_customer_id: 'cus_only' } }));
+    const customerOnly = await catalog.api('POST', '/v1/customers', customerBody({ payment_method: { provider_customer_id: 'cus_only' } }));
     expect(customerOnly.status).toBe(201);
     expect(customerOnly.body.payment_method).toEqual({ provider_customer_id: 'cus_only', provider_payment_method: null });
   });
@@ -55,7 +60,7 @@ describe('customers (through the gateway)', () => {
     ['a name of the wrong type', { name: 7 }, ['name']],
   ])('refuses %s with a 400 naming the field', async (_case, overrides, fields) => {
     const body = customerBody(overrides);
-    const response = await engine.api('POST', '/v1/customers', body);
+    const response = await catalog.api('POST', '/v1/customers', body);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect(new Set(fieldsOf(response.body))).toEqual(new Set(fields));
@@ -63,40 +68,28 @@ describe('customers (through the gateway)', () => {
 
   it('refuses a duplicate id with 409 customer_exists', async () => {
     const body = customerBody();
-    expect((await engine.api('POST', '/v1/customers', body)).status).toBe(201);
-    const again = await engine.api('POST', '/v1/customers', { ...body, name: 'Other' });
+    expect((await catalog.api('POST', '/v1/customers', body)).status).toBe(201);
+    const again = await catalog.api('POST', '/v1/customers', { ...body, name: 'Other' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'customer_exists' });
-    expect((await engine.api('GET', `/v1/customers/${body.id}`)).body.name).toBe('Acme');
+    expect((await catalog.api('GET', `/v1/customers/${body.id}`)).body.name).toBe('Acme');
   });
 
-  it('lets exactly one of two simultaneous creates of one id win', async () => {
+  it('lets exactly one of two simultaneous creates of one id win, and publishes one customer.created', async () => {
     const body = customerBody();
-    const responses = await Promise.all([engine.api('POST', '/v1/customers', body), engine.api('POST', '/v1/customers', body)]);
+    const responses = await Promise.all([catalog.api('POST', '/v1/customers', body), catalog.api('POST', '/v1/customers', body)]);
     expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
+    // The outbox publishes in commit order: once a later customer's event is out, a second one would be too.
+    const later = customerBody();
+    expect((await catalog.api('POST', '/v1/customers', later)).status).toBe(201);
+    await awaitCatalogEvents(events, later.id as string, 1);
+    expect((await awaitCatalogEvents(events, body.id as string, 1)).map((event) => event.envelope.type)).toEqual(['customer.created']);
   });
 
-  it('replays the first answer for a retried Idempotency-Key, and refuses the key with another body', async () => {
-    const key = uniqueId('idem');
+  it('replaces the payment method or contact with PATCH, clears a field with null, and publishes each change in order', async () => {
     const body = customerBody();
-    const first = await engine.api('POST', '/v1/customers', body, { 'idempotency-key': key });
-    expect(first.status).toBe(201);
-    expect(first.headers.get('idempotent-replayed')).toBeNull();
-    const retry = await engine.api('POST', '/v1/customers', body, { 'idempotency-key': key });
-    expect(retry.status).toBe(201);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body).toEqual(first.body);
-    const other = await engine.api('POST', '/v1/customers', customerBody(), { 'idempotency-key': key });
-    expect(other.status).toBe(409);
-    expect(other.body).toMatchObject({ code: 'idempotency_key_reused' });
-    // Without the key the same body really acts, and meets the customer created the first time.
-    expect((await engine.api('POST', '/v1/customers', body)).status).toBe(409);
-  });
-
-  it('replaces the payment method or contact with PATCH and clears a field with null', async () => {
-    const body = customerBody();
-    const created = await engine.api('POST', '/v1/customers', body);
-    const patched = await engine.api('PATCH', `/v1/customers/${body.id}`, {
+    const created = await catalog.api('POST', '/v1/customers', body);
+    const patched = await catalog.api('PATCH', `/v1/customers/${body.id}`, {
       email: 'ap@acme.test',
       payment_method: { provider_customer_id: 'cus_new', provider_payment_method: 'pm_new' },
     });
@@ -109,36 +102,42 @@ describe('customers (through the gateway)', () => {
     });
     expect(Date.parse(patched.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.body.updated_at));
 
-    const cleared = await engine.api('PATCH', `/v1/customers/${body.id}`, { name: null, payment_method: null });
+    const cleared = await catalog.api('PATCH', `/v1/customers/${body.id}`, { name: null, payment_method: null });
     expect(cleared.body).toMatchObject({ name: null, email: 'ap@acme.test', payment_method: null, billing: { provider: 'stripe' } });
-    expect((await engine.api('GET', `/v1/customers/${body.id}`)).body).toEqual(cleared.body);
+    expect((await catalog.api('GET', `/v1/customers/${body.id}`)).body).toEqual(cleared.body);
+
+    expect(await awaitCatalogEvents(events, body.id as string, 3)).toEqual([
+      catalogEvent(body.id as string, 'customer.created', created.body),
+      catalogEvent(body.id as string, 'customer.updated', patched.body),
+      catalogEvent(body.id as string, 'customer.updated', cleared.body),
+    ]);
   });
 
   it('validates PATCH bodies like creates, and answers 404 for an unknown customer', async () => {
     const body = customerBody();
-    expect((await engine.api('POST', '/v1/customers', body)).status).toBe(201);
-    const badPm = await engine.api('PATCH', `/v1/customers/${body.id}`, { payment_method: { provider_payment_method: 'pm_1' } });
+    expect((await catalog.api('POST', '/v1/customers', body)).status).toBe(201);
+    const badPm = await catalog.api('PATCH', `/v1/customers/${body.id}`, { payment_method: { provider_payment_method: 'pm_1' } });
     expect(badPm.status).toBe(400);
     expect(fieldsOf(badPm.body)).toContain('payment_method.provider_customer_id');
-    const renamed = await engine.api('PATCH', `/v1/customers/${body.id}`, { id: 'cust_other' });
+    const renamed = await catalog.api('PATCH', `/v1/customers/${body.id}`, { id: 'cust_other' });
     expect(renamed.status).toBe(400);
     expect(fieldsOf(renamed.body)).toEqual(['id']);
-    expect((await engine.api('PATCH', '/v1/customers/no_such_customer', { name: 'x' })).status).toBe(404);
-    expect((await engine.api('GET', '/v1/customers/no_such_customer')).body).toMatchObject({ status: 404, code: 'not_found' });
+    expect((await catalog.api('PATCH', '/v1/customers/no_such_customer', { name: 'x' })).status).toBe(404);
+    expect((await catalog.api('GET', '/v1/customers/no_such_customer')).body).toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('lists customers newest first with cursor pagination', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       const body = customerBody();
-      expect((await engine.api('POST', '/v1/customers', body)).status).toBe(201);
+      expect((await catalog.api('POST', '/v1/customers', body)).status).toBe(201);
       ids.push(body.id as string);
     }
-    const first = await engine.api('GET', '/v1/customers?limit=2');
+    const first = await catalog.api('GET', '/v1/customers?limit=2');
     expect(first.body.data.map((customer: { id: string }) => customer.id)).toEqual([ids[2], ids[1]]);
     expect(first.body).toMatchObject({ has_more: true, next_cursor: ids[1] });
-    const second = await engine.api('GET', `/v1/customers?limit=1&starting_after=${first.body.next_cursor}`);
+    const second = await catalog.api('GET', `/v1/customers?limit=1&starting_after=${first.body.next_cursor}`);
     expect(second.body.data.map((customer: { id: string }) => customer.id)).toEqual([ids[0]]);
-    expect((await engine.api('GET', '/v1/customers?starting_after=no_such_customer')).status).toBe(400);
+    expect((await catalog.api('GET', '/v1/customers?starting_after=no_such_customer')).status).toBe(400);
   });
 });
