@@ -10,7 +10,7 @@ import { ServiceRuntime } from '../service/service-runtime';
 import { startHttpApp, StartedApp } from '../service/start-service-app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
-/** One request a stubbed service received, with its JSON body parsed. */
+/** One request a stubbed service received, with its JSON body parsed (undefined when not JSON). */
 export interface StubRequest {
   method: string;
   path: string;
@@ -19,6 +19,8 @@ export interface StubRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The body's bytes as UTF-8 text, exactly as received. */
+  text: string;
 }
 
 /** What a stub route answers: a status and a JSON body (or a promise of them, to answer late). */
@@ -100,7 +102,8 @@ export class ServiceStub {
       params: route ? paramsOf(route, url.pathname) : {},
       query: url.searchParams,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: parseJsonOrUndefined(text),
+      text,
     };
     this.requests.push(recorded);
     const reply: StubReply = route
@@ -116,6 +119,14 @@ export class ServiceStub {
 
   private match(method: string, path: string): StubRoute | undefined {
     for (const route of this.routes.values()) if (route.method === method && route.pattern.test(path)) return route;
+    return undefined;
+  }
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
     return undefined;
   }
 }
