@@ -78,10 +78,15 @@ export class ServiceStub {
     return this;
   }
 
-  /** The requests received on one route, e.g. `stub.received('POST /internal/v1/events/backfill')`. */
+  /**
+   * The requests received that match a route, programmed or not, with its `:name` values in
+   * `params`, e.g. `stub.received('GET /v1/metrics/:key')`.
+   */
   received(route: string): StubRequest[] {
-    const { method, pattern } = parseRoute(route, () => ({ status: 500 }));
-    return this.requests.filter((request) => request.method === method && pattern.test(request.path));
+    const matcher = parseRoute(route, () => ({ status: 500 }));
+    return this.requests
+      .filter((request) => request.method === matcher.method && matcher.pattern.test(request.path))
+      .map((request) => ({ ...request, params: paramsOf(matcher, request.path) }));
   }
 
   close(): Promise<void> {
