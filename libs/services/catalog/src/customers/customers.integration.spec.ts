@@ -38,6 +38,18 @@ describe('catalog customers (service alone, real PostgreSQL)', () => {
     expect(customerOnly.body.payment_method).toEqual({ provider_customer_id: 'cus_only', provider_payment_method: null });
   });
 
+  it('reads a body sent the way `curl -d` labels it (a form) as JSON, and a malformed one as a 400 problem, not a 500', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const id = uniqueId('cust');
+    const created = await catalog.api('POST', '/v1/customers', `{"id": "${id}", "billing": {"provider":"stripe"}}`, form);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id, billing: { provider: 'stripe' } });
+    const malformed = await catalog.api('POST', '/v1/customers', '{"id": "cust_broken",', form);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+    expect(malformed.body).toMatchObject({ status: 400, code: 'malformed_json' });
+  });
+
   it.each([
     ['a bad id', { id: 'cust/acme' }, ['id']],
     ['a bad email', { email: 'billing-at-acme' }, ['email']],
