@@ -151,6 +151,8 @@ export interface ServiceUnderTest {
   url: string;
   databaseUrl: string;
   bus: MessageBus;
+  /** Prefixed to every topic name on the bus (on Kafka, the physical topic is prefix + name). */
+  topicPrefix: string;
   /** The other services, stubbed over HTTP; a service not listed is "not configured" (503). */
   stubs: Partial<Record<ServiceName, ServiceStub>>;
   /** JSON in, JSON out, over real HTTP to the service (`text`: the body as received). */
@@ -171,6 +173,8 @@ export interface ServiceUnderTest {
 export interface ServiceUnderTestOptions {
   /** The services this one calls, each replaced by a stub the test programs. */
   stub?: ServiceName[];
+  /** `embedded` (default): the PostgreSQL bus in the test database; `kafka`: the broker at KAFKA_BROKERS. */
+  bus?: 'embedded' | 'kafka';
   /** Extra environment (e.g. STRIPE_API_URL, SMTP_URL, ABAXUS_DB_POOL_SIZE). */
   env?: Record<string, string>;
   /** How the service's HTTP app reads bodies, when it differs from a service's (the gateway's edge). */
@@ -179,14 +183,15 @@ export interface ServiceUnderTestOptions {
 
 /**
  * The single-service test tier: one service's root module against a fresh real PostgreSQL
- * database and the embedded (PostgreSQL) bus, with the services it calls stubbed at the service
- * directory. Nothing of the other services runs.
+ * database and the embedded (PostgreSQL) bus or Kafka, with the services it calls stubbed at the
+ * service directory. Nothing of the other services runs.
  */
 export async function startServiceUnderTest(
   module: (runtime: ServiceRuntime) => DynamicModule,
   options: ServiceUnderTestOptions = {},
 ): Promise<ServiceUnderTest> {
   const database: TestDatabase = await createTestDatabase();
+  const topicPrefix = `t${randomBytes(4).toString('hex')}.`;
   const stubs: Partial<Record<ServiceName, ServiceStub>> = {};
   let bus: MessageBus | undefined;
   let started: StartedApp | undefined;
@@ -199,12 +204,15 @@ export async function startServiceUnderTest(
     await database.drop();
   };
   try {
+    if (options.bus === 'kafka' && !process.env.KAFKA_BROKERS)
+      throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test`, which starts a broker.');
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: database.url,
-      ABAXUS_TOPIC_PREFIX: `t${randomBytes(4).toString('hex')}.`,
+      ABAXUS_TOPIC_PREFIX: topicPrefix,
       ABAXUS_DB_POOL_SIZE: '4',
+      ...(options.bus === 'kafka' ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS! } : {}),
       ...options.env,
     });
     const directory = new ServiceDirectory();
@@ -227,6 +235,7 @@ export async function startServiceUnderTest(
     url,
     databaseUrl: database.url,
     bus,
+    topicPrefix,
     stubs,
     api: async (method, path, body, headers = {}) => {
       const response = await fetch(`${url}${path}`, {
