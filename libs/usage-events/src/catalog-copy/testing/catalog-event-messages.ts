@@ -17,16 +17,19 @@ export function catalogEventMessages(...events: CatalogEvent[]): OutgoingMessage
   });
 }
 
-export function metricCreated(key: string, aggregationType: MetricRecord['aggregation_type'], valueType: MetricRecord['value_type'] = 'integer'): CatalogEvent {
+export function metricCreated(
+  key: string,
+  aggregationType: MetricRecord['aggregation_type'],
+  valueType: MetricRecord['value_type'] = 'integer',
+): { type: 'metric.created'; data: MetricRecord } {
   return { type: 'metric.created', data: { key, name: key, aggregation_type: aggregationType, value_type: valueType, created_at: AT } };
 }
 
-export function customerCreated(id: string): CatalogEvent {
-  const customer: CustomerRecord = { id, name: null, email: null, billing: null, payment_method: null, created_at: AT, updated_at: AT };
-  return { type: 'customer.created', data: customer };
+export function customerCreated(id: string): { type: 'customer.created'; data: CustomerRecord } {
+  return { type: 'customer.created', data: { id, name: null, email: null, billing: null, payment_method: null, created_at: AT, updated_at: AT } };
 }
 
-export function subscriptionCreated(id: string, customerId: string): CatalogEvent {
+export function subscriptionCreated(id: string, customerId: string): { type: 'subscription.created'; data: SubscriptionRecord } {
   const subscription: SubscriptionRecord = {
     id,
     customer_id: customerId,
