@@ -1,5 +1,9 @@
-// One jest config for the whole monorepo. Unit tests are `*.spec.ts`; integration tests
-// (real PostgreSQL and Kafka, started by scripts/test.js) are `*.integration.spec.ts`.
+// One jest config for the whole monorepo, one project per test tier (`--selectProjects <name>`):
+// - unit: `*.spec.ts` beside the code, no I/O (repositories replaced by small fakes);
+// - integration: `*.integration.spec.ts` beside the code: one service on a real PostgreSQL (and
+//   the bus), the services it calls stubbed (libs/platform/src/testing/service-under-test.ts);
+// - e2e: apps/engine-e2e, the whole engine through the gateway (libs/testing).
+// PostgreSQL and Kafka are started by scripts/test.js when not given.
 const swc = [
   '@swc/jest',
   {
@@ -33,6 +37,14 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.integration.spec.ts'],
+      testPathIgnorePatterns: ['<rootDir>/apps/engine-e2e/', '/node_modules/'],
+      globalSetup: '<rootDir>/libs/platform/src/testing/integration-global-setup.js',
+      testTimeout: 60000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/engine-e2e/**/*.integration.spec.ts'],
       globalSetup: '<rootDir>/libs/platform/src/testing/integration-global-setup.js',
       testTimeout: 60000,
     },

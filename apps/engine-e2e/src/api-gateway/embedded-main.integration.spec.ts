@@ -17,11 +17,22 @@ describe('npm start (embedded engine process)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('becomes ready, stops cleanly on SIGINT, and keeps its data across a restart', async () => {
+  it('becomes ready with every service checked, runs open on loopback only, stops cleanly on SIGINT, and keeps its data across a restart', async () => {
     const first = await startEngineProcess(dataDir);
     const ready = await fetch(`${first.url}/health/ready`);
     expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: unknown }).checks).toEqual({
+      database: 'ok',
+      bus: 'ok',
+      catalog: 'ok',
+      ingestion: 'ok',
+      aggregation: 'ok',
+      pricing: 'ok',
+      invoicing: 'ok',
+    });
+    // Without API keys it runs open, and so only on loopback.
     expect(first.output()).toContain('NO API KEYS CONFIGURED');
+    expect(new URL(first.url).hostname).toBe('127.0.0.1');
     // Readable lines, without Nest's list of every module and route.
     expect(first.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[engine\] ABAXUS API ready at http:\/\/127\.0\.0\.1:\d+\/v1$/m);
     expect(first.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);

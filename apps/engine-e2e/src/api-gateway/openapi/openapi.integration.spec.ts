@@ -1,5 +1,4 @@
 import { ApiResponse, startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { loadOpenApiDocument } from '@abaxus/services/api-gateway/openapi/openapi-document';
 import {
   documentedResponse,
   firstExample,
@@ -90,20 +89,6 @@ describe('OpenAPI document (gateway, embedded engine)', () => {
     expect([operationId, response.status, response.status < 300 ? 'ok' : response.text]).toEqual([operationId, response.status, 'ok']);
     return response;
   }
-
-  it('serves the document as JSON and YAML without an API key, while /v1 needs one', async () => {
-    const loaded = await loadOpenApiDocument();
-    if (!loaded.ok) throw new Error(loaded.reason);
-    const json = await engine.api('GET', '/openapi.json', undefined, { authorization: '' });
-    expect(json.status).toBe(200);
-    expect(json.headers.get('content-type')).toContain('application/json');
-    expect(json.body).toEqual(loaded.document);
-    const yaml = await engine.api('GET', '/openapi.yaml', undefined, { authorization: '' });
-    expect(yaml.status).toBe(200);
-    expect(yaml.headers.get('content-type')).toContain('application/yaml');
-    expect(yaml.text).toBe(loaded.yaml);
-    expect((await engine.api('GET', '/v1/metrics', undefined, { authorization: '' })).status).toBe(401);
-  });
 
   it('accepts the documented catalog examples and answers them in the documented shapes', async () => {
     const exercised = new Set<string>();

@@ -1,28 +1,32 @@
-import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { customerBody, metricBody, pricePlanBody, subscriptionBody } from '@abaxus/testing/catalog/catalog.factory';
+import { TOPICS } from '@abaxus/contracts/topics';
+import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
+import { CatalogAppModule } from '../catalog-app.module';
+import { awaitCatalogEvents, catalogEvent } from '../testing/catalog-events';
+import { customerBody, metricBody, pricePlanBody, subscriptionBody } from '../testing/catalog-requests.factory';
 
-describe('subscriptions (through the gateway)', () => {
-  let engine: TestEngine;
+// Single-service tier: the catalog alone on a fresh database (it calls no other service).
+describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
+  let catalog: ServiceUnderTest;
+  let events: TopicRecorder;
   let metricKey: string;
 
   beforeAll(async () => {
-    engine = await startTestEngine({ bus: 'kafka' });
-    const metric = await engine.api('POST', '/v1/metrics', metricBody());
+    catalog = await startServiceUnderTest((runtime) => CatalogAppModule.forRoot(runtime));
+    events = await catalog.listen(TOPICS.catalogEvents);
+    const metric = await catalog.api('POST', '/v1/metrics', metricBody());
     metricKey = metric.body.key;
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  afterAll(() => catalog?.stop());
 
   async function createCustomer(): Promise<string> {
-    const response = await engine.api('POST', '/v1/customers', customerBody());
+    const response = await catalog.api('POST', '/v1/customers', customerBody());
     expect(response.status).toBe(201);
     return response.body.id;
   }
 
   async function createPlan(id?: string): Promise<{ id: string; version: number }> {
-    const response = await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, id ? { id } : {}));
+    const response = await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, id ? { id } : {}));
     expect(response.status).toBe(201);
     return response.body;
   }
@@ -35,7 +39,7 @@ describe('subscriptions (through the gateway)', () => {
     const customerId = await createCustomer();
     const plan = await createPlan();
     await createPlan(plan.id);
-    const created = await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^sub_[A-Za-z0-9_-]+$/),
@@ -52,20 +56,20 @@ describe('subscriptions (through the gateway)', () => {
       current_period_start: null,
       current_period_end: null,
     });
-    expect((await engine.api('GET', `/v1/subscriptions/${created.body.id}`)).body).toEqual(created.body);
+    expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body).toEqual(created.body);
   });
 
   it('keeps a subscription on its version after a new plan version is posted', async () => {
     const customerId = await createCustomer();
     const plan = await createPlan();
-    const pinned = await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
+    const pinned = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
     expect(pinned.body.plan_version).toBe(1);
-    const next = await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id: plan.id, currency: 'EUR' }));
+    const next = await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id: plan.id, currency: 'EUR' }));
     expect(next.body.version).toBe(2);
 
-    expect((await engine.api('GET', `/v1/subscriptions/${pinned.body.id}`)).body.plan_version).toBe(1);
-    expect((await engine.api('GET', `/v1/price-plans/${plan.id}/versions/1`)).body).toMatchObject({ version: 1, currency: 'USD' });
-    const later = await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
+    expect((await catalog.api('GET', `/v1/subscriptions/${pinned.body.id}`)).body.plan_version).toBe(1);
+    expect((await catalog.api('GET', `/v1/price-plans/${plan.id}/versions/1`)).body).toMatchObject({ version: 1, currency: 'USD' });
+    const later = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id));
     expect(later.body.plan_version).toBe(2);
   });
 
@@ -73,13 +77,13 @@ describe('subscriptions (through the gateway)', () => {
     const customerId = await createCustomer();
     const plan = await createPlan();
     const future = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
-    const pending = await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { start_date: future }));
+    const pending = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { start_date: future }));
     expect(pending.status).toBe(201);
     expect(pending.body).toMatchObject({ status: 'pending', start_date: future });
-    expect((await engine.api('GET', `/v1/subscriptions/${pending.body.id}`)).body.status).toBe('pending');
+    expect((await catalog.api('GET', `/v1/subscriptions/${pending.body.id}`)).body.status).toBe('pending');
 
     const before = Date.now();
-    const now = await engine.api('POST', '/v1/subscriptions', { customer_id: customerId, plan_id: plan.id });
+    const now = await catalog.api('POST', '/v1/subscriptions', { customer_id: customerId, plan_id: plan.id });
     expect(now.status).toBe(201);
     expect(now.body.status).toBe('active');
     expect(Date.parse(now.body.start_date)).toBeGreaterThanOrEqual(before - 5000);
@@ -87,7 +91,7 @@ describe('subscriptions (through the gateway)', () => {
   });
 
   it('answers timestamps in UTC whatever offset they were given with', async () => {
-    const created = await engine.api(
+    const created = await catalog.api(
       'POST',
       '/v1/subscriptions',
       subscriptionBody(await createCustomer(), (await createPlan()).id, { start_date: '2026-01-01T02:00:00+02:00' }),
@@ -98,13 +102,13 @@ describe('subscriptions (through the gateway)', () => {
   it('answers 404 for an unknown customer or plan', async () => {
     const customerId = await createCustomer();
     const plan = await createPlan();
-    const noCustomer = await engine.api('POST', '/v1/subscriptions', subscriptionBody('no_such_customer', plan.id));
+    const noCustomer = await catalog.api('POST', '/v1/subscriptions', subscriptionBody('no_such_customer', plan.id));
     expect(noCustomer.status).toBe(404);
     expect(fieldsOf(noCustomer.body)).toEqual(['customer_id']);
-    const noPlan = await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, 'no_such_plan'));
+    const noPlan = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, 'no_such_plan'));
     expect(noPlan.status).toBe(404);
     expect(fieldsOf(noPlan.body)).toEqual(['plan_id']);
-    expect((await engine.api('GET', '/v1/subscriptions/sub_nothing')).status).toBe(404);
+    expect((await catalog.api('GET', '/v1/subscriptions/sub_nothing')).status).toBe(404);
   });
 
   it.each([
@@ -117,68 +121,76 @@ describe('subscriptions (through the gateway)', () => {
     ['a plan_id of the wrong type', { plan_id: ['plan'] }, ['plan_id']],
     ['an unknown field', { coupon: 'FREE' }, ['coupon']],
   ])('refuses %s with a 400 naming the field', async (_case, overrides, fields) => {
-    const response = await engine.api('POST', '/v1/subscriptions', subscriptionBody('cust_x', 'plan_x', overrides));
+    const response = await catalog.api('POST', '/v1/subscriptions', subscriptionBody('cust_x', 'plan_x', overrides));
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(new Set(fieldsOf(response.body))).toEqual(new Set(fields));
   });
 
-  it('cancels now by default, and refuses a second cancel with 409', async () => {
-    const created = await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+  it('cancels now by default, publishes created then canceled, and refuses a second cancel with 409', async () => {
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
     const before = Date.now();
-    const canceled = await engine.api('POST', `/v1/subscriptions/${created.body.id}/cancel`);
+    const canceled = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`);
     expect(canceled.status).toBe(200);
     expect(canceled.body).toEqual({ ...created.body, status: 'canceled', canceled_at: expect.stringMatching(/Z$/) });
     expect(Date.parse(canceled.body.canceled_at)).toBeGreaterThanOrEqual(before - 5000);
-    expect((await engine.api('GET', `/v1/subscriptions/${created.body.id}`)).body).toEqual(canceled.body);
+    expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body).toEqual(canceled.body);
 
-    const again = await engine.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, {});
+    const again = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, {});
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'subscription_already_canceled' });
+
+    // Events carry the stored record: the status is computed when read, so it is not in them.
+    const { status: _active, ...createdRecord } = created.body;
+    const { status: _canceled, ...canceledRecord } = canceled.body;
+    expect(await awaitCatalogEvents(events, created.body.id, 2)).toEqual([
+      catalogEvent(created.body.id, 'subscription.created', createdRecord),
+      catalogEvent(created.body.id, 'subscription.canceled', canceledRecord),
+    ]);
   });
 
   it('cancels at a given time: still active until then', async () => {
-    const created = await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
     const at = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
-    const scheduled = await engine.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at });
+    const scheduled = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at });
     expect(scheduled.status).toBe(200);
     expect(scheduled.body).toMatchObject({ status: 'active', canceled_at: at });
 
-    const past = await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
-    const ended = await engine.api('POST', `/v1/subscriptions/${past.body.id}/cancel`, { at: '2026-03-01T00:00:00Z' });
+    const past = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+    const ended = await catalog.api('POST', `/v1/subscriptions/${past.body.id}/cancel`, { at: '2026-03-01T00:00:00Z' });
     expect(ended.body).toMatchObject({ status: 'canceled', canceled_at: '2026-03-01T00:00:00.000Z' });
   });
 
   it('validates the cancel body and answers 404 for an unknown subscription', async () => {
-    const created = await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
-    const badAt = await engine.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at: 'tomorrow' });
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+    const badAt = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at: 'tomorrow' });
     expect(badAt.status).toBe(400);
     expect(fieldsOf(badAt.body)).toEqual(['at']);
-    const unknownField = await engine.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { reason: 'too expensive' });
+    const unknownField = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { reason: 'too expensive' });
     expect(fieldsOf(unknownField.body)).toEqual(['reason']);
-    expect((await engine.api('GET', `/v1/subscriptions/${created.body.id}`)).body.canceled_at).toBeNull();
-    expect((await engine.api('POST', '/v1/subscriptions/sub_nothing/cancel')).status).toBe(404);
+    expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body.canceled_at).toBeNull();
+    expect((await catalog.api('POST', '/v1/subscriptions/sub_nothing/cancel')).status).toBe(404);
   });
 
   it('lists subscriptions newest first, filtered by customer, with cursor pagination', async () => {
     const customerId = await createCustomer();
     const plan = await createPlan();
     const ids: string[] = [];
-    for (let i = 0; i < 3; i += 1) ids.push((await engine.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id))).body.id);
-    await engine.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), plan.id));
+    for (let i = 0; i < 3; i += 1) ids.push((await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id))).body.id);
+    await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), plan.id));
 
-    const first = await engine.api('GET', `/v1/subscriptions?customer_id=${customerId}&limit=2`);
+    const first = await catalog.api('GET', `/v1/subscriptions?customer_id=${customerId}&limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.data.map((subscription: { id: string }) => subscription.id)).toEqual([ids[2], ids[1]]);
     expect(first.body.data[0]).toMatchObject({ status: 'active', customer_id: customerId });
     expect(first.body).toMatchObject({ has_more: true, next_cursor: ids[1] });
-    const second = await engine.api('GET', `/v1/subscriptions?customer_id=${customerId}&limit=2&starting_after=${first.body.next_cursor}`);
+    const second = await catalog.api('GET', `/v1/subscriptions?customer_id=${customerId}&limit=2&starting_after=${first.body.next_cursor}`);
     expect(second.body).toEqual({ data: [expect.objectContaining({ id: ids[0] })], has_more: false, next_cursor: null });
 
-    const all = await engine.api('GET', '/v1/subscriptions?limit=500');
+    const all = await catalog.api('GET', '/v1/subscriptions?limit=500');
     expect(all.body.data.length).toBeGreaterThan(4);
     expect(new Set(all.body.data.map((subscription: { customer_id: string }) => subscription.customer_id)).size).toBeGreaterThan(1);
-    expect((await engine.api('GET', '/v1/subscriptions?customer_id=no_such_customer')).body).toEqual({ data: [], has_more: false, next_cursor: null });
-    expect((await engine.api('GET', '/v1/subscriptions?status=active')).status).toBe(400);
+    expect((await catalog.api('GET', '/v1/subscriptions?customer_id=no_such_customer')).body).toEqual({ data: [], has_more: false, next_cursor: null });
+    expect((await catalog.api('GET', '/v1/subscriptions?status=active')).status).toBe(400);
   });
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { startHttpApp } from '@abaxus/platform/service/start-service-app';
-import { AggregationAppModule } from '@abaxus/services/aggregation/aggregation-app.module';
+import { AggregationAppModule } from '../aggregation-app.module';
 
 /**
  * The aggregation service alone in a child process, for crash tests: configured from the

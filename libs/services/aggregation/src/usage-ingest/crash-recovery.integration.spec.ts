@@ -2,30 +2,37 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@abaxus/contracts/topics';
-import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { createCustomer, createMetric, uniqueId } from '@abaxus/testing/ingestion/usage.factory';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
-import { startAggregationWorker, WorkerProcess } from '@abaxus/testing/aggregation/aggregation-worker-process';
+import { ServiceStub } from '@abaxus/platform/testing/service-under-test';
+import { FakeCatalog } from '@abaxus/usage-events/catalog-copy/testing/fake-catalog';
+import { startAggregationWorker, WorkerProcess } from '../testing/aggregation-worker-process';
 
 const EVENTS = 50_000;
 const DUPLICATES = 2_000;
 const CUSTOMERS = 8;
 
+function uniqueId(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
 /**
  * The aggregation consumer SIGKILLed in the middle of a 50,000-event stream published straight to
- * Kafka, then restarted: every event is stored and aggregated exactly once. The worker runs against
- * its own database and topic prefix; the engine only provides the catalog (through its gateway).
+ * Kafka, then restarted: every event is stored and aggregated exactly once. The worker (the
+ * aggregation service alone, in a child process) runs against its own database and topic prefix;
+ * the catalog it asks about the metric and customers is a stub.
  */
 describe('aggregation consumer crash recovery (Kafka)', () => {
-  let engine: TestEngine;
+  let catalogStub: ServiceStub;
+  let catalog: FakeCatalog;
   let database: TestDatabase;
   let sql: Client;
   let worker: WorkerProcess | undefined;
   const prefix = `crash${randomBytes(4).toString('hex')}.`;
 
   beforeAll(async () => {
-    engine = await startTestEngine({ bus: 'kafka' });
+    catalogStub = await ServiceStub.start();
+    catalog = new FakeCatalog(catalogStub);
     database = await createTestDatabase();
     sql = new Client({ connectionString: database.url });
     await sql.connect();
@@ -35,7 +42,7 @@ describe('aggregation consumer crash recovery (Kafka)', () => {
     await worker?.stop();
     await sql?.end();
     await database?.drop();
-    await engine?.stop();
+    await catalogStub?.close();
     const admin = new Kafka({ clientId: 'crash-test-cleanup', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: (await admin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
@@ -46,7 +53,7 @@ describe('aggregation consumer crash recovery (Kafka)', () => {
     DATABASE_URL: database.url,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
     ABAXUS_TOPIC_PREFIX: prefix,
-    CATALOG_URL: engine.url,
+    CATALOG_URL: catalogStub.url,
     ABAXUS_DB_POOL_SIZE: '4',
     ...extra,
   });
@@ -54,9 +61,8 @@ describe('aggregation consumer crash recovery (Kafka)', () => {
   const storedEvents = async () => Number((await sql.query('SELECT count(*) AS n FROM aggregation.events')).rows[0].n);
 
   it('stores every event exactly once after a SIGKILL mid-stream and a restart', async () => {
-    const metric = await createMetric(engine, 'sum');
-    const customers: string[] = [];
-    for (let i = 0; i < CUSTOMERS; i++) customers.push(await createCustomer(engine));
+    const metric = catalog.createMetric('sum');
+    const customers = Array.from({ length: CUSTOMERS }, () => catalog.createCustomer());
 
     const kafka = new Kafka({ clientId: 'crash-test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();

@@ -1,24 +1,28 @@
-import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
-import { metricBody, pricePlanBody, tieredCharge, uniqueId } from '@abaxus/testing/catalog/catalog.factory';
+import { TOPICS } from '@abaxus/contracts/topics';
+import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
+import { CatalogAppModule } from '../catalog-app.module';
+import { awaitCatalogEvents, catalogEvent } from '../testing/catalog-events';
+import { metricBody, pricePlanBody, tieredCharge, uniqueId } from '../testing/catalog-requests.factory';
 
-describe('price plans (through the gateway)', () => {
-  let engine: TestEngine;
+// Single-service tier: the catalog alone on a fresh database (it calls no other service).
+describe('catalog price plans (service alone, real PostgreSQL)', () => {
+  let catalog: ServiceUnderTest;
+  let events: TopicRecorder;
   let metricKey: string;
   let otherMetricKey: string;
 
   beforeAll(async () => {
-    engine = await startTestEngine({ bus: 'kafka' });
+    catalog = await startServiceUnderTest((runtime) => CatalogAppModule.forRoot(runtime));
+    events = await catalog.listen(TOPICS.catalogEvents);
     for (const body of [metricBody(), metricBody()]) {
-      const created = await engine.api('POST', '/v1/metrics', body);
+      const created = await catalog.api('POST', '/v1/metrics', body);
       expect(created.status).toBe(201);
     }
-    const metrics = await engine.api('GET', '/v1/metrics');
+    const metrics = await catalog.api('GET', '/v1/metrics');
     [metricKey, otherMetricKey] = metrics.body.data.map((metric: { key: string }) => metric.key);
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-  });
+  afterAll(() => catalog?.stop());
 
   function fieldsOf(body: { errors?: Array<{ field: string }> }): string[] {
     return (body.errors ?? []).map((error) => error.field);
@@ -41,7 +45,7 @@ describe('price plans (through the gateway)', () => {
         { model: 'flat_fee', properties: { amount: '49.00' } },
       ],
     });
-    const created = await engine.api('POST', '/v1/price-plans', body);
+    const created = await catalog.api('POST', '/v1/price-plans', body);
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: body.id,
@@ -65,7 +69,7 @@ describe('price plans (through the gateway)', () => {
       ],
       created_at: expect.stringMatching(/Z$/),
     });
-    expect((await engine.api('GET', `/v1/price-plans/${body.id}`)).body).toEqual(created.body);
+    expect((await catalog.api('GET', `/v1/price-plans/${body.id}`)).body).toEqual(created.body);
   });
 
   it('accepts per_unit and volume charges', async () => {
@@ -84,7 +88,7 @@ describe('price plans (through the gateway)', () => {
         },
       ],
     });
-    const created = await engine.api('POST', '/v1/price-plans', body);
+    const created = await catalog.api('POST', '/v1/price-plans', body);
     expect(created.status).toBe(201);
     expect(created.body.charges[0].properties).toEqual({ unit_amount: '0.000000000001' });
     expect(created.body.charges[1].properties.tiers[0]).toEqual({ up_to: '100.5', unit_amount: '1', flat_amount: '0' });
@@ -186,62 +190,66 @@ describe('price plans (through the gateway)', () => {
 
   it.each(invalid)('refuses %s with a 400 naming the field path', async (_case, overrides, fields) => {
     const body = pricePlanBody(metricKey, overrides(metricKey, otherMetricKey));
-    const response = await engine.api('POST', '/v1/price-plans', body);
+    const response = await catalog.api('POST', '/v1/price-plans', body);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect(new Set(fieldsOf(response.body))).toEqual(new Set(fields));
-    if (typeof body.id === 'string') expect((await engine.api('GET', `/v1/price-plans/${body.id}`)).status).toBe(404);
+    if (typeof body.id === 'string') expect((await catalog.api('GET', `/v1/price-plans/${body.id}`)).status).toBe(404);
   });
 
   it('refuses a body that is not an object', async () => {
-    const response = await engine.api('POST', '/v1/price-plans', '["plan"]');
+    const response = await catalog.api('POST', '/v1/price-plans', '["plan"]');
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
   });
 
-  it('creates a new version when an existing id is posted again; earlier versions stay readable', async () => {
+  it('creates a new version when an existing id is posted again, publishing each; earlier versions stay readable', async () => {
     const id = uniqueId('plan');
-    const v1 = await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id, name: 'Starter' }));
-    const v2 = await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id, name: 'Starter 2', currency: 'JPY' }));
+    const v1 = await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id, name: 'Starter' }));
+    const v2 = await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id, name: 'Starter 2', currency: 'JPY' }));
     expect([v1.status, v2.status]).toEqual([201, 201]);
     expect([v1.body.version, v2.body.version]).toEqual([1, 2]);
 
-    expect((await engine.api('GET', `/v1/price-plans/${id}`)).body).toEqual(v2.body);
-    expect((await engine.api('GET', `/v1/price-plans/${id}/versions/1`)).body).toEqual(v1.body);
-    expect((await engine.api('GET', `/v1/price-plans/${id}/versions/2`)).body).toEqual(v2.body);
-    const versions = await engine.api('GET', `/v1/price-plans/${id}/versions`);
+    expect((await catalog.api('GET', `/v1/price-plans/${id}`)).body).toEqual(v2.body);
+    expect((await catalog.api('GET', `/v1/price-plans/${id}/versions/1`)).body).toEqual(v1.body);
+    expect((await catalog.api('GET', `/v1/price-plans/${id}/versions/2`)).body).toEqual(v2.body);
+    const versions = await catalog.api('GET', `/v1/price-plans/${id}/versions`);
     expect(versions.body).toEqual({ data: [v2.body, v1.body], has_more: false, next_cursor: null });
+    expect(await awaitCatalogEvents(events, id, 2)).toEqual([
+      catalogEvent(id, 'price_plan_version.created', v1.body),
+      catalogEvent(id, 'price_plan_version.created', v2.body),
+    ]);
   });
 
   it('pages through versions with limit and starting_after', async () => {
     const id = uniqueId('plan');
-    for (let i = 0; i < 3; i += 1) expect((await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).status).toBe(201);
-    const first = await engine.api('GET', `/v1/price-plans/${id}/versions?limit=2`);
+    for (let i = 0; i < 3; i += 1) expect((await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).status).toBe(201);
+    const first = await catalog.api('GET', `/v1/price-plans/${id}/versions?limit=2`);
     expect(first.body.data.map((plan: { version: number }) => plan.version)).toEqual([3, 2]);
     expect(first.body).toMatchObject({ has_more: true, next_cursor: '2' });
-    const second = await engine.api('GET', `/v1/price-plans/${id}/versions?limit=2&starting_after=${first.body.next_cursor}`);
+    const second = await catalog.api('GET', `/v1/price-plans/${id}/versions?limit=2&starting_after=${first.body.next_cursor}`);
     expect(second.body.data.map((plan: { version: number }) => plan.version)).toEqual([1]);
     expect(second.body).toMatchObject({ has_more: false, next_cursor: null });
-    expect((await engine.api('GET', `/v1/price-plans/${id}/versions?starting_after=v2`)).status).toBe(400);
+    expect((await catalog.api('GET', `/v1/price-plans/${id}/versions?starting_after=v2`)).status).toBe(400);
   });
 
   it('lists every plan in its latest version, newest plan first, with cursor pagination', async () => {
     const older = pricePlanBody(metricKey);
     const newer = pricePlanBody(metricKey);
-    for (const body of [older, newer]) expect((await engine.api('POST', '/v1/price-plans', body)).status).toBe(201);
-    const olderV2 = await engine.api('POST', '/v1/price-plans', { ...older, name: 'second' });
-    const first = await engine.api('GET', '/v1/price-plans?limit=1');
+    for (const body of [older, newer]) expect((await catalog.api('POST', '/v1/price-plans', body)).status).toBe(201);
+    const olderV2 = await catalog.api('POST', '/v1/price-plans', { ...older, name: 'second' });
+    const first = await catalog.api('GET', '/v1/price-plans?limit=1');
     expect(first.body.data.map((plan: { id: string }) => plan.id)).toEqual([newer.id]);
     expect(first.body).toMatchObject({ has_more: true, next_cursor: newer.id });
-    const second = await engine.api('GET', `/v1/price-plans?limit=1&starting_after=${first.body.next_cursor}`);
+    const second = await catalog.api('GET', `/v1/price-plans?limit=1&starting_after=${first.body.next_cursor}`);
     expect(second.body.data).toEqual([olderV2.body]);
-    expect((await engine.api('GET', '/v1/price-plans?starting_after=no_such_plan')).status).toBe(400);
+    expect((await catalog.api('GET', '/v1/price-plans?starting_after=no_such_plan')).status).toBe(400);
   });
 
   it('answers 404 for an unknown plan or version', async () => {
     const id = uniqueId('plan');
-    expect((await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).status).toBe(201);
+    expect((await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).status).toBe(201);
     for (const path of [
       '/v1/price-plans/no_such_plan',
       '/v1/price-plans/no_such_plan/versions',
@@ -250,22 +258,22 @@ describe('price plans (through the gateway)', () => {
       `/v1/price-plans/${id}/versions/0`,
       `/v1/price-plans/${id}/versions/one`,
     ]) {
-      const response = await engine.api('GET', path);
+      const response = await catalog.api('GET', path);
       expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status: 404, code: 'not_found' });
     }
   });
 
   it('gives concurrent posts of one plan consecutive versions, never the same one', async () => {
     const id = uniqueId('plan');
-    expect((await engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).body.version).toBe(1);
-    const two = await Promise.all([0, 1].map(() => engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))));
+    expect((await catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))).body.version).toBe(1);
+    const two = await Promise.all([0, 1].map(() => catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id }))));
     expect(two.map((response) => response.status)).toEqual([201, 201]);
     expect(two.map((response) => response.body.version).sort()).toEqual([2, 3]);
 
     const fresh = uniqueId('plan');
-    const five = await Promise.all([0, 1, 2, 3, 4].map(() => engine.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id: fresh }))));
+    const five = await Promise.all([0, 1, 2, 3, 4].map(() => catalog.api('POST', '/v1/price-plans', pricePlanBody(metricKey, { id: fresh }))));
     expect(five.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
     expect(five.map((response) => response.body.version).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect((await engine.api('GET', `/v1/price-plans/${fresh}`)).body.version).toBe(5);
+    expect((await catalog.api('GET', `/v1/price-plans/${fresh}`)).body.version).toBe(5);
   });
 });

@@ -9,10 +9,10 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts apps/aggregation in a child process (see aggregation-worker.ts) and waits for its URL. */
+/** Starts the aggregation service in a child process (see aggregation-worker.ts) and waits for its URL. */
 export function startAggregationWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = fork(join(__dirname, 'aggregation-worker.ts'), [], {
-    execArgv: ['-r', join(__dirname, '..', '..', '..', '..', 'scripts', 'register-typescript.js')],
+    execArgv: ['-r', join(__dirname, '..', '..', '..', '..', '..', 'scripts', 'register-typescript.js')],
     env: { PATH: process.env.PATH ?? '', ABAXUS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

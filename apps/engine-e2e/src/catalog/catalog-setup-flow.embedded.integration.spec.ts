@@ -1,3 +1,0 @@
-import { describeSetupFlow } from '@abaxus/testing/catalog/setup-flow';
-
-describeSetupFlow('embedded');
