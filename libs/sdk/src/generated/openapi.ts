@@ -936,6 +936,7 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
+        /** @example clock_4b7e2a9c1d3f5e6a */
         id: components['parameters']['TestClockId'];
       };
       cookie?: never;
@@ -955,6 +956,7 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
+        /** @example clock_4b7e2a9c1d3f5e6a */
         id: components['parameters']['TestClockId'];
       };
       cookie?: never;
@@ -1990,6 +1992,7 @@ export interface components {
      * @example 50
      */
     Limit: number;
+    /** @example clock_4b7e2a9c1d3f5e6a */
     TestClockId: string;
     /** @description The `next_cursor` of the previous page (the id of its last item). */
     StartingAfter: string;
@@ -3572,8 +3575,18 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
-      /** @description Nothing to bill on a cycle for this customer. */
-      404: components['responses']['NotFound'];
+      /** @description The customer has nothing to bill on a cycle (`no_upcoming_invoice`), or does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'no_upcoming_invoice' | 'not_found';
+          };
+        };
+      };
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3728,6 +3741,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example clock_4b7e2a9c1d3f5e6a */
         id: components['parameters']['TestClockId'];
       };
       cookie?: never;
@@ -3762,6 +3776,7 @@ export interface operations {
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path: {
+        /** @example clock_4b7e2a9c1d3f5e6a */
         id: components['parameters']['TestClockId'];
       };
       cookie?: never;

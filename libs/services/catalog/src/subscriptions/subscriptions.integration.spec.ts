@@ -140,9 +140,9 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'subscription_already_canceled' });
 
-    // Events carry the stored record: the status is computed when read, so it is not in them.
-    const { status: _active, ...createdRecord } = created.body;
-    const { status: _canceled, ...canceledRecord } = canceled.body;
+    // Events carry the stored record: the status and current period are computed when read, so they are not in them.
+    const { status: _active, current_period_start: _s1, current_period_end: _e1, ...createdRecord } = created.body;
+    const { status: _canceled, current_period_start: _s2, current_period_end: _e2, ...canceledRecord } = canceled.body;
     expect(await awaitCatalogEvents(events, created.body.id, 2)).toEqual([
       catalogEvent(created.body.id, 'subscription.created', createdRecord),
       catalogEvent(created.body.id, 'subscription.canceled', canceledRecord),
