@@ -1,3 +1,4 @@
+import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
 
 describe('gateway (embedded engine over real HTTP)', () => {
@@ -13,11 +14,21 @@ describe('gateway (embedded engine over real HTTP)', () => {
       await engine.stop();
     });
 
-    it('answers health without auth: live, and ready with every service checked', async () => {
+    it('answers health without auth: live, and ready with its dependencies and every service reported', async () => {
       expect((await engine.api('GET', '/health/live', undefined, { authorization: '' })).status).toBe(200);
-      const ready = await engine.api('GET', '/health/ready', undefined, { authorization: '' });
-      expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual({ database: 'ok', bus: 'ok', catalog: 'ok', ingestion: 'ok', aggregation: 'ok', pricing: 'ok', invoicing: 'ok' });
+      // The services are checked in the background from start-up: their first outcome may come just after.
+      await pollUntil(async () => {
+        const ready = await engine.api('GET', '/health/ready', undefined, { authorization: '' });
+        expect(ready.status).toBe(200);
+        expect(ready.body).toEqual({
+          status: 'ok',
+          checks: { database: 'up', bus: 'up', catalog: 'up', ingestion: 'up', aggregation: 'up', pricing: 'up', invoicing: 'up' },
+        });
+      });
+      const scrape = await engine.api('GET', '/metrics', undefined, { authorization: '' });
+      expect(scrape.text).toContain('abaxus_dependency_up{dependency="database",required="true"} 1');
+      expect(scrape.text).toContain('abaxus_dependency_up{dependency="invoicing",required="false"} 1');
+      expect(scrape.text).toMatch(/^abaxus_ready 1$/m);
     });
 
     it('serves Prometheus metrics without auth, counting proxied requests by service and status', async () => {

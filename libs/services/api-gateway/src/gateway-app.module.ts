@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
-import { GatewayHealthController } from './health/gateway-health.controller';
+import { serviceChecks } from './health/service-checks';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { GatewayMetrics } from './prometheus/gateway-metrics';
@@ -23,10 +23,11 @@ export class GatewayAppModule {
           name: 'api-gateway',
           schema: 'gateway',
           migrations: [IdempotencyKeys1700000000100, RenameHttpIdempotentRequests1700000000500],
-          withoutHealthController: true,
+          dependencies: serviceChecks,
+          withoutMetricsController: true,
         }),
       ],
-      controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, GatewayProxyController],
+      controllers: [PrometheusMetricsController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,
