@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -57,6 +58,8 @@ export async function startServices(env: {
 }): Promise<RunningServices> {
   const ports = { catalog: await freePort(), ingestion: await freePort(), aggregation: await freePort(), 'api-gateway': await freePort() };
   const urls = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
+  // The secret the gateway and the services share (distributed mode requires one).
+  const internalToken = randomBytes(32).toString('hex');
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(
@@ -85,6 +88,7 @@ export async function startServices(env: {
           DATABASE_URL: env.databaseUrl,
           KAFKA_BROKERS: env.kafkaBrokers,
           ABAXUS_TOPIC_PREFIX: env.topicPrefix,
+          ABAXUS_INTERNAL_TOKEN: internalToken,
           CATALOG_URL: urls.catalog,
           INGESTION_URL: urls.ingestion,
           AGGREGATION_URL: urls.aggregation,

@@ -237,6 +237,8 @@ function freePort(): Promise<number> {
 async function startProcesses(env: Record<string, string>): Promise<RunningEngine> {
   const ports = Object.fromEntries(await Promise.all(PROCESSES.map(async ([name]) => [name, await freePort()] as const)));
   const urls = Object.fromEntries(PROCESSES.map(([name]) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}`]));
+  // The secret the gateway and the services share (distributed mode requires one).
+  const internalToken = randomBytes(32).toString('hex');
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(
@@ -249,7 +251,15 @@ async function startProcesses(env: Record<string, string>): Promise<RunningEngin
         execArgv: ['-r', join(ROOT, 'scripts/register-typescript.js')],
         cwd: ROOT,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { PATH: process.env.PATH ?? '', ABAXUS_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(ports[name]), ...env, ...urls },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ABAXUS_LOG_LEVEL: 'warn',
+          HOST: '127.0.0.1',
+          PORT: String(ports[name]),
+          ABAXUS_INTERNAL_TOKEN: internalToken,
+          ...env,
+          ...urls,
+        },
       });
       children.push(child);
       const url = `http://127.0.0.1:${ports[name]}/health/live`;

@@ -1,11 +1,10 @@
-import { DynamicModule, INestApplication, Logger, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { INestApplication, Logger } from '@nestjs/common';
 import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig, SERVICE_NAMES } from '@abaxus/platform/config/abaxus-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '@abaxus/platform/database/embedded-postgres-server';
 import { registerSecrets } from '@abaxus/platform/logging/process-logger';
-import { generateInternalCredential, InternalCredentialGuard } from '@abaxus/platform/service/internal-credential';
+import { generateInternalCredential, InternalCredentialModule } from '@abaxus/platform/service/internal-credential';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { startHttpApp } from '@abaxus/platform/service/start-service-app';
@@ -24,14 +23,6 @@ export interface EngineOptions {
   embeddedPostgresTestTuning?: boolean;
   /** The engine cannot go on (its embedded PostgreSQL died and did not start again): stop and exit non-zero. */
   onFatal?: (error: Error) => void;
-}
-
-/** A service as the engine hosts it: every route answers only requests carrying the internal credential. */
-@Module({})
-class InProcessServiceModule {
-  static of(service: DynamicModule, credential: string): DynamicModule {
-    return { module: InProcessServiceModule, imports: [service], providers: [{ provide: APP_GUARD, useValue: new InternalCredentialGuard(credential) }] };
-  }
 }
 
 /**
@@ -64,7 +55,7 @@ export async function startEngine(config: AbaxusConfig, options: EngineOptions =
     bus = createMessageBus(config, databaseUrl, 'abaxus-engine');
     const runtime: ServiceRuntime = { config, databaseUrl, directory, sharedBus: bus };
     for (const name of SERVICE_NAMES) {
-      const started = await startHttpApp(InProcessServiceModule.of(SERVICE_MODULES[name](runtime), credential), { port: 0, host: '127.0.0.1' });
+      const started = await startHttpApp(InternalCredentialModule.around(SERVICE_MODULES[name](runtime), credential), { port: 0, host: '127.0.0.1' });
       apps.push(started.app);
       directory.register(name, started.url);
     }

@@ -1,55 +1,9 @@
-import { createServer, Server, Socket } from 'node:net';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { CuttableTcpProxy } from '@abaxus/platform/testing/cuttable-tcp-proxy';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { RunningEngine, startEngine } from '@abaxus/engine/embedded-engine';
 import { apiCall } from './engine-process';
-
-/** A TCP relay in front of PostgreSQL that the test can cut (listener closed, connections reset) and restore on the same port. */
-class CuttableTcpProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(
-    private readonly target: { host: string; port: number },
-    public port = 0,
-  ) {}
-
-  static async start(target: { host: string; port: number }): Promise<CuttableTcpProxy> {
-    const proxy = new CuttableTcpProxy(target);
-    await proxy.restore();
-    return proxy;
-  }
-
-  async restore(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = new Socket();
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      upstream.connect(this.target.port, this.target.host);
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
-    for (const socket of this.sockets) socket.resetAndDestroy();
-    await closed;
-  }
-}
 
 /**
  * PostgreSQL out of reach (DATABASE_URL mode, the database behind a relay the test cuts): every
@@ -96,9 +50,17 @@ describe('a database that cannot be reached', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    const ready = await api('GET', '/health/ready');
-    expect(ready.status).toBe(503);
+    // Readiness comes from checks run in the background: it turns 503 within a round of them.
+    const ready = await pollUntil(
+      async () => {
+        const answer = await api('GET', '/health/ready');
+        expect(answer.status).toBe(503);
+        return answer;
+      },
+      { timeoutMs: 10000, intervalMs: 200 },
+    );
     expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(ready.body).toMatchObject({ code: 'not_ready', checks: { database: 'down' } });
 
     await proxy.restore();
     await pollUntil(

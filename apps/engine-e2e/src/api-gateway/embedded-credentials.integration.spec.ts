@@ -32,10 +32,19 @@ describe('in embedded mode only the gateway answers', () => {
 
   afterAll(() => engine?.stop());
 
-  it('refuses a direct call to a service port without the internal credential', async () => {
+  it('refuses a direct call to a service port without the internal credential (probes aside)', async () => {
+    const routeOf = {
+      catalog: '/v1/customers',
+      ingestion: '/v1/events',
+      aggregation: '/v1/usage/summary',
+      pricing: '/v1/pricing/calculations/x',
+      invoicing: '/v1/invoices',
+    };
     for (const name of SERVICE_NAMES) {
-      const direct = await apiCall(engine.serviceUrl(name), 'GET', '/health/ready');
+      const direct = await apiCall(engine.serviceUrl(name), name === 'ingestion' ? 'POST' : 'GET', routeOf[name], name === 'ingestion' ? {} : undefined);
       expect({ name, status: direct.status }).toEqual({ name, status: 401 });
+      // Health and metrics stay open to probes: states only, no data.
+      expect({ name, status: (await apiCall(engine.serviceUrl(name), 'GET', '/health/ready')).status }).toEqual({ name, status: 200 });
     }
     const catalog = engine.serviceUrl('catalog');
     const unauthenticated = await apiCall(catalog, 'POST', '/v1/customers', { id: 'cust_side_door' });

@@ -65,15 +65,18 @@ describe('the embedded engine under faults', () => {
     const killed = postmasterOf(dataDir)!;
     process.kill(killed.pid, 'SIGKILL');
 
+    // Readiness answers from checks refreshed every 2 s, so it may still say 200 just after the
+    // kill: wait for a new postmaster and for readiness on top of it.
     await pollUntil(
       async () => {
+        expect(postmasterOf(dataDir)?.pid).toEqual(expect.any(Number));
+        expect(postmasterOf(dataDir)!.pid).not.toBe(killed.pid);
         const ready = await apiCall(engine.url, 'GET', '/health/ready');
         expect(ready.status).toBe(200);
       },
       { timeoutMs: 30000, intervalMs: 250 },
     );
     expect(engine.child.exitCode).toBeNull();
-    expect(postmasterOf(dataDir)!.pid).not.toBe(killed.pid);
     expect(engine.output()).toMatch(/embedded PostgreSQL restarted/);
     const kept = await apiCall(engine.url, 'GET', '/v1/customers/cust_before_db_crash');
     expect(kept.status).toBe(200);

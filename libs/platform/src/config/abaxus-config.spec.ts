@@ -1,4 +1,4 @@
-import { assertGatewayBindAllowed, ConfigError, loadConfig } from './abaxus-config';
+import { assertGatewayBindAllowed, ConfigError, loadConfig, missingForDistributedMode } from './abaxus-config';
 
 describe('loadConfig', () => {
   it('has defaults that make `npm start` work: port 3000, loopback, embedded database and bus', () => {
@@ -39,6 +39,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ ABAXUS_LOG_LEVEL: 'warn', ABAXUS_LOG_FORMAT: 'json' }).log).toEqual({ level: 'warn', format: 'json' });
     expect(() => loadConfig({ ABAXUS_LOG_LEVEL: 'info' })).toThrow('ABAXUS_LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose (got "info")');
     expect(() => loadConfig({ ABAXUS_LOG_FORMAT: 'xml' })).toThrow('ABAXUS_LOG_FORMAT must be one of json, pretty');
+  });
+
+  it('reads the internal token: 32+ printable characters without spaces, never echoed when refused', () => {
+    expect(loadConfig({}).internalToken).toBeUndefined();
+    const token = 'a'.repeat(31) + '!';
+    expect(loadConfig({ ABAXUS_INTERNAL_TOKEN: token }).internalToken).toBe(token);
+    for (const bad of ['short_token_0123456789', `${'a'.repeat(32)} b`, `${'a'.repeat(32)}é`]) {
+      let error: unknown;
+      try {
+        loadConfig({ ABAXUS_INTERNAL_TOKEN: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^ABAXUS_INTERNAL_TOKEN must be at least 32 printable ASCII characters/)]);
+      expect((error as ConfigError).message).not.toContain(bad);
+    }
+  });
+
+  it('names what distributed mode lacks: the database, the brokers, the internal token', () => {
+    expect(missingForDistributedMode(loadConfig({}))).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'ABAXUS_INTERNAL_TOKEN']);
+    const complete = loadConfig({ DATABASE_URL: 'postgres://db/abaxus', KAFKA_BROKERS: 'kafka:9092', ABAXUS_INTERNAL_TOKEN: 'x'.repeat(32) });
+    expect(missingForDistributedMode(complete)).toEqual([]);
   });
 
   it('lets the gateway run without API keys only on loopback', () => {

@@ -23,6 +23,12 @@ export interface AbaxusConfig {
   port: number;
   host: string;
   apiKeys: string[];
+  /**
+   * ABAXUS_INTERNAL_TOKEN: the credential the gateway and the services send to a service port
+   * (distributed mode; a standalone service refuses to start without it). The embedded engine
+   * ignores it and makes its own per process.
+   */
+  internalToken: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   kafkaBrokers: string[] | undefined;
@@ -114,6 +120,22 @@ function dunningDays(raw: string | undefined, problems: string[]): number[] {
   return days.map(Number);
 }
 
+/** Shortest ABAXUS_INTERNAL_TOKEN accepted: 32 characters (e.g. `openssl rand -hex 32` gives 64). */
+export const INTERNAL_TOKEN_MIN_LENGTH = 32;
+
+function internalToken(env: Env, problems: string[]): string | undefined {
+  const raw = env.ABAXUS_INTERNAL_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  // Sent as an HTTP header value: printable ASCII without spaces.
+  if (raw.length < INTERNAL_TOKEN_MIN_LENGTH || !/^[\x21-\x7e]+$/.test(raw)) {
+    problems.push(
+      `ABAXUS_INTERNAL_TOKEN must be at least ${INTERNAL_TOKEN_MIN_LENGTH} printable ASCII characters without spaces (got ${raw.length} characters)`,
+    );
+    return undefined;
+  }
+  return raw;
+}
+
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */
 export function loadConfig(env: Env = process.env): AbaxusConfig {
   const problems: string[] = [];
@@ -137,6 +159,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     port: integer(env, 'PORT', DEFAULT_PORTS['api-gateway'], 0, 65535, problems),
     host,
     apiKeys,
+    internalToken: internalToken(env, problems),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     dataDir: resolve(env.ABAXUS_DATA_DIR && env.ABAXUS_DATA_DIR !== '' ? env.ABAXUS_DATA_DIR : './.abaxus'),
     kafkaBrokers,
@@ -158,6 +181,18 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What a process of distributed mode (a service or the gateway run alone) needs beyond the
+ * defaults, as the names of the variables that are missing: none when it can start.
+ */
+export function missingForDistributedMode(config: AbaxusConfig): string[] {
+  const missing: string[] = [];
+  if (!config.databaseUrl) missing.push('DATABASE_URL');
+  if (!config.kafkaBrokers) missing.push('KAFKA_BROKERS');
+  if (!config.internalToken) missing.push('ABAXUS_INTERNAL_TOKEN');
+  return missing;
 }
 
 /** The gateway is the only public door: without API keys it may only listen on loopback. */

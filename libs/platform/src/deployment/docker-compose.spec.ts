@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, SERVICE_NAMES } from '../config/abaxus-config';
+import { loadConfig, missingForDistributedMode, SERVICE_NAMES } from '../config/abaxus-config';
 import { DEFAULT_PORTS, ProcessName } from '../config/default-ports';
 
 // No Docker engine in CI: docker-compose.yml and the Dockerfile are checked structurally, and what
@@ -9,7 +9,7 @@ import { DEFAULT_PORTS, ProcessName } from '../config/default-ports';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const APPS = Object.keys(DEFAULT_PORTS) as ProcessName[];
-/** Secrets beyond DATABASE_URL (which every process needs), and the one process that uses each. */
+/** Secrets beyond DATABASE_URL and ABAXUS_INTERNAL_TOKEN (which every process needs), and the one process that uses each. */
 const SECRET_OWNERS: Record<string, ProcessName> = {
   ABAXUS_API_KEYS: 'api-gateway',
   STRIPE_SECRET_KEY: 'invoicing',
@@ -134,6 +134,7 @@ describe('docker-compose.yml', () => {
     const env = stringEnv(service.environment);
     expect(env.PORT).toBe(String(DEFAULT_PORTS[app]));
     const config = loadConfig({ HOST: '0.0.0.0', ...env });
+    expect(missingForDistributedMode(config)).toEqual([]);
     expect(config.port).toBe(DEFAULT_PORTS[app]);
     const database = new URL(config.databaseUrl!);
     expect(database.hostname).toBe('postgres');
@@ -181,6 +182,15 @@ describe('docker-compose.yml', () => {
     expect(gateway.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     for (const name of SERVICE_NAMES) expect(gateway.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
     for (const name of SERVICE_NAMES) expect(services[name].ports).toBeUndefined();
+  });
+
+  it('gives the six processes one internal token, a marked development default that can be overridden', () => {
+    const tokens = new Set(APPS.map((app) => loadConfig({ HOST: '0.0.0.0', ...stringEnv(services[app].environment) }).internalToken));
+    expect(tokens.size).toBe(1);
+    expect([...tokens][0]).toMatch(/^dev_only_/);
+    for (const app of APPS) expect(raw.services[app].environment?.ABAXUS_INTERNAL_TOKEN).toMatch(/^\$\{ABAXUS_INTERNAL_TOKEN:-dev_only_[^}]+\}$/);
+    const source = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    expect(source).toMatch(/ABAXUS_INTERNAL_TOKEN have DEV-ONLY defaults/);
   });
 
   it('marks the default API key as a development default that can be overridden', () => {

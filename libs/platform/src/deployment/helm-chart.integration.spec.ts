@@ -9,7 +9,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Pod, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
-import { loadConfig, SERVICE_NAMES, ServiceName } from '../config/abaxus-config';
+import { loadConfig, missingForDistributedMode, SERVICE_NAMES, ServiceName } from '../config/abaxus-config';
 import { DEFAULT_PORTS, ProcessName } from '../config/default-ports';
 
 // The chart in helm/abaxus, linted and rendered by a real Helm (deploy/helm/helm.sh fetches a static
@@ -18,8 +18,9 @@ import { DEFAULT_PORTS, ProcessName } from '../config/default-ports';
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const HELM_SH = join(ROOT, 'deploy', 'helm', 'helm.sh');
 
-// Values key, component (app folder) and the Secret keys each process reads: DATABASE_URL, plus the
-// API keys for the gateway and the Stripe and SMTP secrets (optional) for invoicing, nothing else.
+// Values key, component (app folder) and the Secret keys each process reads: DATABASE_URL and
+// ABAXUS_INTERNAL_TOKEN, plus the API keys for the gateway and the Stripe and SMTP secrets
+// (optional) for invoicing, nothing else.
 const APPS = [
   { key: 'gateway', component: 'api-gateway', secrets: ['ABAXUS_API_KEYS'], optionalSecrets: [] },
   { key: 'catalog', component: 'catalog', secrets: [], optionalSecrets: [] },
@@ -286,6 +287,7 @@ describe('Helm chart helm/abaxus', () => {
     expect(secret.stringData).toEqual({
       ABAXUS_API_KEYS: 'sk_live_0123456789abcdef,sk_live_fedcba9876543210',
       DATABASE_URL: REQUIRED_VALUES.database.url,
+      ABAXUS_INTERNAL_TOKEN: expect.stringMatching(/^[A-Za-z0-9]{48}$/),
       STRIPE_SECRET_KEY: 'sk_test_stripe',
     });
     expect(configMap.data).toMatchObject({ KAFKA_BROKERS: REQUIRED_VALUES.kafka.brokers, ABAXUS_LOG_LEVEL: 'log' });
@@ -307,6 +309,7 @@ describe('Helm chart helm/abaxus', () => {
       const secretRefs = container.env.filter((env) => env.valueFrom?.secretKeyRef).map((env) => [env.name, env.valueFrom!.secretKeyRef]);
       expect(secretRefs).toEqual([
         ['DATABASE_URL', { name: secret.metadata.name, key: 'DATABASE_URL' }],
+        ['ABAXUS_INTERNAL_TOKEN', { name: secret.metadata.name, key: 'ABAXUS_INTERNAL_TOKEN' }],
         ...app.secrets.map((key) => [key, { name: secret.metadata.name, key }]),
         ...app.optionalSecrets.map((key) => [key, { name: secret.metadata.name, key, optional: true }]),
       ]);
@@ -335,6 +338,8 @@ describe('Helm chart helm/abaxus', () => {
         if (ref && secret.stringData?.[ref.key] !== undefined) env[variable.name] = secret.stringData[ref.key];
       }
       const config = loadConfig({ HOST: '0.0.0.0', ...env });
+      expect(missingForDistributedMode(config)).toEqual([]);
+      expect(config.internalToken).toBe(secret.stringData!.ABAXUS_INTERNAL_TOKEN);
       expect(config.port).toBe(app.port);
       expect(config.kafkaBrokers).toEqual(['kafka-0.kafka:9092', 'kafka-1.kafka:9092']);
       expect(config.databaseUrl).toBe(REQUIRED_VALUES.database.url);
@@ -356,14 +361,26 @@ describe('Helm chart helm/abaxus', () => {
     }
   });
 
+  it('generates the internal token (a new one per fresh render) and keeps the one its Secret already holds', async () => {
+    const tokens = await Promise.all([1, 2].map(async () => ofKind(await render(REQUIRED_VALUES), 'Secret')[0].stringData!.ABAXUS_INTERNAL_TOKEN));
+    expect(tokens[0]).not.toBe(tokens[1]);
+    // Rendering without a cluster cannot show the lookup at work (Helm answers it with nothing):
+    // the template reads the release's own Secret and reuses its token when it has one.
+    const template = readFileSync(join(ROOT, 'helm', 'abaxus', 'templates', 'secret.yaml'), 'utf8');
+    expect(template).toContain('lookup "v1" "Secret" .Release.Namespace (include "abaxus.fullname" .)');
+    expect(template).toContain('index $previous.data "ABAXUS_INTERNAL_TOKEN" | b64dec');
+  });
+
   it('with existingSecret renders no Secret and points every process at the given one', async () => {
     const manifests = await render({ kafka: REQUIRED_VALUES.kafka, existingSecret: 'abaxus-prod-secrets' });
     expect(ofKind(manifests, 'Secret')).toHaveLength(0);
     for (const deployment of [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'Job')]) {
       const [container] = deployment.spec!.template!.spec.containers;
-      const refs = container.env.filter((env) => env.valueFrom?.secretKeyRef).map((env) => env.valueFrom!.secretKeyRef!.name);
-      expect(refs.length).toBeGreaterThan(0);
-      expect(new Set(refs)).toEqual(new Set(['abaxus-prod-secrets']));
+      const refs = container.env.filter((env) => env.valueFrom?.secretKeyRef).map((env) => env.valueFrom!.secretKeyRef!);
+      // The migration Job needs the database only; the processes also need the internal token.
+      const needed = deployment.kind === 'Job' ? ['DATABASE_URL'] : ['DATABASE_URL', 'ABAXUS_INTERNAL_TOKEN'];
+      expect(refs.map((ref) => ref.key)).toEqual(expect.arrayContaining(needed));
+      expect(new Set(refs.map((ref) => ref.name))).toEqual(new Set(['abaxus-prod-secrets']));
     }
   });
 

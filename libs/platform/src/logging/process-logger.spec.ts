@@ -74,16 +74,28 @@ describe('createLogger, JSON lines', () => {
       STRIPE_WEBHOOK_SECRET: 'hook-secret-value-2',
       DATABASE_URL: 'postgres://abaxus:db%22pass%40word@db.internal:5432/abaxus',
       SMTP_URL: 'smtp://mailer:smtp-pass-3@mail.internal:587',
+      ABAXUS_INTERNAL_TOKEN: 'internal-token-value-0123456789abcdef',
     });
     const scrubber = new SecretScrubber();
     scrubber.add(configSecrets(config));
     const out = capture();
     const logger = createLogger({ level: 'log', format: 'json', service: 's', scrubber, destination: out });
     const error = new Error('connect to postgres://abaxus:db%22pass%40word@db.internal failed (password db"pass@word)');
-    logger.error({ err: error }, `key abx_key_0123456789abcdef, stripe stripe-secret-value-1, hook hook-secret-value-2, smtp smtp-pass-3`);
+    logger.error(
+      { err: error },
+      `key abx_key_0123456789abcdef, stripe stripe-secret-value-1, hook hook-secret-value-2, smtp smtp-pass-3, internal internal-token-value-0123456789abcdef`,
+    );
     logger.warn('Authorization: Bearer some-caller-token and sk_live_51AbCdEf and whsec_AbCd1234 and https://user:pw@example.com/x');
     const text = out.lines.join('\n');
-    for (const secret of ['abx_key_0123456789abcdef', 'stripe-secret-value-1', 'hook-secret-value-2', 'db%22pass%40word', 'db\\"pass@word', 'smtp-pass-3']) {
+    for (const secret of [
+      'abx_key_0123456789abcdef',
+      'stripe-secret-value-1',
+      'hook-secret-value-2',
+      'db%22pass%40word',
+      'db\\"pass@word',
+      'smtp-pass-3',
+      'internal-token-value',
+    ]) {
       expect(text).not.toContain(secret);
     }
     for (const shaped of ['some-caller-token', 'sk_live_51AbCdEf', 'whsec_AbCd1234', 'user:pw@']) expect(text).not.toContain(shaped);

@@ -14,6 +14,7 @@ export const REDACTED_PATHS = [
   'cookie',
   'password',
   'apiKeys',
+  'internalToken',
   'databaseUrl',
   'smtpUrl',
   'stripeSecretKey',
@@ -23,6 +24,7 @@ export const REDACTED_PATHS = [
   '*.cookie',
   '*.password',
   '*.apiKeys',
+  '*.internalToken',
   '*.databaseUrl',
   '*.smtpUrl',
   '*.stripeSecretKey',
@@ -33,9 +35,11 @@ export const REDACTED_PATHS = [
   '*.headers["set-cookie"]',
   '*.headers["stripe-signature"]',
   '*.headers["x-api-key"]',
+  '*.headers["x-abaxus-internal-token"]',
   'headers["set-cookie"]',
   'headers["stripe-signature"]',
   'headers["x-api-key"]',
+  'headers["x-abaxus-internal-token"]',
 ];
 
 /** Fields the readable format shows in the line's text, not again as JSON. */

@@ -1,10 +1,15 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ProblemException } from '../http/problem.exception';
-import { generateInternalCredential, INTERNAL_CREDENTIAL_HEADER, InternalCredentialGuard } from './internal-credential';
+import { generateInternalCredential, INTERNAL_CREDENTIAL_HEADER, InternalCredentialGuard, OpenToProbes } from './internal-credential';
 import { ServiceDirectory } from './service-directory';
 
-function requestWith(headers: Record<string, string | string[]>): ExecutionContext {
-  return { switchToHttp: () => ({ getRequest: () => ({ headers }) }) } as unknown as ExecutionContext;
+class DataController {}
+
+@OpenToProbes()
+class ProbeController {}
+
+function requestWith(headers: Record<string, string | string[]>, controller: object = DataController): ExecutionContext {
+  return { getClass: () => controller, switchToHttp: () => ({ getRequest: () => ({ headers }) }) } as unknown as ExecutionContext;
 }
 
 function refusal(guard: InternalCredentialGuard, headers: Record<string, string | string[]>): unknown {
@@ -30,7 +35,11 @@ describe('InternalCredentialGuard', () => {
     expect(refusal(guard, { authorization: `Bearer ${credential}` })).toBe(401);
   });
 
-  it('is not sent where there is no credential (distributed mode)', () => {
+  it('lets probes in without it (health and metrics controllers)', () => {
+    expect(guard.canActivate(requestWith({}, ProbeController))).toBe(true);
+  });
+
+  it('is not sent where there is no credential (a single service under test)', () => {
     expect(new ServiceDirectory({ catalog: 'http://catalog:3001' }).requestHeaders()).toEqual({});
   });
 });

@@ -9,7 +9,7 @@ import { INTERNAL_CREDENTIAL_HEADER } from './internal-credential';
 export class ServiceDirectory {
   private readonly urls = new Map<ServiceName, string>();
 
-  /** internalCredential: what the embedded engine's service ports require (see InternalCredentialGuard). */
+  /** internalCredential: what the service ports require (see InternalCredentialGuard): the embedded engine's own, or ABAXUS_INTERNAL_TOKEN. */
   constructor(
     initial: Partial<Record<ServiceName, string>> = {},
     private readonly internalCredential?: string,

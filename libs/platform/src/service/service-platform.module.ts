@@ -7,6 +7,9 @@ import { migrateServiceSchema, serviceDataSourceOptions } from '../database/serv
 import { registerSecrets } from '../logging/process-logger';
 import { configSecrets } from '../logging/secret-scrubber';
 import { Clock, SystemClock } from '../time/clock';
+import { ServiceMetrics, ServiceMetricsController } from './dependency-metrics';
+import { busCheck, databaseCheck } from './dependency-checks';
+import { DependencyCheck, DependencyMonitor } from './dependency-monitor';
 import { ServiceDirectory } from './service-directory';
 import { ServiceHealthController } from './service-health.controller';
 import { ServiceHttpClient } from './service-http-client';
@@ -20,8 +23,10 @@ export interface ServicePlatformOptions {
   entities?: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: MixedList<Function | string>;
-  /** The gateway answers health itself (it also checks every service). */
-  withoutHealthController?: boolean;
+  /** Dependencies to check and report beyond the database (required) and the bus: the gateway's services. */
+  dependencies?: (services: ServiceHttpClient) => DependencyCheck[];
+  /** The gateway serves /metrics itself (its request metrics, and the same dependency gauges). */
+  withoutMetricsController?: boolean;
 }
 
 const OWNS_BUS = Symbol('OWNS_BUS');
@@ -40,7 +45,8 @@ class BusShutdown implements OnApplicationShutdown {
 
 /**
  * What every service gets: its configuration, its own schema (migrated at start), the bus,
- * the directory of the other services with an HTTP client, and health endpoints. The
+ * the directory of the other services with an HTTP client, health endpoints answered from
+ * dependency checks run in the background, and Prometheus metrics of those checks. The
  * configuration's secrets are never written to the logs.
  */
 @Module({})
@@ -55,6 +61,7 @@ export class ServicePlatformModule {
       poolSize: runtime.config.databasePoolSize,
       applicationName: `abaxus-${options.name}`,
     });
+    const services = new ServiceHttpClient(runtime.directory);
     return {
       module: ServicePlatformModule,
       global: true,
@@ -69,18 +76,25 @@ export class ServicePlatformModule {
           },
         }),
       ],
-      controllers: options.withoutHealthController ? [] : [ServiceHealthController],
+      controllers: options.withoutMetricsController ? [ServiceHealthController] : [ServiceHealthController, ServiceMetricsController],
       providers: [
         { provide: ABAXUS_CONFIG, useValue: runtime.config },
         { provide: SERVICE_NAME, useValue: options.name },
         { provide: ServiceDirectory, useValue: runtime.directory },
         { provide: Clock, useValue: runtime.clock ?? new SystemClock() },
-        { provide: ServiceHttpClient, useValue: new ServiceHttpClient(runtime.directory) },
+        { provide: ServiceHttpClient, useValue: services },
         { provide: MessageBus, useFactory: () => runtime.sharedBus ?? createMessageBus(runtime.config, runtime.databaseUrl, `abaxus-${options.name}`) },
         { provide: OWNS_BUS, useValue: runtime.sharedBus === undefined },
         BusShutdown,
+        {
+          provide: DependencyMonitor,
+          inject: [DataSource, MessageBus],
+          useFactory: (dataSource: DataSource, bus: MessageBus) =>
+            new DependencyMonitor([databaseCheck(dataSource), busCheck(bus), ...(options.dependencies?.(services) ?? [])]),
+        },
+        { provide: ServiceMetrics, inject: [DependencyMonitor], useFactory: (monitor: DependencyMonitor) => new ServiceMetrics(monitor) },
       ],
-      exports: [ABAXUS_CONFIG, SERVICE_NAME, Clock, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule],
+      exports: [ABAXUS_CONFIG, SERVICE_NAME, Clock, ServiceDirectory, ServiceHttpClient, MessageBus, TypeOrmModule, DependencyMonitor],
     };
   }
 }

@@ -1033,8 +1033,10 @@ export interface paths {
      * Prometheus metrics
      * @description No API key (scrape it from inside your network). Prometheus text format:
      *     `abaxus_http_requests_total{service,method,status}`,
-     *     `abaxus_http_request_duration_seconds{service}` (histogram) and the gateway process's
-     *     default metrics (`abaxus_gateway_*`).
+     *     `abaxus_http_request_duration_seconds{service}` (histogram), the gateway's view of its
+     *     dependencies from its health checks (`abaxus_dependency_up{dependency,required}`: 1 up,
+     *     0 down, for `database`, `bus` and each service; `abaxus_ready`: 1 while `/health/ready`
+     *     answers 200) and the gateway process's default metrics (`abaxus_gateway_*`).
      */
     get: operations['getPrometheusMetrics'];
     put?: never;
@@ -1054,7 +1056,7 @@ export interface paths {
     };
     /**
      * Liveness
-     * @description No API key. `200` while the gateway process runs.
+     * @description No API key. `200` while the gateway process runs (its event loop answers); it checks nothing else.
      */
     get: operations['getHealthLive'];
     put?: never;
@@ -1074,8 +1076,13 @@ export interface paths {
     };
     /**
      * Readiness
-     * @description No API key. Ready = the database, the bus and every service (catalog, ingestion,
-     *     aggregation, pricing, invoicing) answer. `checks` names each one: `ok` or the reason.
+     * @description No API key. Answered at once from checks the gateway runs in the background (every 2 s,
+     *     each given 2 s), never waiting on a dependency. Ready = the gateway's own database
+     *     answers. The bus and every service (catalog, ingestion, aggregation, pricing, invoicing,
+     *     each by its own `/health/ready`) are reported in `checks` but do not decide readiness:
+     *     while one is down, `status` is `degraded` and the routes that need it answer
+     *     `503` with `Retry-After`. Each check is `up`, `down`, or `unknown` (not checked yet, just
+     *     after start-up). States only: why a check fails is in the gateway's log, not here.
      */
     get: operations['getHealthReady'];
     put?: never;
@@ -1722,11 +1729,16 @@ export interface components {
       status: 'ok';
     };
     HealthReady: {
-      /** @constant */
-      status: 'ok';
-      checks: {
-        [key: string]: string;
-      };
+      /**
+       * @description `ok`: every check is up; `degraded`: ready, but the bus or a service is down.
+       * @enum {unknown}
+       */
+      status: 'ok' | 'degraded';
+      checks: components['schemas']['HealthChecks'];
+    };
+    /** @description Each dependency by name (`database`, `bus`, `catalog`, …) and its state. */
+    HealthChecks: {
+      [key: string]: 'up' | 'down' | 'unknown';
     };
   };
   responses: {
@@ -3970,24 +3982,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "status": "ok",
-           *       "checks": {
-           *         "database": "ok",
-           *         "bus": "ok",
-           *         "catalog": "ok",
-           *         "ingestion": "ok",
-           *         "aggregation": "ok",
-           *         "pricing": "ok",
-           *         "invoicing": "ok"
-           *       }
-           *     }
-           */
           'application/json': components['schemas']['HealthReady'];
         };
       };
-      /** @description Not ready; `checks` says what fails. */
+      /** @description Not ready (the database does not answer); `checks` has every state. */
       503: {
         headers: {
           [name: string]: unknown;
@@ -3996,9 +3994,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
             code?: 'not_ready';
-            checks?: {
-              [key: string]: string;
-            };
+            checks?: components['schemas']['HealthChecks'];
           };
         };
       };

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
-import { GatewayHealthController } from './health/gateway-health.controller';
+import { serviceChecks } from './health/service-checks';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { GatewayMetrics } from './prometheus/gateway-metrics';
@@ -17,8 +17,15 @@ export class GatewayAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     return {
       module: GatewayAppModule,
-      imports: [ServicePlatformModule.forService(runtime, { name: 'api-gateway', ...GATEWAY_SCHEMA_MIGRATIONS, withoutHealthController: true })],
-      controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, GatewayProxyController],
+      imports: [
+        ServicePlatformModule.forService(runtime, {
+          name: 'api-gateway',
+          ...GATEWAY_SCHEMA_MIGRATIONS,
+          dependencies: serviceChecks,
+          withoutMetricsController: true,
+        }),
+      ],
+      controllers: [PrometheusMetricsController, OpenApiController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerDependencyMetrics } from '@abaxus/platform/service/dependency-metrics';
+import { DependencyMonitor } from '@abaxus/platform/service/dependency-monitor';
 
 /**
  * Prometheus metrics of the edge: every /v1 request by owning service, method and status, and
- * its latency. A registry of its own, so several engines in one process never collide.
+ * its latency; the gateway's dependencies (database, bus, each service) as seen by its health
+ * checks. A registry of its own, so several engines in one process never collide.
  */
 @Injectable()
 export class GatewayMetrics {
@@ -22,8 +25,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(monitor: DependencyMonitor) {
     collectDefaultMetrics({ register: this.registry, prefix: 'abaxus_gateway_' });
+    registerDependencyMetrics(this.registry, monitor);
   }
 
   observe(service: string, method: string, status: number, startedAt: bigint): void {
