@@ -35,9 +35,14 @@ export class SecretScrubber {
 
 /** Every secret value of a configuration: API keys, Stripe keys, passwords of the database and mail URLs. */
 export function configSecrets(config: AbaxusConfig): string[] {
-  return [...config.apiKeys, config.stripeSecretKey, config.stripeWebhookSecret, ...urlPasswords(config.databaseUrl), ...urlPasswords(config.smtpUrl)].filter(
-    (value): value is string => value !== undefined && value !== '',
-  );
+  return [
+    ...config.apiKeys,
+    config.stripeSecretKey,
+    config.stripeWebhookSecret,
+    config.kafka.sasl?.password,
+    ...urlPasswords(config.databaseUrl),
+    ...urlPasswords(config.smtpUrl),
+  ].filter((value): value is string => value !== undefined && value !== '');
 }
 
 function urlPasswords(url: string | undefined): string[] {
