@@ -278,8 +278,17 @@ export class KafkaMessageBus extends MessageBus {
     try {
       await this.ensureTopics();
       const admin = await this.getAdmin();
-      const offsets = await admin.fetchTopicOffsets(this.physical(topic));
-      return new Map(offsets.map((o) => [o.partition, o.high]));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(this.physical(topic));
+          return new Map(offsets.map((o) => [o.partition, o.high]));
+        } catch (error) {
+          // Right after topic creation (or a leader change) kafkajs keeps asking the old leader:
+          // fetching the topic's metadata points it at the new one.
+          if (attempt >= 3 || !/not the leader|leader not available|does not host this topic-partition/i.test((error as Error).message)) throw error;
+          await admin.fetchTopicMetadata({ topics: [this.physical(topic)] });
+        }
+      }
     } catch (error) {
       throw this.explain(error);
     }

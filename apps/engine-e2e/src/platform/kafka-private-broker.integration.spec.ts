@@ -5,23 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@abaxus/contracts/topics';
-import { loadConfig } from '../config/abaxus-config';
-import { freePort, PrivateBroker, startPrivateBroker } from '../testing/private-kafka-broker';
-import { pollUntil } from '../testing/poll-until';
-import { createMessageBus } from './create-message-bus';
-import { IncomingMessage, MessageBus } from './message-bus';
+import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { freePort, PrivateBroker, startPrivateBroker } from '@abaxus/platform/testing/private-kafka-broker';
+import { pollUntil } from '@abaxus/platform/testing/poll-until';
+import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
+import { IncomingMessage, MessageBus } from '@abaxus/platform/bus/message-bus';
+import { startTestEngine } from '@abaxus/testing/test-engine';
+import { createCustomer, createMetric, usageEvent } from '@abaxus/testing/ingestion/usage.factory';
+
+/** The bound the issue sets for an answer while Kafka cannot take writes. */
+const MAX_ANSWER_MS = 2000;
 
 /**
- * The Kafka adapter against a real broker (deploy/kafka/kafka.sh, Kafka 4.1.2) with TLS, mutual
- * TLS and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) listeners, configured only through the
- * validated configuration (KAFKA_SSL*, KAFKA_SASL_*), with certificates made here by openssl.
+ * The fault and security tests on a real broker of their own (deploy/kafka/kafka.sh, Kafka
+ * 4.1.2), one for the whole file to keep CI short: its TLS, mutual TLS and SASL (PLAIN,
+ * SCRAM-SHA-256, SCRAM-SHA-512) listeners, configured only through the validated configuration
+ * (KAFKA_SSL*, KAFKA_SASL_*) with certificates made here by openssl; then, last, the broker is
+ * stopped and started again under a running engine.
  */
-describe('Kafka security and topic settings (real broker)', () => {
+describe('Kafka on a broker of its own: security, topic settings, an outage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'abaxus-kafka-tls-'));
   const file = (name: string) => join(dir, name);
   let broker: PrivateBroker;
   const ports = { ssl: 0, saslSsl: 0 };
   const buses: MessageBus[] = [];
+  let stopEngine: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     makeCertificates(dir);
@@ -50,6 +58,7 @@ describe('Kafka security and topic settings (real broker)', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await stopEngine();
     for (const bus of buses) await bus.close();
     broker?.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -130,6 +139,78 @@ describe('Kafka security and topic settings (real broker)', () => {
     await admin.disconnect();
     expect(metadata.topics[0].partitions).toHaveLength(3);
   }, 60_000);
+
+  /**
+   * While Kafka is down, ingestion answers 503 with Retry-After within 2 s (never a 202 that is
+   * not durable); once it is back, writes and the consumers recover within seconds, and every
+   * event is counted once.
+   */
+  it('answers 503 + Retry-After fast while the broker is down, recovers within seconds, and loses or doubles nothing', async () => {
+    const engine = await startTestEngine({ bus: 'kafka', env: { KAFKA_BROKERS: broker.brokers, ABAXUS_STRONG_READ_TIMEOUT_MS: '1000' } });
+    stopEngine = () => engine.stop();
+    const metric = await createMetric(engine, 'sum');
+    const customer = await createCustomer(engine);
+    const period = { customer_id: customer, metric_key: metric, period_start: '2026-03-01T00:00:00Z', period_end: '2026-04-01T00:00:00Z' };
+    const accepted: Array<Record<string, unknown>> = [];
+    const refused: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 20; i++) {
+      const event = usageEvent(customer, metric, { value: String(i + 1) });
+      expect((await engine.api('POST', '/v1/events', event)).status).toBe(202);
+      accepted.push(event);
+    }
+    expect((await engine.api('POST', '/v1/usage/compute', period)).body.value).toBe('210');
+
+    broker.stop();
+    const outageAnswers: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const event = usageEvent(customer, metric, { value: '1000' });
+      const single = await timed(() => engine.api('POST', '/v1/events', event));
+      expect({ status: single.result.status, code: single.result.body.code, retryAfter: single.result.headers.get('retry-after') }).toEqual({
+        status: 503,
+        code: 'bus_unavailable',
+        retryAfter: '2',
+      });
+      refused.push(event);
+      const batchEvents = [usageEvent(customer, metric, { value: '1000' }), usageEvent(customer, metric, { value: '1000' })];
+      const batch = await timed(() => engine.api('POST', '/v1/events/batch', { events: batchEvents }));
+      expect({ status: batch.result.status, retryAfter: batch.result.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '2' });
+      refused.push(...batchEvents);
+      outageAnswers.push(single.ms, batch.ms);
+    }
+    expect(Math.max(...outageAnswers)).toBeLessThanOrEqual(MAX_ANSWER_MS);
+
+    const restartedAt = Date.now();
+    broker.start();
+    const brokerBackAt = Date.now();
+    // The client retries what was refused, as Retry-After says (same idempotency keys).
+    let firstAcceptedAt: number | undefined;
+    for (const event of refused) {
+      for (;;) {
+        // A connection left idle while the broker restarted may be closed under the request: retry it too.
+        const answer = await engine.api('POST', '/v1/events', event).catch(() => undefined);
+        if (answer?.status === 202) break;
+        if (answer) expect(answer.status).toBe(503);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      firstAcceptedAt ??= Date.now();
+    }
+    // A refused event that still reached the topic must not count twice.
+    const expected = String(210 + 1000 * refused.length);
+    let computed: { status: number; body: { value?: string } };
+    for (;;) {
+      computed = await engine.api('POST', '/v1/usage/compute', period);
+      if (computed.status === 200 || Date.now() - brokerBackAt > 60_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const caughtUpAt = Date.now();
+    expect(computed.body.value).toBe(expected);
+    const summary = await engine.api('GET', `/v1/usage/summary?${new URLSearchParams(period)}`);
+    expect(summary.body.value).toBe(expected);
+    console.log(
+      `Kafka outage: slowest 503 ${Math.max(...outageAnswers)} ms (of ${outageAnswers.length}); broker restart ${brokerBackAt - restartedAt} ms; ` +
+        `first 202 ${firstAcceptedAt! - brokerBackAt} ms and exact compute ${caughtUpAt - brokerBackAt} ms after the broker answered`,
+    );
+  }, 120_000);
 });
 
 /** A CA, a server certificate for 127.0.0.1 (with its key, PEM, for the broker) and a client certificate. */
@@ -162,4 +243,10 @@ function makeCertificates(dir: string): void {
   }
   // Kafka's PEM key store: the unencrypted PKCS#8 key, then the certificate chain.
   writeFileSync(join(dir, 'server.pem'), `${readFileSync(join(dir, 'server.key'), 'utf8')}${readFileSync(join(dir, 'server.crt'), 'utf8')}`);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = Date.now();
+  const result = await work();
+  return { result, ms: Date.now() - started };
 }
