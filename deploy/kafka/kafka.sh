@@ -12,7 +12,14 @@
 #   KAFKA_VERSION          broker version (default: <kafka.version> in pom.xml); 3.9.x uses reload4j + controller.quorum.voters
 #   KAFKA_PORT             broker (client) port on 127.0.0.1, default 19092
 #   KAFKA_CONTROLLER_PORT  KRaft controller port on 127.0.0.1, default 19093
-#   KAFKA_DATA_DIR         log/metadata dir, default deploy/kafka/.run/data-<major.minor>
+#   KAFKA_DATA_DIR         log/metadata dir, default <KAFKA_RUN_DIR>/data-<major.minor>
+#   KAFKA_RUN_DIR          pid, log and generated config, default deploy/kafka/.run; one broker per run dir,
+#                          so a second broker (e.g. for fault tests) needs its own, and stop/status use it too
+#   KAFKA_EXTRA_LISTENERS  more listeners, comma-separated NAME://127.0.0.1:PORT where NAME is a security
+#                          protocol (SSL, SASL_PLAINTEXT, SASL_SSL); their settings go in KAFKA_EXTRA_CONFIG
+#   KAFKA_EXTRA_CONFIG     a file of broker properties appended to server.properties (TLS stores, SASL, ...)
+#   KAFKA_SCRAM_USERS      SCRAM credentials created when the storage is formatted, space-separated
+#                          'SCRAM-SHA-256=[name=alice,password=secret]' entries (StorageTool --add-scram)
 #   KAFKA_HEAP_OPTS        default "-Xms256m -Xmx512m"
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer, default 90
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL, default 20
@@ -30,11 +37,13 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
+KAFKA_EXTRA_LISTENERS="${KAFKA_EXTRA_LISTENERS:-}"
 
 KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
 KAFKA_MINOR_LINE="$(echo "$KAFKA_VERSION" | cut -d. -f1-2)"
 
-RUN_DIR="$HERE/.run"
+RUN_DIR="${KAFKA_RUN_DIR:-$HERE/.run}"
+[[ "$RUN_DIR" == /* ]] || RUN_DIR="$PWD/$RUN_DIR"
 LIB_DIR="$HERE/.lib/$KAFKA_VERSION"
 DATA_DIR="${KAFKA_DATA_DIR:-$RUN_DIR/data-$KAFKA_MINOR_LINE}"
 [[ "$DATA_DIR" == /* ]] || DATA_DIR="$PWD/$DATA_DIR"
@@ -61,6 +70,12 @@ check_config() {
   is_port "$KAFKA_PORT" || die "KAFKA_PORT must be a port number, got '$KAFKA_PORT'"
   is_port "$KAFKA_CONTROLLER_PORT" || die "KAFKA_CONTROLLER_PORT must be a port number, got '$KAFKA_CONTROLLER_PORT'"
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
+  local listener
+  for listener in ${KAFKA_EXTRA_LISTENERS//,/ }; do
+    [[ "$listener" =~ ^(SSL|SASL_PLAINTEXT|SASL_SSL)://127\.0\.0\.1:[0-9]+$ ]] \
+      || die "KAFKA_EXTRA_LISTENERS: '$listener' is not SSL|SASL_PLAINTEXT|SASL_SSL://127.0.0.1:<port>"
+  done
+  [[ -z "${KAFKA_EXTRA_CONFIG:-}" || -r "${KAFKA_EXTRA_CONFIG:-}" ]] || die "KAFKA_EXTRA_CONFIG: cannot read '$KAFKA_EXTRA_CONFIG'"
 }
 
 find_java() {
@@ -142,7 +157,13 @@ fetch_jars() {
 
 write_configs() {
   mkdir -p "$RUN_DIR" "$DATA_DIR"
-  local quorum
+  local quorum listeners="PLAINTEXT://$HOST:$KAFKA_PORT" advertised="PLAINTEXT://$HOST:$KAFKA_PORT"
+  local protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT" listener
+  for listener in ${KAFKA_EXTRA_LISTENERS//,/ }; do
+    listeners+=",$listener"
+    advertised+=",$listener"
+    protocols+=",${listener%%://*}:${listener%%://*}"
+  done
   if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
     quorum="controller.quorum.bootstrap.servers=$HOST:$KAFKA_CONTROLLER_PORT"
   else
@@ -154,11 +175,11 @@ write_configs() {
 process.roles=broker,controller
 node.id=1
 $quorum
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=$listeners,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$DATA_DIR
 
 # Single node: every replication factor 1, else groups and transactions never get a coordinator.
@@ -197,6 +218,10 @@ log.retention.check.interval.ms=60000
 log.index.size.max.bytes=1048576
 offsets.retention.minutes=10080
 EOF
+  if [[ -n "${KAFKA_EXTRA_CONFIG:-}" ]]; then
+    printf '\n# From KAFKA_EXTRA_CONFIG (%s).\n' "$KAFKA_EXTRA_CONFIG" >>"$PROPS.tmp"
+    cat "$KAFKA_EXTRA_CONFIG" >>"$PROPS.tmp"
+  fi
   mv "$PROPS.tmp" "$PROPS"
 
   if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
@@ -270,6 +295,8 @@ format_storage() {
   [[ -n "$cluster_id" ]] || { tail -n 20 "$RUN_DIR/format.log" >&2; die "StorageTool random-uuid failed"; }
   local args=(format -t "$cluster_id" -c "$PROPS")
   [[ "$KAFKA_MAJOR" -ge 4 ]] && args+=(--standalone)
+  local scram
+  for scram in ${KAFKA_SCRAM_USERS:-}; do args+=(--add-scram "$scram"); done
   if ! out="$("$JAVA" -Xmx256m "${LOG_OPTS[@]}" -cp "$LIB_DIR/*" kafka.tools.StorageTool "${args[@]}" 2>&1)"; then
     printf '%s\n' "$out" >>"$RUN_DIR/format.log"
     printf '%s\n' "$out" | tail -n 20 >&2

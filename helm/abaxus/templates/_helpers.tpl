@@ -25,12 +25,12 @@ gateway proxies to every service; ingestion asks catalog (its catalog copy) and 
 and pricing (the chart's test reads the calls out of the code and checks this list).
 */}}
 {{- define "abaxus.apps" -}}
-gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [], callers: [] }
-catalog: { component: catalog, port: 3001, secrets: [], optionalSecrets: [], callers: [api-gateway, ingestion, aggregation, pricing, invoicing] }
-ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [], callers: [api-gateway] }
-aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [], callers: [api-gateway, ingestion, pricing] }
-pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [], callers: [api-gateway, invoicing] }
-invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL], callers: [api-gateway, catalog] }
+gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [] }
+catalog: { component: catalog, port: 3001, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, ingestion, aggregation, pricing, invoicing] }
+ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway] }
+aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, ingestion, pricing] }
+pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, invoicing] }
+invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL], callers: [api-gateway, catalog] }
 {{- end -}}
 
 {{/* The gateway's port, for the notes and the test pod. */}}

@@ -26,6 +26,11 @@ export interface IncomingMessage {
   headers: Record<string, string>;
   /** When the bus stored the message (ISO 8601, UTC). */
   timestamp: string;
+  /**
+   * Set when the bus could not decode the message (e.g. its compressed batch): why. Key and value
+   * are then empty; the handler dead-letters or skips it rather than retrying it for ever.
+   */
+  undecodable?: string;
 }
 
 export interface SubscriptionOptions {
@@ -50,9 +55,18 @@ export interface BusSubscription {
   stop(): Promise<void>;
 }
 
+/** The bus cannot take writes now (unreachable, or no acknowledgement in time); retrying later may work. */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+}
+
 export abstract class MessageBus {
-  /** Resolves once every message is durable (Kafka acks=all, or committed in PostgreSQL). */
+  /**
+   * Resolves once every message is durable (Kafka acks=all, or committed in PostgreSQL). Rejects
+   * within a bounded time (Kafka: publishTimeoutMs) when it cannot be, with BusUnavailableError.
+   */
   abstract publish(messages: OutgoingMessage[]): Promise<void>;
+  /** Resolves once the subscription is set up to run; Kafka joins the group in the background. */
   abstract subscribe(options: SubscriptionOptions): Promise<BusSubscription>;
   /**
    * The next offset to be written in each partition of a topic, keyed by partition. Everything

@@ -50,6 +50,14 @@ export class ServiceOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     return result;
   }
 
+  /**
+   * Publishes now what a transaction run elsewhere appended (appendToOutbox on its own manager,
+   * e.g. one with its own retry rules) — call after that transaction committed.
+   */
+  wake(): void {
+    this.relay.wake();
+  }
+
   onApplicationBootstrap(): void {
     this.relay.start();
   }

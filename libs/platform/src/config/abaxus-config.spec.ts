@@ -69,3 +69,70 @@ describe('loadConfig', () => {
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0', ABAXUS_API_KEYS: 'sk_live_0123456789abcdef' }))).not.toThrow();
   });
 });
+
+describe('loadConfig: Kafka settings', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return '';
+    } catch (error) {
+      return (error as ConfigError).problems.join('\n');
+    }
+  };
+
+  it('defaults to plaintext, 4 partitions, the broker’s replication factor, topic creation and a 1.5 s publish bound', () => {
+    expect(loadConfig({}).kafka).toEqual({
+      ssl: undefined,
+      sasl: undefined,
+      topicPartitions: 4,
+      topicReplicationFactor: undefined,
+      createTopics: true,
+      publishTimeoutMs: 1500,
+    });
+  });
+
+  it('reads TLS files, SASL and topic settings', () => {
+    const kafka = loadConfig({
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: __filename,
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'p',
+      ABAXUS_TOPIC_PARTITIONS: '12',
+      ABAXUS_TOPIC_REPLICATION_FACTOR: '3',
+      ABAXUS_KAFKA_CREATE_TOPICS: 'false',
+    }).kafka;
+    expect(kafka).toMatchObject({
+      ssl: { caFile: __filename, certFile: undefined, keyFile: undefined },
+      sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
+      topicPartitions: 12,
+      topicReplicationFactor: 3,
+      createTopics: false,
+    });
+  });
+
+  it('stops on inconsistent or bad Kafka settings, naming each', () => {
+    const problems = problemsOf({
+      KAFKA_SSL: 'yes',
+      KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem',
+      KAFKA_SSL_CERT_FILE: __filename,
+      KAFKA_SASL_MECHANISM: 'gssapi',
+      ABAXUS_TOPIC_PARTITIONS: '0',
+      ABAXUS_KAFKA_CREATE_TOPICS: 'no',
+    });
+    for (const name of [
+      'KAFKA_SSL must be true or false',
+      'KAFKA_SSL_CA_FILE: cannot read',
+      'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together',
+      'KAFKA_SASL_MECHANISM must be one of',
+      'ABAXUS_TOPIC_PARTITIONS',
+      'ABAXUS_KAFKA_CREATE_TOPICS',
+    ]) {
+      expect(problems).toContain(name);
+    }
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' })).toContain(
+      'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    );
+    expect(problemsOf({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toContain('need KAFKA_SASL_MECHANISM');
+  });
+});

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_PORTS } from './default-ports';
@@ -19,6 +20,24 @@ export interface LogSettings {
   format: LogFormat | undefined;
 }
 
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** How the Kafka adapter connects and what it creates; ignored without KAFKA_BROKERS. */
+export interface KafkaSettings {
+  /** TLS to the brokers (KAFKA_SSL=true); the files are PEM, read when the bus connects. */
+  ssl: { caFile: string | undefined; certFile: string | undefined; keyFile: string | undefined } | undefined;
+  sasl: { mechanism: KafkaSaslMechanism; username: string; password: string } | undefined;
+  /** Partitions of the topics the engine creates (ABAXUS_TOPIC_PARTITIONS). */
+  topicPartitions: number;
+  /** Replication factor of the topics the engine creates; unset = the broker's default. */
+  topicReplicationFactor: number | undefined;
+  /** false: the topics must exist already (clusters that forbid clients to create topics). */
+  createTopics: boolean;
+  /** Longest a publish may wait for the brokers' acknowledgement before it fails (then ingestion answers 503). */
+  publishTimeoutMs: number;
+}
+
 export interface AbaxusConfig {
   port: number;
   host: string;
@@ -32,6 +51,7 @@ export interface AbaxusConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   kafkaBrokers: string[] | undefined;
+  kafka: KafkaSettings;
   /** Prefix for every topic name; lets several deployments (or test suites) share one broker. */
   topicPrefix: string;
   stripeSecretKey: string | undefined;
@@ -136,6 +156,59 @@ function internalToken(env: Env, problems: string[]): string | undefined {
   return raw;
 }
 
+function bool(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+function readableFile(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    accessSync(raw, constants.R_OK);
+  } catch {
+    problems.push(`${name}: cannot read "${raw}"`);
+  }
+  return raw;
+}
+
+function kafkaSettings(env: Env, problems: string[]): KafkaSettings {
+  const sslOn = bool(env, 'KAFKA_SSL', false, problems);
+  const caFile = readableFile(env, 'KAFKA_SSL_CA_FILE', problems);
+  const certFile = readableFile(env, 'KAFKA_SSL_CERT_FILE', problems);
+  const keyFile = readableFile(env, 'KAFKA_SSL_KEY_FILE', problems);
+  if (!sslOn && (caFile || certFile || keyFile)) problems.push('KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE need KAFKA_SSL=true');
+  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (a client certificate and its key)');
+
+  let sasl: KafkaSettings['sasl'];
+  const rawMechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase() ?? '';
+  const username = env.KAFKA_SASL_USERNAME ?? '';
+  const password = env.KAFKA_SASL_PASSWORD ?? '';
+  if (rawMechanism !== '') {
+    if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(rawMechanism)) {
+      problems.push(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')} (got "${env.KAFKA_SASL_MECHANISM}")`);
+    } else if (username === '' || password === '') {
+      problems.push('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    } else {
+      sasl = { mechanism: rawMechanism as KafkaSaslMechanism, username, password };
+    }
+  } else if (username !== '' || password !== '') {
+    problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)');
+  }
+  const replication = env.ABAXUS_TOPIC_REPLICATION_FACTOR;
+  return {
+    ssl: sslOn ? { caFile, certFile, keyFile } : undefined,
+    sasl,
+    topicPartitions: integer(env, 'ABAXUS_TOPIC_PARTITIONS', 4, 1, 10000, problems),
+    topicReplicationFactor: replication === undefined || replication === '' ? undefined : integer(env, 'ABAXUS_TOPIC_REPLICATION_FACTOR', 1, 1, 32, problems),
+    createTopics: bool(env, 'ABAXUS_KAFKA_CREATE_TOPICS', true, problems),
+    publishTimeoutMs: integer(env, 'ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS', 1500, 100, 60000, problems),
+  };
+}
+
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */
 export function loadConfig(env: Env = process.env): AbaxusConfig {
   const problems: string[] = [];
@@ -163,6 +236,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     dataDir: resolve(env.ABAXUS_DATA_DIR && env.ABAXUS_DATA_DIR !== '' ? env.ABAXUS_DATA_DIR : './.abaxus'),
     kafkaBrokers,
+    kafka: kafkaSettings(env, problems),
     topicPrefix,
     stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
     stripeApiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:'], problems),

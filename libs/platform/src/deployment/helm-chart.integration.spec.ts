@@ -22,12 +22,12 @@ const HELM_SH = join(ROOT, 'deploy', 'helm', 'helm.sh');
 // ABAXUS_INTERNAL_TOKEN, plus the API keys for the gateway and the Stripe and SMTP secrets
 // (optional) for invoicing, nothing else.
 const APPS = [
-  { key: 'gateway', component: 'api-gateway', secrets: ['ABAXUS_API_KEYS'], optionalSecrets: [] },
-  { key: 'catalog', component: 'catalog', secrets: [], optionalSecrets: [] },
-  { key: 'ingestion', component: 'ingestion', secrets: [], optionalSecrets: [] },
-  { key: 'aggregation', component: 'aggregation', secrets: [], optionalSecrets: [] },
-  { key: 'pricing', component: 'pricing', secrets: [], optionalSecrets: [] },
-  { key: 'invoicing', component: 'invoicing', secrets: [], optionalSecrets: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL'] },
+  { key: 'gateway', component: 'api-gateway', secrets: ['ABAXUS_API_KEYS'], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
+  { key: 'catalog', component: 'catalog', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
+  { key: 'ingestion', component: 'ingestion', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
+  { key: 'aggregation', component: 'aggregation', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
+  { key: 'pricing', component: 'pricing', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
+  { key: 'invoicing', component: 'invoicing', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL'] },
 ].map((app) => ({ ...app, port: DEFAULT_PORTS[app.component as keyof typeof DEFAULT_PORTS] }));
 
 const AUTOSCALED = ['gateway', 'aggregation'];

@@ -43,6 +43,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const problem = toProblem(exception, this.logger);
     if (response.headersSent) return;
+    if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
     // Transient unavailability (database, bus, another service, not ready) says when to retry;
     // a missing configuration (`*_not_configured`) will not fix itself, so no Retry-After there.
     if (problem.status === 503 && !problem.code.endsWith('_not_configured') && !response.getHeader('Retry-After')) {

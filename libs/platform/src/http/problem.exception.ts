@@ -52,8 +52,17 @@ export class ProblemException extends HttpException {
     super(problemBody(status, code, detail, extra), status);
   }
 
+  /** Response headers that go with the problem (the HTTP filter writes them). */
+  readonly headers: Record<string, string> = {};
+
   get problem(): ProblemBody {
     return this.getResponse() as ProblemBody;
+  }
+
+  /** Tells the client when to try again (503, 429). */
+  retryAfter(seconds: number): this {
+    this.headers['Retry-After'] = String(seconds);
+    return this;
   }
 
   static validation(errors: ProblemFieldError[], detail = 'The request is not valid.'): ProblemException {

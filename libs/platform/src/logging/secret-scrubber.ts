@@ -40,6 +40,7 @@ export function configSecrets(config: AbaxusConfig): string[] {
     config.internalToken,
     config.stripeSecretKey,
     config.stripeWebhookSecret,
+    config.kafka.sasl?.password,
     ...urlPasswords(config.databaseUrl),
     ...urlPasswords(config.smtpUrl),
   ].filter((value): value is string => value !== undefined && value !== '');

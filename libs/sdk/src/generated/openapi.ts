@@ -501,10 +501,11 @@ export interface paths {
      * Exact usage from the events store (strong)
      * @description The exact, authoritative figure invoices use, computed from the events store.
      *     Read-your-writes: it counts every event whose 202 (or 207 item) was answered before
-     *     this request arrived. It waits for the asynchronous pipeline to pass that point, at most
-     *     `ABAXUS_STRONG_READ_TIMEOUT_MS` (default 10 s), then answers
-     *     `503 usage_not_caught_up` (with `lag`, the number of events behind) — never a silently
-     *     short figure.
+     *     this request arrived. It waits for the asynchronous pipeline to pass that point on the
+     *     partition that holds the customer's events (the topic is keyed by `customer_id`; a stalled
+     *     partition delays only its own customers), at most `ABAXUS_STRONG_READ_TIMEOUT_MS`
+     *     (default 10 s), then answers `503 usage_not_caught_up` (with `lag`, the number of that
+     *     partition's events behind, and `Retry-After: 1`) — never a silently short figure.
      *
      *     Choices: same fields and rules as the summary, as a JSON body (unknown fields → 400);
      *     answers `200` (nothing is created); `meta.as_of` is the time of the read. `null` for an
@@ -1958,6 +1959,7 @@ export interface components {
      */
     StrongReadUnavailable: {
       headers: {
+        'Retry-After': components['headers']['RetryAfter'];
         [name: string]: unknown;
       };
       content: {
@@ -2765,9 +2767,15 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
-      /** @description Nothing was accepted; retry (it is idempotent). */
+      /**
+       * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
+       *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
+       *     accepted; one may still reach the bus, and retrying with the same idempotency keys never
+       *     counts an event twice.
+       */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfter'];
           [name: string]: unknown;
         };
         content: {
@@ -2842,9 +2850,15 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['TooManyEvents'];
-      /** @description Nothing was accepted; retry (it is idempotent). */
+      /**
+       * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
+       *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
+       *     accepted; one may still reach the bus, and retrying with the same idempotency keys never
+       *     counts an event twice.
+       */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfter'];
           [name: string]: unknown;
         };
         content: {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogCopyModule } from '@abaxus/usage-events/catalog-copy/catalog-copy.module';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { AGGREGATION_SCHEMA_MIGRATIONS } from './migrations/aggregation-schema-migrations';
@@ -10,7 +11,7 @@ import { UsageService } from './usage-queries/usage.service';
 import { BackfillController } from './usage-ingest/backfill.controller';
 import { BillingUsageController } from './usage-queries/billing-usage.controller';
 import { BackfillService } from './usage-ingest/backfill.service';
-import { DeadLetterPublisher } from './usage-ingest/dead-letter.publisher';
+import { AGGREGATION_OUTBOX } from './usage-ingest/dead-letters';
 import { UsageEventWriter } from './usage-ingest/usage-event-writer.service';
 import { UsageEventsConsumer } from './usage-ingest/usage-events.consumer';
 import { UsageStoreRepository } from './usage-ingest/usage-store.repository';
@@ -36,7 +37,7 @@ export class AggregationAppModule {
         UsageEventValidator,
         UsageStoreRepository,
         UsageEventWriter,
-        DeadLetterPublisher,
+        ServiceOutbox.provider(AGGREGATION_OUTBOX),
         UsageStreamService,
         UsageEventsConsumer,
         BackfillService,

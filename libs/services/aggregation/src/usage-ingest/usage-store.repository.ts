@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
+import { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
+import { appendToOutbox } from '@abaxus/platform/bus/outbox-relay';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { AggregateRow, stateAggregateSql } from '../hourly-buckets/aggregate-sql';
 import { BucketKey, bucketId } from '../hourly-buckets/hourly-buckets';
+import { AGGREGATION_OUTBOX } from './dead-letters';
 
 export interface StoredEvent extends ValidUsageEvent {
   /** Ingestion sequence (bigint as a decimal string): breaks timestamp ties for `latest`. */
@@ -148,6 +151,11 @@ export class UsageStoreTransaction {
       );
     }
     return result;
+  }
+
+  /** Messages the outbox relay publishes once this transaction committed (dead letters). */
+  async appendToOutbox(messages: OutgoingMessage[]): Promise<void> {
+    await appendToOutbox(this.runner.manager, AGGREGATION_OUTBOX, messages);
   }
 
   async savePosition(position: ConsumerPosition): Promise<void> {

@@ -1,8 +1,8 @@
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
-import { IncomingMessage } from '@abaxus/platform/bus/message-bus';
-import { DeadLetterPublisher, RejectedMessage } from './dead-letter.publisher';
+import { IncomingMessage, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { UsageEventWriter } from './usage-event-writer.service';
 import { UsageStoreRepository, UsageStoreTransaction } from './usage-store.repository';
 import { UsageStreamService } from './usage-stream.service';
@@ -24,7 +24,8 @@ const event = (key: string, extra: Record<string, unknown> = {}) =>
 
 function harness(options: { storedUpTo?: bigint; refuse?: (events: ValidUsageEvent[]) => boolean } = {}) {
   const log: string[] = [];
-  const deadLettered: RejectedMessage[] = [];
+  const deadLettered: Array<{ message: { offset: string }; reason: string }> = [];
+  let wakes = 0;
   const stored: string[] = [];
   const positions: string[] = [];
   const catalog = {
@@ -35,6 +36,10 @@ function harness(options: { storedUpTo?: bigint; refuse?: (events: ValidUsageEve
     }),
   } as unknown as CatalogCopyService;
   const tx = {
+    appendToOutbox: async (messages: OutgoingMessage[]) => {
+      if (messages.length > 0) log.push('dead-letter');
+      deadLettered.push(...messages.map((m) => ({ message: { offset: m.headers!['abaxus-source-offset'] }, reason: m.headers!['abaxus-error'] })));
+    },
     savePosition: async (position: { nextOffset: string }) => {
       log.push('position');
       positions.push(position.nextOffset);
@@ -53,21 +58,17 @@ function harness(options: { storedUpTo?: bigint; refuse?: (events: ValidUsageEve
       return [];
     },
   } as unknown as UsageEventWriter;
-  const deadLetters = {
-    publish: async (rejected: RejectedMessage[]) => {
-      if (rejected.length > 0) log.push('dead-letter');
-      deadLettered.push(...rejected);
-    },
-  } as unknown as DeadLetterPublisher;
-  const service = new UsageStreamService(new UsageEventValidator(catalog), store, writer, deadLetters);
-  return { service, log, deadLettered, stored, positions };
+  const outbox = { wake: () => void (wakes += 1) } as unknown as ServiceOutbox;
+  const service = new UsageStreamService(new UsageEventValidator(catalog), store, writer, outbox);
+  return { service, log, deadLettered, stored, positions, wakes: () => wakes };
 }
 
 describe('UsageStreamService', () => {
-  it('dead-letters invalid messages before storing the valid ones and the position', async () => {
-    const { service, log, deadLettered, stored, positions } = harness();
+  it('dead-letters invalid messages through the outbox in the transaction that stores the valid ones and the position', async () => {
+    const { service, log, deadLettered, stored, positions, wakes } = harness();
     await service.processBatch([message(10, event('e1')), message(11, '{oops'), message(12, event('e2', { customer_id: 'ghost' })), message(13, event('e3'))]);
-    expect(log).toEqual(['dead-letter', 'store', 'position']);
+    expect(log).toEqual(['store', 'dead-letter', 'position']);
+    expect(wakes()).toBe(1);
     expect(deadLettered.map((r) => [r.message.offset, r.reason.split(':')[0]])).toEqual([
       ['11', 'malformed_json'],
       ['12', 'validation_failed'],
@@ -92,6 +93,14 @@ describe('UsageStreamService', () => {
 });
 
 describe('UsageStreamService with odd messages', () => {
+  it('dead-letters a message the bus could not decode, with the reason', async () => {
+    const { service, deadLettered, stored, positions } = harness();
+    await service.processBatch([{ ...message(7, ''), key: null, undecodable: 'lz4 batch could not be decoded: bad frame' }, message(8, event('ok'))]);
+    expect(stored).toEqual(['ok']);
+    expect(deadLettered).toEqual([{ message: { offset: '7' }, reason: 'undecodable: lz4 batch could not be decoded: bad frame' }]);
+    expect(positions).toEqual(['9']);
+  });
+
   it('dead-letters a message nested too deep to check instead of failing the batch', async () => {
     const { service, deadLettered, stored } = harness();
     const deep = `{"customer_id":"cust_a","metric_key":"calls","value":"1","timestamp":"2026-03-17T14:00:00Z","idempotency_key":"deep","properties":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;

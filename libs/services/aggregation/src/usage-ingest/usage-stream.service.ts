@@ -3,16 +3,18 @@ import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
 import { parseJsonLosslessly } from '@abaxus/platform/http/json-body.middleware';
 import { IncomingMessage } from '@abaxus/platform/bus/message-bus';
-import { DeadLetterPublisher, RejectedMessage } from './dead-letter.publisher';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
+import { deadLetterMessages, RejectedMessage } from './dead-letters';
 import { UsageEventWriter } from './usage-event-writer.service';
 import { UsageStoreRepository } from './usage-store.repository';
 
 /**
  * Stores a batch of usage messages of one partition exactly once. The topic is public (producers
- * may publish directly), so every message is validated again; invalid ones go to the dead-letter
- * topic BEFORE the position moves past them. Then one transaction stores the new keys and events,
- * merges the hourly buckets and records the partition's position; the bus commits after that.
- * A redelivered batch finds its position (or its keys) already stored and changes nothing.
+ * may publish directly), so every message is validated again. One transaction stores the new keys
+ * and events, merges the hourly buckets, writes the invalid messages' dead letters to the outbox
+ * and records the partition's position; the bus commits after that, and the outbox relay
+ * publishes the dead letters. A redelivered batch finds its position (or its keys) already stored
+ * and changes nothing, so a crash anywhere neither loses nor repeats an event or a dead letter.
  */
 @Injectable()
 export class UsageStreamService {
@@ -22,7 +24,7 @@ export class UsageStreamService {
     private readonly validator: UsageEventValidator,
     private readonly store: UsageStoreRepository,
     private readonly writer: UsageEventWriter,
-    private readonly deadLetters: DeadLetterPublisher,
+    private readonly outbox: ServiceOutbox,
   ) {}
 
   async processBatch(messages: IncomingMessage[]): Promise<void> {
@@ -37,6 +39,10 @@ export class UsageStreamService {
     const bodies: unknown[] = [];
     const readable: IncomingMessage[] = [];
     for (const message of fresh) {
+      if (message.undecodable !== undefined) {
+        rejected.push({ message, reason: `undecodable: ${message.undecodable}` });
+        continue;
+      }
       try {
         bodies.push(parseMessage(message.value));
         readable.push(message);
@@ -52,19 +58,21 @@ export class UsageStreamService {
     });
 
     await this.store.ensurePartitions(valid.map((item) => item.event.instant.epochMillis));
-    await this.deadLetters.publish(rejected);
+    let deadLettered = rejected.length;
     try {
       await this.store.transaction(async (tx) => {
         await this.writer.storeAndMerge(
           tx,
           valid.map((item) => item.event),
         );
+        await tx.appendToOutbox(deadLetterMessages(rejected));
         await tx.savePosition(position);
       });
     } catch (error) {
       if (!isDataError(error)) throw error;
-      await this.storeOneByOne(valid, position);
+      deadLettered = await this.storeOneByOne(valid, rejected, position);
     }
+    if (deadLettered > 0) this.outbox.wake();
   }
 
   /**
@@ -73,9 +81,10 @@ export class UsageStreamService {
    */
   private async storeOneByOne(
     valid: Array<{ message: IncomingMessage; event: ValidUsageEvent }>,
+    rejected: RejectedMessage[],
     position: { topic: string; partition: number; nextOffset: string },
-  ): Promise<void> {
-    const refused: RejectedMessage[] = [];
+  ): Promise<number> {
+    const refused: RejectedMessage[] = [...rejected];
     for (const item of valid) {
       try {
         await this.store.transaction((tx) => this.writer.storeAndMerge(tx, [item.event]));
@@ -87,8 +96,11 @@ export class UsageStreamService {
         refused.push({ message: item.message, reason: `storage_refused: ${(error as Error).message}` });
       }
     }
-    await this.deadLetters.publish(refused);
-    await this.store.transaction((tx) => tx.savePosition(position));
+    await this.store.transaction(async (tx) => {
+      await tx.appendToOutbox(deadLetterMessages(refused));
+      await tx.savePosition(position);
+    });
+    return refused.length;
   }
 }
 

@@ -1,3 +1,4 @@
+import { partitionForKey } from '@abaxus/platform/bus/key-partition';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { problemOf } from '@abaxus/platform/testing/problem-of';
@@ -41,6 +42,10 @@ const query = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** The partition of cust_acme's events on a two-partition topic, and the other one. */
+const MINE = partitionForKey('cust_acme', 2);
+const OTHER = 1 - MINE;
+
 describe('UsageService', () => {
   let store: FakeUsageQueries;
   let ends: Map<number, string> | Error;
@@ -62,13 +67,13 @@ describe('UsageService', () => {
   beforeEach(() => {
     store = new FakeUsageQueries();
     ends = new Map([
-      [0, '10'],
-      [1, '4'],
+      [MINE, '10'],
+      [OTHER, '4'],
     ]);
   });
 
-  it('answers compute only once the consumer stored past every offset acknowledged before the call', async () => {
-    store.positions = new Map([[0, 10n]]);
+  it('answers compute once the consumer stored past every offset of the customer’s partition acknowledged before the call, whatever the other partitions', async () => {
+    store.positions = new Map([[OTHER, 4n]]);
     store.stored = '12.500';
     let answered = false;
     const compute = service()
@@ -79,15 +84,15 @@ describe('UsageService', () => {
       });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect([answered, store.exactReads]).toEqual([false, 0]);
-    store.positions = new Map([
-      [0, 10n],
-      [1, 4n],
-    ]);
+    store.positions = new Map([[MINE, 10n]]);
     expect(await compute).toEqual({ value: '12.5', meta: { consistency: 'strong', as_of: expect.stringMatching(/Z$/) } });
   });
 
   it('refuses an exact figure with 503 usage_not_caught_up, naming the lag, when the consumer does not catch up in time', async () => {
-    store.positions = new Map([[0, 7n]]);
+    store.positions = new Map([
+      [MINE, 3n],
+      [OTHER, 4n],
+    ]);
     const problem = await problemOf(service(50).compute(query()));
     expect(problem).toMatchObject({ status: 503, code: 'usage_not_caught_up', lag: '7' });
     expect(store.exactReads).toBe(0);

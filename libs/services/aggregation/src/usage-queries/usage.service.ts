@@ -4,6 +4,7 @@ import { AggregationState, AggregationType, deserializeState, emptyState, finalV
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
+import { partitionForKey } from '@abaxus/platform/bus/key-partition';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -24,6 +25,7 @@ export interface UsageHistogram {
 
 const MAX_HISTOGRAM_BUCKETS = 10_000;
 const CATCH_UP_POLL_MS = 20;
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Usage figures. Summary and histogram read the hourly buckets (plus the partial edge hours from
@@ -81,7 +83,7 @@ export class UsageService {
   async compute(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
     const type = await this.aggregationTypeFor(query);
-    await this.awaitPipeline();
+    await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
     const raw = await this.repository.exactAggregate(type, scopeOf(query), query);
     return { value: formatExact(type, raw), meta: { consistency: 'strong', as_of: asOf } };
@@ -97,7 +99,7 @@ export class UsageService {
   async billable(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
     const type = await this.aggregationTypeFor(query);
-    await this.awaitPipeline();
+    await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
     const state = await this.bucketedState(type, scopeOf(query), query);
     return { value: finalValue(state), meta: { consistency: 'strong', as_of: asOf } };
@@ -144,16 +146,20 @@ export class UsageService {
   }
 
   /**
-   * Read-your-writes: every event acknowledged before this call lies below the topic's end
-   * offsets; wait (bounded) until the consumer has stored past them, or refuse with 503.
+   * Read-your-writes: every event of the customer acknowledged before this call lies below the
+   * end offset of the partition its key (customer_id) maps to; wait (bounded) until the consumer
+   * has stored past it, or refuse with 503. Only that partition: a stalled partition (a replica
+   * that died and still holds it until its session times out) delays only its own customers.
    */
-  private async awaitPipeline(): Promise<void> {
+  private async awaitPipeline(customerId: string): Promise<void> {
     const deadline = Date.now() + this.config.strongReadTimeoutMs;
     let ends: Map<number, string>;
     try {
-      ends = await this.bus.endOffsets(TOPICS.usageEvents);
+      const all = await this.bus.endOffsets(TOPICS.usageEvents);
+      const partition = partitionForKey(customerId, all.size);
+      ends = new Map([[partition, all.get(partition) ?? '0']]);
     } catch (error) {
-      throw new ProblemException(503, 'bus_unavailable', `The usage pipeline cannot be checked: ${(error as Error).message}`);
+      throw new ProblemException(503, 'bus_unavailable', `The usage pipeline cannot be checked: ${(error as Error).message}`).retryAfter(RETRY_AFTER_SECONDS);
     }
     for (;;) {
       const positions = await this.repository.positions(TOPICS.usageEvents);
@@ -166,7 +172,7 @@ export class UsageService {
           'usage_not_caught_up',
           `Usage aggregation is ${lag} events behind what was accepted; an exact figure is not available yet. Retry shortly.`,
           { lag: lag.toString() },
-        );
+        ).retryAfter(RETRY_AFTER_SECONDS);
       }
       await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
     }

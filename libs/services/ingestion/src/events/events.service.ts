@@ -9,6 +9,8 @@ import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator'
 
 /** Internal endpoint of the aggregation service, which owns the events store. */
 const BACKFILL_INTERNAL_PATH = '/internal/v1/events/backfill';
+/** A broker failover or restart takes seconds; a client retrying sooner only adds load. */
+const BUS_RETRY_AFTER_SECONDS = 2;
 
 /** Accepts events onto the bus; 202 means durable there (acks=all, or committed in the embedded bus). */
 @Injectable()
@@ -47,7 +49,11 @@ export class EventsService {
       await this.publisher.publish(events);
     } catch (error) {
       this.logger.error(`publishing ${events.length} usage events failed: ${(error as Error).message}`);
-      throw new ProblemException(503, 'bus_unavailable', 'The events could not be made durable; nothing was accepted. Retry the request (it is idempotent).');
+      throw new ProblemException(
+        503,
+        'bus_unavailable',
+        'The events could not be made durable; none is accepted. Retry the request (it is idempotent).',
+      ).retryAfter(BUS_RETRY_AFTER_SECONDS);
     }
   }
 }
