@@ -6,7 +6,8 @@ import { IdempotencyRepository } from './idempotency.repository';
 export interface ProxiedResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** Bytes as the service sent them (a PDF as well as JSON). */
+  body: Buffer;
   replayed?: boolean;
   /** The service's Retry-After (on a 503), passed on to the client. */
   retryAfter?: string;
@@ -40,7 +41,8 @@ export class IdempotencyService {
       throw error;
     }
     if (response.status >= 500) await this.repository.release(scope, key);
-    else await this.repository.complete(scope, key, response.status, response.contentType, response.body);
+    // Mutating calls answer JSON (text).
+    else await this.repository.complete(scope, key, response.status, response.contentType, response.body.toString('utf8'));
     return response;
   }
 
@@ -53,6 +55,11 @@ export class IdempotencyService {
     if (stored.status === null) {
       throw new ProblemException(409, 'idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry later.');
     }
-    return { status: stored.status, contentType: stored.contentType ?? 'application/json', body: stored.responseBody ?? '', replayed: true };
+    return {
+      status: stored.status,
+      contentType: stored.contentType ?? 'application/json',
+      body: Buffer.from(stored.responseBody ?? '', 'utf8'),
+      replayed: true,
+    };
   }
 }
