@@ -162,6 +162,24 @@ describe('invoice document model', () => {
     ]);
   });
 
+  it('prints every line item exactly once: a subscription in several groups (plan phases) under one heading, unknown ones last', () => {
+    const base = invoiceFixture().line_groups[0];
+    const invoice = invoiceFixture({
+      line_groups: [
+        { ...base, period_end: '2026-11-16T00:00:00.000Z' },
+        { ...base, plan_version: 4, period_start: '2026-11-16T00:00:00.000Z' },
+        { ...base, subscription_id: 'sub_2', plan_id: 'plan_seats', plan_version: 1 },
+      ],
+      line_items: [API_CALLS, { ...SEATS, subscription_id: 'sub_2' }, { ...FLAT_FEE, subscription_id: 'sub_elsewhere' }, STORAGE],
+    });
+    const groups = invoiceDocument(input({ invoice })).groups;
+    expect(groups.map((group) => [group.heading, group.lines.map((line) => line.description)])).toEqual([
+      ['Subscription sub_1 · plan plan_growth v3, plan_growth v4 · 1 Nov 2026 – 30 Nov 2026', ['API calls', 'Storage (GB-months)']],
+      ['Subscription sub_2 · plan plan_seats v1 · 1 Nov 2026 – 30 Nov 2026', ['Seats']],
+      ['Other lines', ['Flat fee']],
+    ]);
+  });
+
   it('prints without an issuer until settings exist, the customer by id when it has no name, and a metric by key when unnamed', () => {
     const document = invoiceDocument(
       input({

@@ -2,7 +2,7 @@ import Big from 'big.js';
 import { postalAddressLines } from '@abaxus/domain/address/postal-address';
 import { displayAmount, displayExactAmount, displayQuantity } from '@abaxus/domain/money/money-display';
 import { displayDate, displayPeriod, dueDate } from '@abaxus/domain/time/date-display';
-import type { InvoiceJson, InvoiceLineItemJson } from '../invoices/invoice-json';
+import type { InvoiceJson, InvoiceLineGroupJson, InvoiceLineItemJson } from '../invoices/invoice-json';
 import type { IssuedDocumentSnapshot } from './issued-document-snapshot';
 
 /*
@@ -143,15 +143,32 @@ function line(item: InvoiceLineItemJson & LaterLineFields, input: InvoiceDocumen
   };
 }
 
+/**
+ * The lines under one heading per subscription (its plans and period), when the invoice covers
+ * several; each line item exactly once, in order, whatever groups the invoice has.
+ */
 function groupsOf(input: InvoiceDocumentInput): DocumentLineGroup[] {
   const { invoice } = input;
-  const single = invoice.line_groups.length === 1 && invoice.line_groups[0].period_start === invoice.period_start;
-  return invoice.line_groups.map((group) => ({
-    heading: single
-      ? null
-      : `Subscription ${group.subscription_id} · plan ${group.plan_id} v${group.plan_version} · ${period(group.period_start, group.period_end)}`,
-    lines: invoice.line_items.filter((item) => item.subscription_id === group.subscription_id).map((item) => line(item, input)),
-  }));
+  const groupsBySubscription = new Map<string, InvoiceLineGroupJson[]>();
+  for (const group of invoice.line_groups) groupsBySubscription.set(group.subscription_id, [...(groupsBySubscription.get(group.subscription_id) ?? []), group]);
+  const OTHER = '';
+  const linesByKey = new Map<string, DocumentLine[]>([...groupsBySubscription.keys()].map((key) => [key, []]));
+  for (const item of invoice.line_items) {
+    const key = groupsBySubscription.has(item.subscription_id) ? item.subscription_id : OTHER;
+    linesByKey.set(key, [...(linesByKey.get(key) ?? []), line(item, input)]);
+  }
+  const headed = linesByKey.size > 1;
+  return [...linesByKey].map(([key, lines]) => {
+    const groups = groupsBySubscription.get(key);
+    if (!headed) return { heading: null, lines };
+    if (!groups) return { heading: 'Other lines', lines };
+    const plans = [...new Set(groups.map((group) => `${group.plan_id} v${group.plan_version}`))].join(', ');
+    const start = groups
+      .map((group) => group.period_start)
+      .reduce((earliest, candidate) => (Date.parse(candidate) < Date.parse(earliest) ? candidate : earliest));
+    const end = groups.map((group) => group.period_end).reduce((latest, candidate) => (Date.parse(candidate) > Date.parse(latest) ? candidate : latest));
+    return { heading: `Subscription ${key} · plan ${plans} · ${period(start, end)}`, lines };
+  });
 }
 
 /** Contract §7's order: subtotal → discounts → taxes → total → credits applied → amount due. */
