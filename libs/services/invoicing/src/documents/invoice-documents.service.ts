@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { InvoiceSnapshot, invoiceToJson, PaymentAttemptRecord } from '../invoices/invoice-json';
+import { invoiceToJson, PaymentAttemptRecord } from '../invoices/invoice-json';
 import { InvoiceRow, InvoicesRepository } from '../invoices/invoices.repository';
 import { PaymentAttemptsRepository } from '../payments/payment-attempts.repository';
 import { SettingsRepository } from '../settings/settings.repository';
 import { InvoiceDocument, invoiceDocument } from './invoice-document';
 import { renderInvoicePdf } from './invoice-pdf.renderer';
-import { issuedDocumentSnapshot } from './issued-document-snapshot';
+import { issuedDocumentSnapshot, StoredDocumentSnapshot } from './issued-document-snapshot';
 
 /**
  * Puts together everything an invoice's document shows: the invoice as stored, the issuer and
@@ -37,7 +37,7 @@ export class InvoiceDocuments {
   async of(row: InvoiceRow, attempts: readonly PaymentAttemptRecord[]): Promise<InvoiceDocument> {
     const invoice = invoiceToJson(row, attempts);
     const issued =
-      (JSON.parse(row.snapshot) as InvoiceSnapshot).document ??
+      (JSON.parse(row.snapshot) as StoredDocumentSnapshot).document ??
       issuedDocumentSnapshot(await this.settings.current(), await this.catalog.customer(invoice.customer_id));
     const metricKeys = [...new Set(invoice.line_items.flatMap((item) => (item.metric_key === null ? [] : [item.metric_key])))];
     const metrics = await Promise.all(metricKeys.map((key) => this.catalog.metric(key)));

@@ -22,6 +22,11 @@ export interface IssuedDocumentSnapshot {
   footer: string | null;
 }
 
+/** The part of an invoice's stored snapshot (beside its lines) that its document reads; absent on invoices issued before it was kept. */
+export interface StoredDocumentSnapshot {
+  document?: IssuedDocumentSnapshot;
+}
+
 export function issuedDocumentSnapshot(settings: DocumentSettings, customer: CustomerRecord): IssuedDocumentSnapshot {
   return {
     issuer: settings.issuer,

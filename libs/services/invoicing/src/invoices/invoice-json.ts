@@ -3,7 +3,6 @@ import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calcu
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
-import type { IssuedDocumentSnapshot } from '../documents/issued-document-snapshot';
 
 /** One subscription's part of an invoice: its own period and the calculation it was priced by. */
 export interface InvoiceLineGroupJson {
@@ -23,8 +22,6 @@ export interface InvoiceSnapshot {
   line_groups: InvoiceLineGroupJson[];
   line_items: InvoiceLineItemJson[];
   calculation_ids: string[];
-  /** Issuer, customer billed and payment terms at issue; absent on invoices issued before they were kept. Not in the API's JSON. */
-  document?: IssuedDocumentSnapshot;
 }
 
 export interface PaymentAttemptJson {
