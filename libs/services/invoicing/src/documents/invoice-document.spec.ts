@@ -82,18 +82,19 @@ describe('invoice document model', () => {
     expect(document.paymentInstructions).toEqual(['This invoice was voided: nothing is due.']);
   });
 
-  it('explains prorated and adjustment lines with what the line item carries', () => {
-    const prorated = {
-      ...FLAT_FEE,
-      amount: '14.50',
-      description: 'Growth plan',
-      proration: { from: '2026-11-16T00:00:00Z', to: '2026-12-01T00:00:00Z', fraction: '0.5' },
-    };
+  it('explains trial, prorated and adjustment lines with what the line item carries', () => {
+    const fromTo = (from: string, to: string) => ({ from: `2026-11-${from}T00:00:00.000Z`, to: `2026-${to}T00:00:00.000Z`, fraction: '0.5' });
+    const trial = { ...FLAT_FEE, quantity: '0', amount: '0.00', trial: true as const, proration: fromTo('01', '11-16') };
+    const prorated = { ...FLAT_FEE, amount: '14.50', proration: fromTo('16', '12-01') };
     const adjustment = { ...API_CALLS, amount: '3.20', tiers: undefined, explanation: 'Late usage for 1 Oct 2026 – 31 Oct 2026 (invoice INV-000040)' };
-    const [group] = invoiceDocument(input({ invoice: invoiceFixture({ line_items: [prorated, adjustment], total_amount: '17.70' }) })).groups;
+    const described = { ...STORAGE, amount: '0.00', description: 'Storage, committed tier' };
+    const invoice = invoiceFixture({ line_items: [trial, prorated, adjustment, described], total_amount: '17.70' });
+    const [group] = invoiceDocument(input({ invoice })).groups;
     expect(group.lines.map((line) => [line.description, line.details, line.amount])).toEqual([
-      ['Growth plan', ['flat fee', 'prorated: 0.5 of the period 16 Nov 2026 – 30 Nov 2026'], '14.50'],
+      ['Flat fee', ['free trial', 'prorated: 0.5 of a billing cycle, 1 Nov 2026 – 15 Nov 2026'], '0.00'],
+      ['Flat fee', ['prorated: 0.5 of a billing cycle, 16 Nov 2026 – 30 Nov 2026'], '14.50'],
       ['API calls', ['graduated tiers', 'Late usage for 1 Oct 2026 – 31 Oct 2026 (invoice INV-000040)'], '3.20'],
+      ['Storage, committed tier', ['per unit'], '0.00'],
     ]);
   });
 

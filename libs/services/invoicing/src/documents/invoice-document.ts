@@ -83,14 +83,14 @@ export interface InvoiceDocumentInput {
 }
 
 /*
- * Fields that later kinds of lines and invoices carry (contract Part II: prorations,
- * adjustments, discounts, taxes, credits). Read when present, so such invoices print without
- * more work; absent today, and then nothing of them is shown.
+ * Fields that later kinds of lines and invoices will carry (contract Part II: adjustments,
+ * discounts, taxes, credits; names as in API.md §6–7). Read when present, so such invoices print
+ * without more work; absent today, and then nothing of them is shown. Prorations and trials are
+ * read from the line items as billing cycles write them.
  */
 interface LaterLineFields {
   description?: string;
   explanation?: string;
-  proration?: { from: string; to: string; fraction: string };
 }
 interface LaterInvoiceFields {
   subtotal?: string;
@@ -125,7 +125,8 @@ function line(item: InvoiceLineItemJson & LaterLineFields, input: InvoiceDocumen
   const description = item.description ?? metricName ?? 'Flat fee';
   const details = [
     item.model === 'flat_fee' && !item.description ? null : modelName(item.model),
-    item.proration ? `prorated: ${displayQuantity(item.proration.fraction)} of the period ${period(item.proration.from, item.proration.to)}` : null,
+    item.trial ? 'free trial' : null,
+    item.proration ? `prorated: ${displayQuantity(item.proration.fraction)} of a billing cycle, ${period(item.proration.from, item.proration.to)}` : null,
     item.explanation ?? null,
   ].filter((detail): detail is string => detail !== null);
   return {
