@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { displayDate, dueDate } from '@abaxus/domain/time/date-display';
+import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import { expectStatus } from '../testing/expect-status';
 import { API_CALLS, FLAT_FEE, SEATS } from '../testing/invoice-fixtures';
@@ -25,7 +26,7 @@ describe('invoice documents (service alone)', () => {
     smtp = await new SmtpTestServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
       stub: ['catalog', 'pricing'],
-      env: { SMTP_URL: smtp.url, MAIL_FROM: 'invoices@abaxus.test' },
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'invoices@abaxus.test', ABAXUS_BILLING_RUN_INTERVAL_MS: '0' },
     });
     neighbours = new InvoicingNeighbourStubs(sut);
     neighbours.metric('seats', 'Seats');
@@ -169,6 +170,36 @@ describe('invoice documents (service alone)', () => {
     expect(text).toContain('Current Issuer Ltd');
     expect(text).toContain('Acme Corp');
     expect(text).toMatch(/Period\s+1 Jan 2026 – 31 Jan 2026/);
+  });
+
+  it('prints what the billing run issues by itself (it keeps the snapshot too), and an interim invoice with its prorated flat fee', async () => {
+    expectStatus(await sut.api('PUT', '/v1/settings', { issuer, invoice: { payment_terms_days: 10, number_prefix: 'CYC' } }), 200);
+    const clock = expectStatus(await sut.api('POST', '/v1/test-clocks', { frozen_time: '2026-06-01T00:00:00Z' }), 201).body;
+    const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-06-01T00:00:00.000Z', fee: '31.00', testClock: clock.id });
+    neighbours.updateCustomer(customer.id, { address: acmeAddress, tax_id: '12-3456789' });
+    const advance = async (to: string) => {
+      expectStatus(await sut.api('POST', `/v1/test-clocks/${clock.id}/advance`, { frozen_time: to }), 200);
+      await pollUntil(async () => expect((await sut.api('GET', `/v1/test-clocks/${clock.id}`)).body.status).toBe('ready'), { timeoutMs: 30_000 });
+    };
+    await advance('2026-07-01T01:00:00Z');
+    const [automatic] = (await sut.api('GET', `/v1/invoices?customer_id=${customer.id}`)).body.data;
+    expect(automatic).toMatchObject({ number: expect.stringMatching(/^CYC-\d{6}$/), period_start: '2026-06-01T00:00:00.000Z', total_amount: '31.00' });
+    const text = pdfText((await pdfOf(automatic.id)).pdf);
+    for (const expected of ['Abaxus Demo Ltd', 'Acme Corp', 'San Francisco, CA 94105', 'Tax ID: 12-3456789']) expect(text).toContain(expected);
+    expect(text).toMatch(/Period\s+1 Jun 2026 – 30 Jun 2026/);
+    expect(text).toMatch(new RegExp(`Due date\\s+${displayDate(dueDate(new Date(automatic.created_at), 10))}`));
+    expect(readInvoiceTable(text).lines.map((line) => [line.description, line.amount])).toEqual([
+      ['Flat fee', '31.00'],
+      ['API calls', '0.00'],
+    ]);
+
+    // Mid-cycle, on request: the flat fee pays for 15 of July's 31 days.
+    await advance('2026-07-20T00:00:00Z');
+    const interim = await issue(customer.id, '2026-07-16T00:00:00Z');
+    const interimText = pdfText((await pdfOf(interim.id)).pdf);
+    expect(readInvoiceTable(interimText).lines[0]).toMatchObject({ description: 'Flat fee', amount: '15.00' });
+    // The detail wraps in its column.
+    expect(interimText.replace(/\s+/g, ' ')).toContain('prorated: 0.483870967742 of a billing cycle, 1 Jul 2026 – 15 Jul 2026');
   });
 
   it('answers 404 problem+json for an unknown invoice', async () => {
