@@ -6,8 +6,8 @@ import { IdempotencyRepository } from './idempotency.repository';
 export interface ProxiedResponse {
   status: number;
   contentType: string;
-  /** Bytes as the service sent them (a PDF as well as JSON). */
-  body: Buffer;
+  /** Text for JSON and other text answers; the bytes as sent otherwise (a PDF). */
+  body: string | Buffer;
   replayed?: boolean;
   /** The service's Retry-After (on a 503), passed on to the client. */
   retryAfter?: string;
@@ -41,8 +41,8 @@ export class IdempotencyService {
       throw error;
     }
     if (response.status >= 500) await this.repository.release(scope, key);
-    // Mutating calls answer JSON (text).
-    else await this.repository.complete(scope, key, response.status, response.contentType, response.body.toString('utf8'));
+    // Mutating calls answer JSON: text.
+    else await this.repository.complete(scope, key, response.status, response.contentType, response.body.toString());
     return response;
   }
 
@@ -55,11 +55,6 @@ export class IdempotencyService {
     if (stored.status === null) {
       throw new ProblemException(409, 'idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry later.');
     }
-    return {
-      status: stored.status,
-      contentType: stored.contentType ?? 'application/json',
-      body: Buffer.from(stored.responseBody ?? '', 'utf8'),
-      replayed: true,
-    };
+    return { status: stored.status, contentType: stored.contentType ?? 'application/json', body: stored.responseBody ?? '', replayed: true };
   }
 }

@@ -45,8 +45,9 @@ export class ServiceProxy {
       if (error instanceof ProblemException) throw error;
       throw new ProblemException(503, 'service_unavailable', `The ${service} service cannot be reached.`);
     }
-    const answer = Buffer.from(await response.body.arrayBuffer());
+    const bytes = Buffer.from(await response.body.arrayBuffer());
     const contentType = response.headers['content-type'];
+    const answer = typeof contentType === 'string' && !/^(application\/([\w.+-]*\+)?json|text\/)/i.test(contentType) ? bytes : bytes.toString('utf8');
     const retryAfter = response.headers['retry-after'];
     return {
       status: response.statusCode,
