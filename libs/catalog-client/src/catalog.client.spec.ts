@@ -96,6 +96,17 @@ describe('CatalogClient', () => {
     expect(http.requests).toHaveLength(PLAN_VERSION_CACHE_SIZE + 2);
   });
 
+  it('reads a metric once for every later caller (metrics never change), but asks again after a failure', async () => {
+    const { http, catalog } = setup();
+    await expect(catalog.metric('api calls')).rejects.toMatchObject({ problem: { status: 404 } });
+    const record = { key: 'api calls', name: 'API calls', aggregation_type: 'sum', value_type: 'integer', created_at: '2026-01-01T00:00:00.000Z' };
+    http.answers.set('/v1/metrics/api%20calls', () => record);
+    const [metric, again] = await Promise.all([catalog.metric('api calls'), catalog.metric('api calls')]);
+    expect([metric.name, again]).toEqual(['API calls', metric]);
+    expect(await catalog.metric('api calls')).toBe(metric);
+    expect(http.requests).toEqual(['catalog GET /v1/metrics/api%20calls', 'catalog GET /v1/metrics/api%20calls']);
+  });
+
   it('follows the subscription pages of a customer to the last one', async () => {
     const { http, catalog } = setup();
     http.answers.set('/v1/subscriptions?customer_id=cust%201&limit=500', () => ({

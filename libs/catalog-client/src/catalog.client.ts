@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CustomerRecord, PricePlanVersionRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { CustomerRecord, MetricRecord, PricePlanVersionRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import type { Charge } from '@abaxus/domain/pricing/models/registry';
 import { parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
@@ -20,16 +20,18 @@ interface SubscriptionPage {
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
 export const PLAN_VERSION_CACHE_SIZE = 1000;
+export const METRIC_CACHE_SIZE = 1000;
 
 /**
  * What other services read from the catalog, over the catalog service's HTTP API (called
  * directly through the service directory, not through the gateway). Customers and subscriptions
  * are always asked afresh (they change: a subscription can be cancelled at any time); plan
- * versions never change once created, so they are cached for good, bounded, oldest out.
+ * versions and metrics never change once created, so they are cached for good, bounded, oldest out.
  */
 @Injectable()
 export class CatalogClient {
   private readonly planVersions = new Map<string, Promise<PlanVersion>>();
+  private readonly metrics = new Map<string, Promise<MetricRecord>>();
 
   constructor(private readonly http: ServiceHttpClient) {}
 
@@ -56,18 +58,12 @@ export class CatalogClient {
 
   /** Cached; a failed read is not (the next call asks again). */
   planVersion(planId: string, version: number): Promise<PlanVersion> {
-    const key = `${planId}\u0000${version}`;
-    let plan = this.planVersions.get(key);
-    if (!plan) {
-      plan = this.fetchPlanVersion(planId, version);
-      const pending = plan;
-      pending.catch(() => {
-        if (this.planVersions.get(key) === pending) this.planVersions.delete(key);
-      });
-      this.planVersions.set(key, plan);
-      if (this.planVersions.size > PLAN_VERSION_CACHE_SIZE) this.planVersions.delete(this.planVersions.keys().next().value!);
-    }
-    return plan;
+    return remember(this.planVersions, `${planId}\u0000${version}`, PLAN_VERSION_CACHE_SIZE, () => this.fetchPlanVersion(planId, version));
+  }
+
+  /** Cached like plan versions: a metric's name and type never change. */
+  metric(key: string): Promise<MetricRecord> {
+    return remember(this.metrics, key, METRIC_CACHE_SIZE, () => this.http.expectOk<MetricRecord>('catalog', 'GET', `/v1/metrics/${encodeURIComponent(key)}`));
   }
 
   async planCurrency(planId: string, version: number): Promise<string> {
@@ -81,4 +77,19 @@ export class CatalogClient {
     if (!parsed.ok) throw new Error(`price plan ${planId} v${version} from the catalog is invalid: ${JSON.stringify(parsed.errors)}`);
     return { id: record.id, version: record.version, currency: record.currency, charges: parsed.charges };
   }
+}
+
+/** The cached promise for `key`, or a new one from `load`; a failed load is forgotten, the oldest entry leaves when full. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, size: number, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    const pending = value;
+    pending.catch(() => {
+      if (cache.get(key) === pending) cache.delete(key);
+    });
+    cache.set(key, value);
+    if (cache.size > size) cache.delete(cache.keys().next().value!);
+  }
+  return value;
 }

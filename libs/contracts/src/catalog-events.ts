@@ -1,3 +1,4 @@
+import type { PostalAddress } from '@abaxus/domain/address/postal-address';
 import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 
@@ -33,6 +34,9 @@ export interface CustomerRecord {
   email: string | null;
   billing: { provider: string; [key: string]: unknown } | null;
   payment_method: { provider_customer_id: string; provider_payment_method: string | null } | null;
+  /** Printed as "Billed to" on invoices. Absent in events published before these fields existed. */
+  address: PostalAddress | null;
+  tax_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -215,6 +215,14 @@ export interface paths {
      *       `cus_`/`pm_` followed by letters, digits or `_`.
      *     - `email` must be an email address (at most 254 characters); it is where
      *       `send-email` sends invoices.
+     *     - `address` (`line1`, `line2`?, `city`, `postal_code`, `state`?, `country`) and `tax_id`
+     *       are optional and printed as "Billed to" on invoices. `country` is an upper-case ISO
+     *       3166-1 alpha-2 code (`GB`, not `UK`; `XK` for Kosovo is accepted too); the lines are
+     *       1–200 characters (`city` and `state` 100, `postal_code` 20), not blank; `tax_id` is
+     *       free text of 1–64 characters (a VAT number, an EIN, ...). Each problem is reported at
+     *       its path (`address.country`). Optional lines come back as `null`.
+     *     - Each invoice keeps the customer as billed when it was issued: changing the address
+     *       later changes only the invoices issued afterwards.
      */
     post: operations['createCustomer'];
     delete?: never;
@@ -244,8 +252,8 @@ export interface paths {
      * Replace a customer's contact or payment method
      * @description Choices:
      *     - Each field given replaces the stored one; `null` clears it; an absent field stays as
-     *       it is. `payment_method` is replaced as a whole (not merged field by field), with the
-     *       same rules as on create.
+     *       it is. `payment_method` and `address` are replaced as a whole (not merged field by
+     *       field), with the same rules as on create.
      *     - The `id` cannot be changed (an `id` field is an unknown field → 400).
      *     - A body with no field (`{}` or empty) changes nothing and answers the customer as it
      *       is (`updated_at` unchanged).
@@ -637,7 +645,8 @@ export interface paths {
      *     the subscription's `start_date` for the first. Each subscription is priced by a stored
      *     calculation (`calculation_ids`). A total of zero → `422 zero_amount_invoice` and no
      *     invoice is written. Invoice numbers are sequential without gaps (`INV-000001`,
-     *     `INV-000002`, ... one sequence per deployment).
+     *     `INV-000002`, ... one sequence per deployment; the prefix is the settings'
+     *     `invoice.number_prefix` at issue, and the sequence goes on across a change of prefix).
      *
      *     Choices:
      *     - Covered: every subscription of the customer that started before the cutoff and still
@@ -661,6 +670,10 @@ export interface paths {
      *     - Unknown customer → 404.
      *     - The invoice starts with `payment_attempts: []` and `sent_at`/`paid_at`/`archived_at`
      *       null.
+     *     - The invoice keeps, for its document (`GET /v1/invoices/{id}/pdf`, the email), the
+     *       issuer settings, the payment terms, the footer and the customer (name, email, address,
+     *       tax id) as they are at issue; later changes never alter it. This is not part of the
+     *       invoice's JSON.
      *     - A refused invoice (zero total, a conflict) writes nothing in invoicing: no invoice, no
      *       number used, no period, no history, no event. The pricing calculations it asked for
      *       stay stored in pricing (readable by id, like any `POST /v1/pricing/calculate`) and are
@@ -709,7 +722,10 @@ export interface paths {
     /**
      * Email the invoice to the customer
      * @description Emails the invoice over SMTP (`SMTP_URL`, from `MAIL_FROM`) to the customer's current
-     *     `email`: HTML and text, with the invoice as a PDF attachment (`<number>.pdf`).
+     *     `email`: HTML and text, with the invoice as a PDF attachment (`<number>.pdf`, the very
+     *     bytes `GET /v1/invoices/{id}/pdf` answers) and the issuer's logo inline. All three are
+     *     made from one model of the document, so they show the same blocks, lines, tiers and
+     *     totals. Subject: `Invoice <number> from <issuer>: <amount due> <currency> due <date>`.
      *
      *     Choices:
      *     - Only an `issued` invoice can be sent (it stays `issued`, `sent_at` set); `paid` or
@@ -976,6 +992,106 @@ export interface paths {
      *     test_clock_not_forward` naming `frozen_time`; a clock still advancing → `409 test_clock_advancing`.
      */
     post: operations['advanceTestClock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/invoices/{id}/pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * The invoice as a PDF
+     * @description The invoice's document (A4), the same one `send-email` attaches. It shows:
+     *     - the issuer (logo, name, address, tax id, email) and the customer billed ("Billed to":
+     *       name or id, address, tax id, email), as they were when the invoice was issued;
+     *     - the invoice number, issue date, due date (issue + `payment_terms_days` of the settings
+     *       at issue), the period as UTC dates (`1 Nov 2026 – 30 Nov 2026`: a half-open period
+     *       ending at midnight shows its last day; times, in UTC, only when an end is not at
+     *       midnight) and the customer id;
+     *     - one line per line item: the metric's name (a flat fee: "Flat fee"), the pricing model,
+     *       the quantity and the amount; each tier of a tiered or volume charge as an indented
+     *       sub-line exactly as the stored calculation has it (range, quantity, unit price, flat
+     *       amount, amount — tier amounts unrounded, so they add up to the line before its one
+     *       rounding); explanations a line item carries (proration, adjustment) under it; with
+     *       several subscriptions, a heading per subscription with its plan and period;
+     *     - subtotal, discounts, taxes per rate, total, credits applied, amount paid and amount
+     *       due — the rows an invoice has (today: subtotal, total, amount due);
+     *     - a `PAID` mark on a paid invoice (also once archived), `VOID` on a voided one;
+     *     - payment instructions (amount due, due date, the invoice number to quote, the
+     *       issuer's email) and the settings' footer (e.g. bank details);
+     *     - page numbers (`Page 1 of 3`) when it runs to several pages; the table header repeats.
+     *
+     *     Choices:
+     *     - Money is written per currency from decimal strings (`1,234.50`, JPY `1,235`, KWD
+     *       `1.235`), quantities with thousands separators (`185,000`); unit prices and tier
+     *       amounts exactly (`0.0005`), at least to the currency's minor unit.
+     *     - Rendered on each request from the stored invoice; the same invoice in the same state
+     *       gives the same bytes (the PDF's creation date is the issue instant).
+     *     - Invoices issued before issuer settings existed print with the current settings and
+     *       customer. Without any settings the issuer block says so.
+     *     - The built-in PDF fonts cover Western European text (Windows-1252): other letters are
+     *       printed without accents (`Ł` → `L`) or as `?`; the HTML and text email keep them.
+     *     - The invoicing service adds `Content-Disposition: inline; filename="<number>.pdf"`;
+     *       the gateway passes on the bytes and the content type only, so through the gateway
+     *       name the file yourself (`curl -o <number>.pdf`).
+     */
+    get: operations['getInvoicePdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the issuer and invoice settings
+     * @description Choices: before the first `PUT`, `issuer` is `null` and `invoice` has its defaults
+     *     (`payment_terms_days` 30, `footer` null, `number_prefix` `INV`), `updated_at` null.
+     */
+    get: operations['getSettings'];
+    /**
+     * Set who issues invoices and how they read
+     * @description Replaces the settings whole; invoices issued from then on use them, and each keeps a
+     *     snapshot (an issued invoice's document never changes).
+     *
+     *     Choices:
+     *     - Kept by the invoicing service (it alone uses them, and reads them in the transaction
+     *       that numbers an invoice, so number prefix and snapshot match the number).
+     *     - `issuer.name` and `issuer.address` are required; `tax_id`, `email`, `logo_png` and the
+     *       whole `invoice` object are optional (absent or `null`: no value, or the default).
+     *     - `issuer.address` follows the customers' address rules (`country`: ISO 3166-1 alpha-2).
+     *     - `logo_png`: base64 (standard alphabet, padded; line breaks ignored) of a PNG of at
+     *       most 200 KB (204,800 bytes) and 2000×2000 pixels. It must really be a PNG: its
+     *       signature, a valid IHDR, every chunk whole with its CRC, a palette where needed, and
+     *       image data that inflates to exactly the size its header gives. Otherwise
+     *       `400 validation_failed` at `issuer.logo_png`, saying what is wrong. It is printed at
+     *       most 160×56 pt. Logos are kept by content for ever (issued invoices refer to them).
+     *     - `invoice.payment_terms_days`: whole days from 0 (due on receipt) to 365; due date =
+     *       issue + terms. `invoice.number_prefix`: 1–12 upper-case letters or digits (Stripe's
+     *       rule); numbers are `<prefix>-<6+ digits>` and the one sequence goes on across a change
+     *       of prefix. `invoice.footer`: up to 1000 characters (bank details, legal text),
+     *       printed at the end of the document; blank means none.
+     *     - No Idempotency-Key: the same `PUT` twice leaves the same settings.
+     */
+    put: operations['replaceSettings'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1377,6 +1493,30 @@ export interface components {
       provider_customer_id: string;
       provider_payment_method: string | null;
     };
+    TextLine: string;
+    /**
+     * @description ISO 3166-1 alpha-2, upper case (`US`, `DE`, `GB`); the 249 assigned codes and `XK` (Kosovo).
+     * @example DE
+     */
+    CountryCode: string;
+    /** @description As the tax authority wrote it (VAT `DE123456789`, EIN `12-3456789`); printed as "Tax ID". */
+    TaxId: components['schemas']['TextLine'];
+    PostalAddressInput: {
+      line1: components['schemas']['TextLine'];
+      line2?: components['schemas']['TextLine'] | null;
+      city: components['schemas']['TextLine'];
+      postal_code: components['schemas']['TextLine'];
+      state?: components['schemas']['TextLine'] | null;
+      country: components['schemas']['CountryCode'];
+    };
+    PostalAddress: {
+      line1: string;
+      line2: string | null;
+      city: string;
+      postal_code: string;
+      state: string | null;
+      country: components['schemas']['CountryCode'];
+    };
     /** @description Each field given replaces the stored one; `null` clears it; absent fields stay. */
     CustomerUpdate: {
       name?: string | null;
@@ -1384,6 +1524,8 @@ export interface components {
       email?: string | null;
       billing?: components['schemas']['Billing'] | null;
       payment_method?: components['schemas']['PaymentMethodInput'] | null;
+      address?: components['schemas']['PostalAddressInput'] | null;
+      tax_id?: components['schemas']['TaxId'] | null;
     };
     CustomerCreate: {
       id: components['schemas']['ClientId'];
@@ -1392,6 +1534,8 @@ export interface components {
       email?: string | null;
       billing?: components['schemas']['Billing'] | null;
       payment_method?: components['schemas']['PaymentMethodInput'] | null;
+      address?: components['schemas']['PostalAddressInput'] | null;
+      tax_id?: components['schemas']['TaxId'] | null;
     };
     Customer: {
       id: components['schemas']['ClientId'];
@@ -1399,6 +1543,8 @@ export interface components {
       email: string | null;
       billing: components['schemas']['Billing'] | null;
       payment_method: components['schemas']['PaymentMethod'] | null;
+      address: components['schemas']['PostalAddress'] | null;
+      tax_id: string | null;
       created_at: components['schemas']['Timestamp'];
       updated_at: components['schemas']['Timestamp'];
     };
@@ -1684,7 +1830,10 @@ export interface components {
         state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
       };
       id: string;
-      /** @description Sequential without gaps, one sequence per deployment. */
+      /**
+       * @description Sequential without gaps, one sequence per deployment, after the settings'
+       *     `invoice.number_prefix` at issue (`INV` unless set): `INV-000042`.
+       */
       number: string;
       customer_id: string;
       status: components['schemas']['InvoiceStatus'];
@@ -1704,6 +1853,43 @@ export interface components {
     };
     InvoicePage: components['schemas']['Page'] & {
       data?: unknown;
+    };
+    InvoiceOptions: {
+      payment_terms_days: number;
+      footer: string | null;
+      number_prefix: string;
+    };
+    InvoiceOptionsInput: {
+      /** @default 30 */
+      payment_terms_days: number;
+      footer?: string | null;
+      /** @default INV */
+      number_prefix: string | null;
+    };
+    IssuerInput: {
+      name: components['schemas']['TextLine'];
+      address: components['schemas']['PostalAddressInput'];
+      tax_id?: components['schemas']['TaxId'] | null;
+      /** Format: email */
+      email?: string | null;
+      /** @description A PNG of at most 200 KB (decoded) and 2000×2000 pixels, in base64. */
+      logo_png?: string | null;
+    };
+    Issuer: {
+      name: string;
+      address: components['schemas']['PostalAddress'];
+      tax_id: string | null;
+      email: string | null;
+      logo_png: string | null;
+    };
+    SettingsPut: {
+      issuer: components['schemas']['IssuerInput'];
+      invoice?: components['schemas']['InvoiceOptionsInput'] | null;
+    };
+    Settings: {
+      issuer: components['schemas']['Issuer'] | null;
+      invoice: components['schemas']['InvoiceOptions'];
+      updated_at: components['schemas']['Timestamp'] | null;
     };
     ChargeResult: {
       /** @enum {string} */
@@ -2454,6 +2640,8 @@ export interface operations {
            *         "provider_customer_id": "cus_xxx",
            *         "provider_payment_method": "pm_xxx"
            *       },
+           *       "address": null,
+           *       "tax_id": null,
            *       "created_at": "2026-01-01T09:00:02.000Z",
            *       "updated_at": "2026-01-01T09:00:02.000Z"
            *     }
@@ -3858,6 +4046,88 @@ export interface operations {
           };
         };
       };
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getInvoicePdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No invoice has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The catalog (metric names) or the service behind the gateway cannot be reached; retry. */
+      503: components['responses']['CatalogUnavailable'];
+    };
+  };
+  getSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Settings'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  replaceSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SettingsPut'];
+      };
+    };
+    responses: {
+      /** @description The settings as stored. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Settings'];
+        };
+      };
+      /**
+       * @description A field is not valid (`validation_failed`, each at its path: `issuer.address.country`,
+       *     `issuer.logo_png`, `invoice.payment_terms_days`, ...), or the body is not JSON.
+       */
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['PayloadTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
   };

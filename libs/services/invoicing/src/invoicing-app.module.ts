@@ -3,6 +3,8 @@ import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
+import { InvoiceDocuments } from './documents/invoice-documents.service';
+import { InvoicePdfController } from './documents/invoice-pdf.controller';
 import { InvoiceEmailController } from './email/invoice-email.controller';
 import { InvoiceEmailService } from './email/invoice-email.service';
 import { InvoiceMailer } from './email/invoice-mailer';
@@ -34,6 +36,9 @@ import { StripePaymentsClient } from './payments/stripe-payments.client';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookService } from './payments/stripe-webhook.service';
 import { PricingClient } from './pricing/pricing.client';
+import { SettingsController } from './settings/settings.controller';
+import { SettingsRepository } from './settings/settings.repository';
+import { SettingsService } from './settings/settings.service';
 
 @Module({})
 export class InvoicingAppModule {
@@ -43,12 +48,14 @@ export class InvoicingAppModule {
       imports: [ServicePlatformModule.forService(runtime, { name: 'invoicing', ...INVOICING_SCHEMA_MIGRATIONS })],
       controllers: [
         InvoiceEmailController,
+        InvoicePdfController,
         ChargesController,
         InvoicesController,
         StripeWebhookController,
         BillingRunsController,
         CustomerBillingController,
         TestClocksController,
+        SettingsController,
       ],
       providers: [
         CatalogClient,
@@ -59,6 +66,9 @@ export class InvoicingAppModule {
         PaymentAttemptsRepository,
         StripeEventsRepository,
         InvoicesService,
+        SettingsRepository,
+        SettingsService,
+        InvoiceDocuments,
         InvoiceMailer,
         InvoiceEmailService,
         StripePaymentsClient,

@@ -156,6 +156,13 @@ describe('OpenAPI document (gateway, embedded engine)', () => {
     expect(invoice.body).toMatchObject({ status: 'issued', total_amount: '29.00', period_start: '2026-01-01T00:00:00.000Z' });
     expect((await call('issueInvoice', { body: cutoff })).body.code).toBe('already_invoiced');
     await succeed('getInvoice', { params: { id: invoice.body.id } });
+    await succeed('replaceSettings', { example: 'full' });
+    expect((await succeed('getSettings')).body.invoice).toEqual({
+      payment_terms_days: 14,
+      footer: 'Bank transfer: IBAN GB29 NWBK 6016 1331 9268 19',
+      number_prefix: 'ABX',
+    });
+    expect((await succeed('getInvoicePdf', { params: { id: invoice.body.id } })).text.startsWith('%PDF-')).toBe(true);
     await succeed('listInvoices', { query: { customer_id: 'cust_docs_flat', status: 'issued' } });
     expect((await call('chargeInvoice', { params: { id: invoice.body.id } })).body.code).toBe('payments_not_configured');
     expect((await succeed('archiveInvoice', { params: { id: invoice.body.id } })).body.status).toBe('archived');

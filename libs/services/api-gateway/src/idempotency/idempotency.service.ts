@@ -6,7 +6,8 @@ import { IdempotencyRepository } from './idempotency.repository';
 export interface ProxiedResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** Text for JSON and other text answers; the bytes as sent otherwise (a PDF). */
+  body: string | Buffer;
   replayed?: boolean;
   /** The service's Retry-After (on a 503), passed on to the client. */
   retryAfter?: string;
@@ -40,7 +41,8 @@ export class IdempotencyService {
       throw error;
     }
     if (response.status >= 500) await this.repository.release(scope, key);
-    else await this.repository.complete(scope, key, response.status, response.contentType, response.body);
+    // Mutating calls answer JSON: text.
+    else await this.repository.complete(scope, key, response.status, response.contentType, response.body.toString());
     return response;
   }
 

@@ -9,7 +9,7 @@ import { ProxiedResponse } from '../idempotency/idempotency.service';
 /** Headers a service may need from the caller; everything else stays at the edge. */
 const FORWARDED_HEADERS = ['stripe-signature'];
 
-/** Forwards a request to the owning service over pooled keep-alive HTTP, body bytes unchanged. */
+/** Forwards a request to the owning service over pooled keep-alive HTTP, body bytes unchanged both ways. */
 @Injectable()
 export class ServiceProxy {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
@@ -45,13 +45,14 @@ export class ServiceProxy {
       if (error instanceof ProblemException) throw error;
       throw new ProblemException(503, 'service_unavailable', `The ${service} service cannot be reached.`);
     }
-    const text = await response.body.text();
+    const bytes = Buffer.from(await response.body.arrayBuffer());
     const contentType = response.headers['content-type'];
+    const answer = typeof contentType === 'string' && !/^(application\/([\w.+-]*\+)?json|text\/)/i.test(contentType) ? bytes : bytes.toString('utf8');
     const retryAfter = response.headers['retry-after'];
     return {
       status: response.statusCode,
       contentType: typeof contentType === 'string' ? contentType : 'application/json',
-      body: text,
+      body: answer,
       ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     };
   }

@@ -13,6 +13,7 @@ const ROUTES: Record<string, ServiceName> = {
   webhooks: 'invoicing',
   'billing-runs': 'invoicing',
   'test-clocks': 'invoicing',
+  settings: 'invoicing',
 };
 
 /** Customer sub-resources that belong to invoicing rather than the catalog. */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptionalPostalAddress, IsOptionalTaxId, PostalAddressDto } from '@abaxus/platform/http/postal-address.dto';
 import { IsClientId } from '../validation/client-id.validator';
 
 export const BILLING_PROVIDERS = ['stripe'] as const;
@@ -49,6 +50,13 @@ export class UpdateCustomerDto {
   @ValidateNested()
   @Type(() => PaymentMethodDto)
   payment_method?: PaymentMethodDto | null;
+
+  /** Printed as "Billed to" on invoices; PATCH replaces it whole. */
+  @IsOptionalPostalAddress()
+  address?: PostalAddressDto | null;
+
+  @IsOptionalTaxId()
+  tax_id?: string | null;
 }
 
 /** Body of POST /v1/customers. */

@@ -65,6 +65,8 @@ describe('CustomersService', () => {
       email: null,
       billing: { provider: 'stripe' },
       payment_method: { provider_customer_id: 'cus_1', provider_payment_method: null },
+      address: null,
+      tax_id: null,
       created_at: expect.any(String),
       updated_at: created.created_at,
     });
@@ -93,6 +95,18 @@ describe('CustomersService', () => {
       payment_method: { provider_customer_id: 'cus_2', provider_payment_method: null },
     });
     expect(transactions.published).toEqual([expect.objectContaining({ type: 'customer.created' }), { type: 'customer.updated', data: updated }]);
+  });
+
+  it('stores an address with its optional lines as null, keeps it when a PATCH leaves it out, replaces it whole, clears it with null', async () => {
+    const berlin = { line1: 'Unter den Linden 1', city: 'Berlin', postal_code: '10117', country: 'DE' };
+    const created = await service.create({ id: 'cust_berlin', address: berlin, tax_id: 'DE123456789' });
+    expect(created).toMatchObject({ address: { ...berlin, line2: null, state: null }, tax_id: 'DE123456789' });
+    expect(await service.update('cust_berlin', { name: 'Berliner GmbH' })).toMatchObject({ address: created.address, tax_id: 'DE123456789' });
+    const moved = await service.update('cust_berlin', {
+      address: { line1: '1 Market St', city: 'San Francisco', state: 'CA', postal_code: '94105', country: 'US' },
+    });
+    expect(moved.address).toEqual({ line1: '1 Market St', line2: null, city: 'San Francisco', postal_code: '94105', state: 'CA', country: 'US' });
+    expect(await service.update('cust_berlin', { address: null, tax_id: null })).toMatchObject({ name: 'Berliner GmbH', address: null, tax_id: null });
   });
 
   it('answers a PATCH without any field with the customer as it is, changing and publishing nothing', async () => {

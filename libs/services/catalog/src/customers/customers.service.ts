@@ -4,6 +4,7 @@ import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogTransactions } from '../catalog-events/catalog-transactions';
 import { ListQueryDto, listLimit } from '@abaxus/platform/http/listing/list-query.dto';
 import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
+import { postalAddressOf } from '@abaxus/platform/http/postal-address.dto';
 import { BillingDto, CreateCustomerDto, PaymentMethodDto, UpdateCustomerDto } from './customer.dto';
 import { CustomerFields, CustomersRepository } from './customers.repository';
 
@@ -28,6 +29,8 @@ export class CustomersService {
       email: body.email ?? null,
       billing: billingOf(body.billing),
       payment_method: paymentMethodOf(body.payment_method),
+      address: body.address ? postalAddressOf(body.address) : null,
+      tax_id: body.tax_id ?? null,
     };
     const created = await this.transactions.run(async (tx) => {
       const record = await this.repository.insert(tx.manager, body.id, fields);
@@ -43,12 +46,15 @@ export class CustomersService {
     return this.transactions.run(async (tx) => {
       const current = await this.repository.findForUpdate(tx.manager, id);
       if (!current) throw ProblemException.notFound('Customer', id);
-      if (body.name === undefined && body.email === undefined && body.billing === undefined && body.payment_method === undefined) return current;
+      const fields = ['name', 'email', 'billing', 'payment_method', 'address', 'tax_id'] as const;
+      if (fields.every((field) => body[field] === undefined)) return current;
       const record = await this.repository.update(tx.manager, id, {
         name: body.name === undefined ? current.name : body.name,
         email: body.email === undefined ? current.email : body.email,
         billing: body.billing === undefined ? current.billing : billingOf(body.billing),
         payment_method: body.payment_method === undefined ? current.payment_method : paymentMethodOf(body.payment_method),
+        address: body.address === undefined ? current.address : body.address && postalAddressOf(body.address),
+        tax_id: body.tax_id === undefined ? current.tax_id : body.tax_id,
       });
       tx.emit({ type: 'customer.updated', data: record });
       return record;

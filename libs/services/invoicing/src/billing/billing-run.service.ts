@@ -152,6 +152,8 @@ export class BillingRunService {
     );
     const priced = calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(rows[index].record)));
     const { snapshot, total } = snapshotOf(currency, priced);
+    // Printed as "Billed to" on the invoice's document, as the customer is now.
+    const billedTo = await this.catalog.customer(customerId);
     const start = new Date(Math.min(...rows.map((row) => row.billed_until.getTime())));
     await this.outbox.transaction(async (tx) => {
       if (!(await this.customerBilling.holdsIssuing(tx.manager, customerId, claim))) {
@@ -172,6 +174,7 @@ export class BillingRunService {
         total,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
+        billedTo,
       });
       await this.runs.countIssued(tx.manager, run);
       if (invoice.status === 'issued') await this.collection.scheduleIfAutomatic(tx.manager, invoice, rows[0].test_clock, now);

@@ -5,18 +5,20 @@ import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
+import { InvoiceDocuments } from '../documents/invoice-documents.service';
+import { renderInvoicePdf } from '../documents/invoice-pdf.renderer';
 import { InvoiceJson, invoiceToJson } from '../invoices/invoice-json';
 import { InvoiceRow, InvoicesRepository } from '../invoices/invoices.repository';
 import { PaymentAttemptsRepository } from '../payments/payment-attempts.repository';
-import { invoiceDocument, invoiceHtml, invoiceText } from './invoice-document';
+import { invoiceHtml, invoiceText, LOGO_CONTENT_ID } from './invoice-email-body';
 import { InvoiceMailer, MailDeliveryError } from './invoice-mailer';
-import { renderInvoicePdf } from './invoice-pdf.renderer';
 
 // Longer than rendering plus the mailer's own timeouts (10 s to connect, 10 s greeting, 30 s socket).
 const EMAIL_CLAIM_MS = 2 * 60_000;
 
 /**
- * Emails an invoice (HTML and text, with the PDF attached) to the customer's address. The send is
+ * Emails an invoice (HTML and text, with the PDF attached, all three from one document model) to
+ * the customer's current address. The send is
  * claimed on the invoice (a concurrent send gets 409), the PDF rendered and the mail sent with no
  * transaction open, and sent_at recorded only once the server accepted it: a failure changes nothing.
  */
@@ -27,6 +29,7 @@ export class InvoiceEmailService {
     private readonly catalog: CatalogClient,
     private readonly invoices: InvoicesRepository,
     private readonly attempts: PaymentAttemptsRepository,
+    private readonly documents: InvoiceDocuments,
     private readonly outbox: ServiceOutbox,
     private readonly clock: Clock,
   ) {}
@@ -57,7 +60,7 @@ export class InvoiceEmailService {
     }
     let messageId: string;
     try {
-      const document = invoiceDocument(invoiceToJson(current, await this.attempts.ofInvoice(invoiceId)), customer);
+      const document = await this.documents.of(current, await this.attempts.ofInvoice(invoiceId));
       const pdf = await renderInvoicePdf(document);
       ({ messageId } = await this.mailer.send({
         to: email,
@@ -65,6 +68,7 @@ export class InvoiceEmailService {
         text: invoiceText(document),
         html: invoiceHtml(document),
         pdf: { filename: `${current.number}.pdf`, content: pdf },
+        inlineImages: document.logoPng ? [{ cid: LOGO_CONTENT_ID, filename: 'logo.png', content: document.logoPng, contentType: 'image/png' }] : [],
       }));
     } catch (error) {
       await this.invoices.releaseEmail(invoiceId, claim);

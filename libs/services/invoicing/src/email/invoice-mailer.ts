@@ -9,6 +9,8 @@ export interface InvoiceMail {
   text: string;
   html: string;
   pdf: { filename: string; content: Buffer };
+  /** Images the HTML shows by `cid:` (the issuer's logo). */
+  inlineImages: Array<{ cid: string; filename: string; content: Buffer; contentType: string }>;
 }
 
 export class MailDeliveryError extends Error {}
@@ -33,7 +35,10 @@ export class InvoiceMailer {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
-        attachments: [{ filename: mail.pdf.filename, content: mail.pdf.content, contentType: 'application/pdf' }],
+        attachments: [
+          { filename: mail.pdf.filename, content: mail.pdf.content, contentType: 'application/pdf' },
+          ...mail.inlineImages.map((image) => ({ ...image, contentDisposition: 'inline' as const })),
+        ],
       });
       return { messageId: String(info.messageId) };
     } catch (error) {

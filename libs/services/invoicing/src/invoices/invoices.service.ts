@@ -59,8 +59,8 @@ export class InvoicesService {
   async issue(request: IssueInvoiceDto): Promise<InvoiceJson> {
     const cutoff = toDate(request.cutoff_date, 'cutoff_date');
     const subscriptions = await this.catalog.subscriptionsOf(request.customer_id);
-    // A subscription proves its customer exists; without any, ask, to tell 404 from 422.
-    if (subscriptions.length === 0) await this.catalog.customer(request.customer_id);
+    // Billed as it is now (kept in the invoice's document snapshot); an unknown customer → 404.
+    const customer = await this.catalog.customer(request.customer_id);
     const customerId = request.customer_id;
     const currencies = await Promise.all(subscriptions.map((subscription) => this.catalog.planCurrency(subscription.plan_id, subscription.plan_version)));
 
@@ -127,6 +127,7 @@ export class InvoicesService {
           total,
           reason: 'manual',
           createdAt: this.clock.now(),
+          billedTo: customer,
         });
       });
       return invoiceToJson(row, []);

@@ -1,8 +1,9 @@
 import Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import type { DynamicModule } from '@nestjs/common';
-import type { CustomerRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
-import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
+import type { CustomerRecord, MetricRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import type { CalculationJson, CalculationLineItemJson } from '@abaxus/contracts/pricing-calculation';
+import type { PostalAddress } from '@abaxus/domain/address/postal-address';
 import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
@@ -14,13 +15,16 @@ import { TOPICS } from '@abaxus/contracts/topics';
 
 /*
  * The invoicing service's neighbours for the single-service tier: the catalog routes it reads
- * (customer, subscriptions of a customer, plan version) and pricing's calculate, answered by the
+ * (customer, subscriptions of a customer, plan version, metric) and pricing's calculate, answered by the
  * stubs of startServiceUnderTest from customers a test declares. Every route invoicing calls is
  * programmed here, in one place.
  */
 
 export interface StubbedCustomerOptions {
+  name?: string | null;
   email?: string | null;
+  address?: PostalAddress | null;
+  taxId?: string | null;
   /** Stripe's saved card (`pm_…`); null for none. */
   paymentMethod?: string | null;
   /** Stripe's customer (`cus_…`). */
@@ -28,6 +32,8 @@ export interface StubbedCustomerOptions {
   currency?: string;
   /** What pricing answers for the customer's subscription, as a decimal string. */
   amount?: string;
+  /** The line items pricing answers (their amounts should add up to `amount`); one per_unit api_calls line by default. */
+  lineItems?: CalculationLineItemJson[];
   /** How late pricing answers for this customer. */
   pricingDelayMs?: number;
   startDate?: string;
@@ -61,11 +67,12 @@ export class InvoicingNeighbourStubs {
   /** Every calculation pricing answered, in order. */
   readonly calculations: CalculationJson[] = [];
   private readonly subscriptions = new Map<string, SubscriptionRecord[]>();
-  private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number }>();
+  private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number; lineItems?: CalculationLineItemJson[] }>();
   private readonly cycled = new Map<string, { fee: string; usageAmount: string }>();
   private readonly customers = new Map<string, CustomerRecord>();
 
   constructor(private readonly sut: ServiceUnderTest) {
+    this.metric('api_calls', 'API calls');
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
       status: 200,
       body: { data: this.subscriptions.get(request.query.get('customer_id') ?? '') ?? [], has_more: false, next_cursor: null },
@@ -83,7 +90,7 @@ export class InvoicingNeighbourStubs {
             { metric_key: null, model: 'flat_fee', quantity: '1', amount: cycled.fee },
             { metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: cycled.usageAmount },
           ]
-        : [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }];
+        : (priced.lineItems ?? [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }]);
       const calculation: CalculationJson = {
         calculation_id: uniqueId('calc'),
         customer_id: body.customer_id,
@@ -113,11 +120,13 @@ export class InvoicingNeighbourStubs {
     const now = new Date().toISOString();
     const customer: CustomerRecord = {
       id,
-      name: 'Acme Corp',
+      name: options.name === undefined ? 'Acme Corp' : options.name,
       email: options.email === undefined ? 'billing@acme.test' : options.email,
       billing: { provider: 'stripe' },
       payment_method:
         options.paymentMethod === null ? null : { provider_customer_id: providerCustomer, provider_payment_method: options.paymentMethod ?? 'pm_card_visa' },
+      address: options.address ?? null,
+      tax_id: options.taxId ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -145,7 +154,7 @@ export class InvoicingNeighbourStubs {
         created_at: now,
       },
     ]);
-    this.pricing.set(subscriptionId, { amount: options.amount ?? '41.50', currency, delayMs: options.pricingDelayMs ?? 0 });
+    this.pricing.set(subscriptionId, { amount: options.amount ?? '41.50', currency, delayMs: options.pricingDelayMs ?? 0, lineItems: options.lineItems });
     return { id, subscriptionId, planId, providerCustomer };
   }
 
@@ -187,6 +196,17 @@ export class InvoicingNeighbourStubs {
   /** How late pricing answers for a subscription from now on. */
   setPricingDelay(subscriptionId: string, delayMs: number): void {
     this.pricing.get(subscriptionId)!.delayMs = delayMs;
+  }
+
+  /** Changes what the catalog answers for a customer from now on (e.g. it moved). */
+  updateCustomer(customerId: string, changes: Partial<CustomerRecord>): void {
+    Object.assign(this.customers.get(customerId)!, changes, { updated_at: new Date().toISOString() });
+  }
+
+  /** A metric the catalog knows (its name is what documents print). */
+  metric(key: string, name: string): void {
+    const metric: MetricRecord = { key, name, aggregation_type: 'sum', value_type: 'integer', created_at: '2026-01-01T00:00:00.000Z' };
+    this.stub('catalog').on(`GET /v1/metrics/${key}`, { status: 200, body: metric });
   }
 
   /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */

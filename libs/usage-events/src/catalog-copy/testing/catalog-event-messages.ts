@@ -26,7 +26,10 @@ export function metricCreated(
 }
 
 export function customerCreated(id: string): { type: 'customer.created'; data: CustomerRecord } {
-  return { type: 'customer.created', data: { id, name: null, email: null, billing: null, payment_method: null, created_at: AT, updated_at: AT } };
+  return {
+    type: 'customer.created',
+    data: { id, name: null, email: null, billing: null, payment_method: null, address: null, tax_id: null, created_at: AT, updated_at: AT },
+  };
 }
 
 export function subscriptionCreated(id: string, customerId: string): { type: 'subscription.created'; data: SubscriptionRecord } {
