@@ -333,6 +333,11 @@ export interface paths {
      *       refused before `start_date`.
      *     - A subscription is canceled once: a second cancel, even of a scheduled one, →
      *       `409 subscription_already_canceled` (a scheduled cancel cannot be moved or undone).
+     *     - An `at` before the end of the subscription's latest invoiced period →
+     *       `422 period_already_invoiced` naming `at` (an issued invoice is never changed); `at`
+     *       exactly at that end is accepted. The catalog asks invoicing how far the subscription
+     *       was invoiced before it writes; when invoicing cannot answer → `503
+     *       invoicing_unavailable` and nothing is canceled.
      *     - Answers `200` with the subscription (`canceled_at` set).
      */
     post: operations['cancelSubscription'];
@@ -2710,6 +2715,33 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      /** @description `at` lies in a period already invoiced; nothing was canceled. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "code": "period_already_invoiced",
+           *       "detail": "2026-01-15T00:00:00.000Z lies in a period already invoiced (up to 2026-02-01T00:00:00.000Z).",
+           *       "errors": [
+           *         {
+           *           "field": "at",
+           *           "message": "must not be before 2026-02-01T00:00:00.000Z, where invoices of this subscription reach"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'period_already_invoiced';
+          };
+        };
+      };
       503: components['responses']['ServiceUnavailable'];
     };
   };
