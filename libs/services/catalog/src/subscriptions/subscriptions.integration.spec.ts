@@ -134,6 +134,20 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
     expect(new Set(fieldsOf(response.body))).toEqual(new Set(fields));
   });
 
+  it('keeps a trial_end after the start date, and refuses one at or before it with a 400 naming trial_end, writing nothing', async () => {
+    const customerId = await createCustomer();
+    const plan = await createPlan();
+    const trial = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { trial_end: '2026-01-15T00:00:00+01:00' }));
+    expect(trial.status).toBe(201);
+    expect(trial.body).toMatchObject({ start_date: '2026-01-01T00:00:00.000Z', trial_end: '2026-01-14T23:00:00.000Z' });
+    for (const trialEnd of ['2026-01-01T00:00:00Z', '2025-12-31T00:00:00Z']) {
+      const refused = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { trial_end: trialEnd }));
+      expect(refused.status).toBe(400);
+      expect(fieldsOf(refused.body)).toEqual(['trial_end']);
+    }
+    expect((await catalog.api('GET', `/v1/subscriptions?customer_id=${customerId}`)).body.data.map((sub: { id: string }) => sub.id)).toEqual([trial.body.id]);
+  });
+
   it('cancels now by default, publishes created then canceled, and refuses a second cancel with 409', async () => {
     const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
     const before = Date.now();
