@@ -825,6 +825,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/invoices/{id}/void': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Void an issued, unpaid invoice
+     * @description Part II §6. `issued` → `voided`. The invoice keeps its number (numbers stay gapless: no
+     *     later invoice reuses it) and its snapshot; its periods no longer count as billed, so each
+     *     of its subscriptions' next invoice — `POST /v1/invoices` or the automatic run — starts
+     *     where the voided one started and bills that time again. `invoice.voided` goes out on the
+     *     invoice events topic through the outbox.
+     *
+     *     Choices (the contract is silent; Stripe's behaviour where it has one):
+     *     - Only an `issued` invoice can be voided: `paid`, `archived` or `voided` →
+     *       `409 invalid_transition` (a paid invoice is corrected with a credit note). A declined
+     *       charge leaves it `issued`, hence voidable.
+     *     - A payment that may still succeed (being made right now, outcome unknown, or awaiting
+     *       the customer's action) → `409 payment_in_progress`; void it once it failed.
+     *     - Only a subscription's latest invoice can be voided: when a later invoice already bills
+     *       the time after it → `409 later_invoice_exists` naming that invoice (periods stay back to
+     *       back; void the later one first).
+     *     - While an invoice of the customer is being issued → `409 invoice_in_progress`.
+     *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
+     *       follows. The time of the void is in the invoice's history, not on the invoice.
+     *     No body is needed; a body is ignored.
+     */
+    post: operations['voidInvoice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/billing-runs': {
     parameters: {
       query?: never;
@@ -1571,7 +1612,7 @@ export interface components {
       created_at: components['schemas']['Timestamp'];
     };
     /** @enum {string} */
-    InvoiceStatus: 'issued' | 'paid' | 'archived';
+    InvoiceStatus: 'issued' | 'paid' | 'archived' | 'voided';
     InvoiceIssue: {
       customer_id: string;
       /** @description Becomes `period_end` (exclusive); not in the future. */
@@ -1677,8 +1718,11 @@ export interface components {
       collection?: null | {
         attempts: number;
         next_attempt_at: components['schemas']['Timestamp'] | null;
-        /** @enum {string} */
-        state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+        /**
+         * @description `canceled`: the invoice was voided before it was collected.
+         * @enum {string}
+         */
+        state: 'pending' | 'retrying' | 'succeeded' | 'exhausted' | 'canceled';
       };
       id: string;
       /** @description Sequential without gaps, one sequence per deployment. */
@@ -3547,6 +3591,73 @@ export interface operations {
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  voidInvoice: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The voided invoice. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Invoice'];
+        };
+      };
+      400: components['responses']['BadRequestNoBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No invoice has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The invoice cannot be voided now (see the choices above), or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "invalid_transition",
+           *       "detail": "Invoice inv_5f2a: cannot void an invoice that is paid."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'invalid_transition'
+              | 'invoice_busy'
+              | 'payment_in_progress'
+              | 'later_invoice_exists'
+              | 'invoice_in_progress'
+              | 'idempotency_key_reused'
+              | 'idempotency_request_in_progress'
+              | 'idempotency_conflict';
+          };
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
