@@ -581,6 +581,11 @@ export interface paths {
      *       `422 period_before_subscription_start`. A subscription canceled before the period
      *       bills nothing at all: every line is zero, flat fees included.
      *     - `period_end` must be after `period_start` (400).
+     *     - Optional `plan_id` with `plan_version` (Part II §5): price that version instead of the
+     *       pinned one — how invoicing prices each phase of a period split at a plan change. It
+     *       must be the subscription's pinned version or one of its `phases`' (else
+     *       `422 plan_not_of_subscription` naming `plan_version`); one without the other → 400.
+     *       Usage is counted over the requested period only, so tiers count per phase.
      *     - Tiered (graduated) breakdowns list the tiers the quantity reached: the first tier
      *       always (quantity 0 lies in it), then each tier whose `from` the quantity exceeds;
      *       tiers never reached are left out. A volume breakdown has exactly one entry, the tier
@@ -1571,6 +1576,10 @@ export interface components {
       subscription_id: string;
       period_start: components['schemas']['TimestampInput'];
       period_end: components['schemas']['TimestampInput'];
+      /** @description With `plan_version`, the phase plan to price (default the pinned plan). */
+      plan_id?: string;
+      /** @description With `plan_id`, the phase plan version to price. */
+      plan_version?: number;
     };
     /** @enum {string} */
     ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
@@ -3198,7 +3207,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            code?: 'subscription_customer_mismatch' | 'period_before_subscription_start';
+            code?: 'subscription_customer_mismatch' | 'period_before_subscription_start' | 'plan_not_of_subscription';
           };
         };
       };
