@@ -55,7 +55,17 @@ export interface SubscriptionRecord {
   test_clock?: string | null;
   /** Until then flat fees are not charged. */
   trial_end?: string | null;
+  /** Every plan the subscription has had (Part II §5), oldest first; absent before its first change. */
+  phases?: SubscriptionPhaseRecord[] | null;
   created_at: string;
+}
+
+export interface SubscriptionPhaseRecord {
+  plan_id: string;
+  plan_version: number;
+  start: string;
+  /** null: the phase in force until further notice. */
+  end: string | null;
 }
 
 export type CatalogEvent =

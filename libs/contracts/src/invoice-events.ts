@@ -1,7 +1,7 @@
 /** Messages on TOPICS.invoiceEvents, keyed by customer id, for consumers outside the engine. */
 export interface InvoiceEventEnvelope {
   event_id: string;
-  type: 'invoice.issued' | 'invoice.paid' | 'invoice.payment_failed' | 'invoice.archived';
+  type: 'invoice.issued' | 'invoice.paid' | 'invoice.payment_failed' | 'invoice.archived' | 'invoice.voided';
   occurred_at: string;
   data: {
     invoice_id: string;

@@ -7,6 +7,7 @@ describe('invoice lifecycle', () => {
     ['issued', 'mark_paid', 'paid'],
     ['issued', 'archive', 'archived'],
     ['paid', 'archive', 'archived'],
+    ['issued', 'void', 'voided'],
   ];
 
   it.each(allowed)('%s —%s→ %s', (from, action, to) => {
@@ -20,15 +21,22 @@ describe('invoice lifecycle', () => {
     ),
   );
 
-  it('refuses exactly the other seven moves', () => {
+  it('refuses exactly the other fourteen moves (a paid, archived or voided invoice is never voided)', () => {
     expect(refused).toEqual([
       ['paid', 'send_email'],
       ['paid', 'charge'],
       ['paid', 'mark_paid'],
+      ['paid', 'void'],
       ['archived', 'send_email'],
       ['archived', 'charge'],
       ['archived', 'mark_paid'],
       ['archived', 'archive'],
+      ['archived', 'void'],
+      ['voided', 'send_email'],
+      ['voided', 'charge'],
+      ['voided', 'mark_paid'],
+      ['voided', 'archive'],
+      ['voided', 'void'],
     ]);
   });
 

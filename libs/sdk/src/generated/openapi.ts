@@ -341,6 +341,11 @@ export interface paths {
      *       refused before `start_date`.
      *     - A subscription is canceled once: a second cancel, even of a scheduled one, →
      *       `409 subscription_already_canceled` (a scheduled cancel cannot be moved or undone).
+     *     - An `at` before the end of the subscription's latest invoiced period →
+     *       `422 period_already_invoiced` naming `at` (an issued invoice is never changed); `at`
+     *       exactly at that end is accepted. The catalog asks invoicing how far the subscription
+     *       was invoiced before it writes; when invoicing cannot answer → `503
+     *       invoicing_unavailable` and nothing is canceled.
      *     - Answers `200` with the subscription (`canceled_at` set).
      */
     post: operations['cancelSubscription'];
@@ -585,6 +590,11 @@ export interface paths {
      *       `422 period_before_subscription_start`. A subscription canceled before the period
      *       bills nothing at all: every line is zero, flat fees included.
      *     - `period_end` must be after `period_start` (400).
+     *     - Optional `plan_id` with `plan_version` (Part II §5): price that version instead of the
+     *       pinned one — how invoicing prices each phase of a period split at a plan change. It
+     *       must be the subscription's pinned version or one of its `phases`' (else
+     *       `422 plan_not_of_subscription` naming `plan_version`); one without the other → 400.
+     *       Usage is counted over the requested period only, so tiers count per phase.
      *     - Tiered (graduated) breakdowns list the tiers the quantity reached: the first tier
      *       always (quantity 0 lies in it), then each tier whose `from` the quantity exceeds;
      *       tiers never reached are left out. A volume breakdown has exactly one entry, the tier
@@ -831,6 +841,47 @@ export interface paths {
      *     No body is needed; a body is ignored.
      */
     post: operations['archiveInvoice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/invoices/{id}/void': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Void an issued, unpaid invoice
+     * @description Part II §6. `issued` → `voided`. The invoice keeps its number (numbers stay gapless: no
+     *     later invoice reuses it) and its snapshot; its periods no longer count as billed, so each
+     *     of its subscriptions' next invoice — `POST /v1/invoices` or the automatic run — starts
+     *     where the voided one started and bills that time again. `invoice.voided` goes out on the
+     *     invoice events topic through the outbox.
+     *
+     *     Choices (the contract is silent; Stripe's behaviour where it has one):
+     *     - Only an `issued` invoice can be voided: `paid`, `archived` or `voided` →
+     *       `409 invalid_transition` (a paid invoice is corrected with a credit note). A declined
+     *       charge leaves it `issued`, hence voidable.
+     *     - A payment that may still succeed (being made right now, outcome unknown, or awaiting
+     *       the customer's action) → `409 payment_in_progress`; void it once it failed.
+     *     - Only a subscription's latest invoice can be voided: when a later invoice already bills
+     *       the time after it → `409 later_invoice_exists` naming that invoice (periods stay back to
+     *       back; void the later one first).
+     *     - While an invoice of the customer is being issued → `409 invoice_in_progress`.
+     *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
+     *       follows. The time of the void is in the invoice's history, not on the invoice.
+     *     No body is needed; a body is ignored.
+     */
+    post: operations['voidInvoice'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1679,6 +1730,10 @@ export interface components {
       subscription_id: string;
       period_start: components['schemas']['TimestampInput'];
       period_end: components['schemas']['TimestampInput'];
+      /** @description With `plan_version`, the phase plan to price (default the pinned plan). */
+      plan_id?: string;
+      /** @description With `plan_id`, the phase plan version to price. */
+      plan_version?: number;
     };
     /** @enum {string} */
     ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
@@ -1720,7 +1775,7 @@ export interface components {
       created_at: components['schemas']['Timestamp'];
     };
     /** @enum {string} */
-    InvoiceStatus: 'issued' | 'paid' | 'archived';
+    InvoiceStatus: 'issued' | 'paid' | 'archived' | 'voided';
     InvoiceIssue: {
       customer_id: string;
       /** @description Becomes `period_end` (exclusive); not in the future. */
@@ -1826,8 +1881,11 @@ export interface components {
       collection?: null | {
         attempts: number;
         next_attempt_at: components['schemas']['Timestamp'] | null;
-        /** @enum {string} */
-        state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+        /**
+         * @description `canceled`: the invoice was voided before it was collected.
+         * @enum {string}
+         */
+        state: 'pending' | 'retrying' | 'succeeded' | 'exhausted' | 'canceled';
       };
       id: string;
       /**
@@ -2912,6 +2970,33 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      /** @description `at` lies in a period already invoiced; nothing was canceled. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "code": "period_already_invoiced",
+           *       "detail": "2026-01-15T00:00:00.000Z lies in a period already invoiced (up to 2026-02-01T00:00:00.000Z).",
+           *       "errors": [
+           *         {
+           *           "field": "at",
+           *           "message": "must not be before 2026-02-01T00:00:00.000Z, where invoices of this subscription reach"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'period_already_invoiced';
+          };
+        };
+      };
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3336,7 +3421,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            code?: 'subscription_customer_mismatch' | 'period_before_subscription_start';
+            code?: 'subscription_customer_mismatch' | 'period_before_subscription_start' | 'plan_not_of_subscription';
           };
         };
       };
@@ -3729,6 +3814,73 @@ export interface operations {
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  voidInvoice: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The voided invoice. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Invoice'];
+        };
+      };
+      400: components['responses']['BadRequestNoBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No invoice has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The invoice cannot be voided now (see the choices above), or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "invalid_transition",
+           *       "detail": "Invoice inv_5f2a: cannot void an invoice that is paid."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'invalid_transition'
+              | 'invoice_busy'
+              | 'payment_in_progress'
+              | 'later_invoice_exists'
+              | 'invoice_in_progress'
+              | 'idempotency_key_reused'
+              | 'idempotency_request_in_progress'
+              | 'idempotency_conflict';
+          };
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };

@@ -14,6 +14,7 @@ import { PricePlansController } from './price-plans/price-plans.controller';
 import { PricePlansRepository } from './price-plans/price-plans.repository';
 import { PricePlansService } from './price-plans/price-plans.service';
 import { SubscriptionTime } from './subscriptions/subscription-time';
+import { InvoicedUntilClient } from './subscriptions/invoiced-until.client';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsRepository } from './subscriptions/subscriptions.repository';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
@@ -41,6 +42,7 @@ export class CatalogAppModule {
         SubscriptionsRepository,
         SubscriptionsService,
         SubscriptionTime,
+        InvoicedUntilClient,
       ],
     };
   }

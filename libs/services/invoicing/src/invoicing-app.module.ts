@@ -10,6 +10,7 @@ import { InvoiceEmailService } from './email/invoice-email.service';
 import { InvoiceMailer } from './email/invoice-mailer';
 import { CustomerBillingRepository } from './invoices/customer-billing.repository';
 import { InvoicesController } from './invoices/invoices.controller';
+import { InvoicedPeriodsController } from './invoices/invoiced-periods.controller';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
 import { INVOICING_SCHEMA_MIGRATIONS } from './migrations/invoicing-schema-migrations';
@@ -51,6 +52,7 @@ export class InvoicingAppModule {
         InvoicePdfController,
         ChargesController,
         InvoicesController,
+        InvoicedPeriodsController,
         StripeWebhookController,
         BillingRunsController,
         CustomerBillingController,

@@ -194,6 +194,30 @@ describe('invoices (kafka)', () => {
     expect([badLimit.status, badLimit.body.errors[0].field]).toEqual([400, 'limit']);
   });
 
+  it('voids an issued invoice (number kept) and bills its period again on the next one; a cancel back-dated into an invoiced period is refused', async () => {
+    const setup = await scenario.customerWithUsage({ units: '6' });
+    const first = expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201).body;
+    const canceledBack = await engine.api('POST', `/v1/subscriptions/${setup.subscriptionId}/cancel`, { at: '2026-03-15T00:00:00Z' });
+    expect([canceledBack.status, canceledBack.body.code, canceledBack.body.errors?.map((error: { field: string }) => error.field)]).toEqual([
+      422,
+      'period_already_invoiced',
+      ['at'],
+    ]);
+
+    const voided = expectStatus(await engine.api('POST', `/v1/invoices/${first.id}/void`), 200).body;
+    expect(voided).toMatchObject({ id: first.id, number: first.number, status: 'voided' });
+    const again = expectStatus(await issue(setup.customerId, '2026-05-01T00:00:00Z'), 201).body;
+    expect(again).toMatchObject({ period_start: first.period_start, period_end: '2026-05-01T00:00:00.000Z', total_amount: first.total_amount });
+    expect(Number(again.number.slice(4))).toBeGreaterThan(Number(first.number.slice(4)));
+    expect((await engine.api('POST', `/v1/invoices/${first.id}/void`)).body.code).toBe('invalid_transition');
+    await pollUntil(async () =>
+      expect(listener.events.filter((event) => event.envelope.data.invoice_id === first.id).map((event) => event.envelope.type)).toEqual([
+        'invoice.issued',
+        'invoice.voided',
+      ]),
+    );
+  });
+
   it('archives issued invoices once, refuses other moves with 409, and keeps every transition in the history', async () => {
     const setup = await scenario.customerWithUsage({ units: '6' });
     const invoice = expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201).body;

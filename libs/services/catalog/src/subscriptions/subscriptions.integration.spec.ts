@@ -4,14 +4,21 @@ import { CatalogAppModule } from '../catalog-app.module';
 import { awaitCatalogEvents, catalogEvent } from '../testing/catalog-events';
 import { customerBody, metricBody, pricePlanBody, subscriptionBody } from '../testing/catalog-requests.factory';
 
-// Single-service tier: the catalog alone on a fresh database (it calls no other service).
+// Single-service tier: the catalog alone on a fresh database; invoicing (asked how far a
+// subscription was invoiced before a cancel) is a stub.
 describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
   let catalog: ServiceUnderTest;
   let events: TopicRecorder;
   let metricKey: string;
+  /** What the invoicing stub answers: where invoices of each subscription reach (absent: never invoiced). */
+  const invoicedUntil = new Map<string, string>();
 
   beforeAll(async () => {
-    catalog = await startServiceUnderTest((runtime) => CatalogAppModule.forRoot(runtime));
+    catalog = await startServiceUnderTest((runtime) => CatalogAppModule.forRoot(runtime), { stub: ['invoicing'] });
+    catalog.stubs.invoicing!.on('GET /internal/subscriptions/:id/invoiced-until', (request) => ({
+      status: 200,
+      body: { subscription_id: request.params.id, invoiced_until: invoicedUntil.get(request.params.id) ?? null },
+    }));
     events = await catalog.listen(TOPICS.catalogEvents);
     const metric = await catalog.api('POST', '/v1/metrics', metricBody());
     metricKey = metric.body.key;
@@ -127,6 +134,20 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
     expect(new Set(fieldsOf(response.body))).toEqual(new Set(fields));
   });
 
+  it('keeps a trial_end after the start date, and refuses one at or before it with a 400 naming trial_end, writing nothing', async () => {
+    const customerId = await createCustomer();
+    const plan = await createPlan();
+    const trial = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { trial_end: '2026-01-15T00:00:00+01:00' }));
+    expect(trial.status).toBe(201);
+    expect(trial.body).toMatchObject({ start_date: '2026-01-01T00:00:00.000Z', trial_end: '2026-01-14T23:00:00.000Z' });
+    for (const trialEnd of ['2026-01-01T00:00:00Z', '2025-12-31T00:00:00Z']) {
+      const refused = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(customerId, plan.id, { trial_end: trialEnd }));
+      expect(refused.status).toBe(400);
+      expect(fieldsOf(refused.body)).toEqual(['trial_end']);
+    }
+    expect((await catalog.api('GET', `/v1/subscriptions?customer_id=${customerId}`)).body.data.map((sub: { id: string }) => sub.id)).toEqual([trial.body.id]);
+  });
+
   it('cancels now by default, publishes created then canceled, and refuses a second cancel with 409', async () => {
     const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
     const before = Date.now();
@@ -159,6 +180,35 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
     const past = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
     const ended = await catalog.api('POST', `/v1/subscriptions/${past.body.id}/cancel`, { at: '2026-03-01T00:00:00Z' });
     expect(ended.body).toMatchObject({ status: 'canceled', canceled_at: '2026-03-01T00:00:00.000Z' });
+  });
+
+  it('refuses a cancel back-dated into an invoiced period with 422 naming `at`, writing and publishing nothing', async () => {
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+    invoicedUntil.set(created.body.id, '2026-02-01T00:00:00.000Z');
+    const backDated = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at: '2026-01-15T00:00:00Z' });
+    expect(backDated.status).toBe(422);
+    expect(backDated.body).toMatchObject({ code: 'period_already_invoiced' });
+    expect(fieldsOf(backDated.body)).toEqual(['at']);
+    expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body.canceled_at).toBeNull();
+    expect(catalog.stubs.invoicing!.received('GET /internal/subscriptions/:id/invoiced-until').map((request) => request.params.id)).toContain(created.body.id);
+
+    const atTheEnd = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, { at: '2026-02-01T00:00:00Z' });
+    expect(atTheEnd.body).toMatchObject({ status: 'canceled', canceled_at: '2026-02-01T00:00:00.000Z' });
+    const { status: _active, current_period_start: _s1, current_period_end: _e1, ...createdRecord } = created.body;
+    const { status: _canceled, current_period_start: _s2, current_period_end: _e2, ...canceledRecord } = atTheEnd.body;
+    expect(await awaitCatalogEvents(events, created.body.id, 2)).toEqual([
+      catalogEvent(created.body.id, 'subscription.created', createdRecord),
+      catalogEvent(created.body.id, 'subscription.canceled', canceledRecord),
+    ]);
+  });
+
+  it('answers 503 and cancels nothing when invoicing cannot say how far the subscription was invoiced', async () => {
+    const created = await catalog.api('POST', '/v1/subscriptions', subscriptionBody(await createCustomer(), (await createPlan()).id));
+    catalog.stubs.invoicing!.on(`GET /internal/subscriptions/${created.body.id}/invoiced-until`, { status: 500, body: {} });
+    const refused = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`, {});
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'invoicing_unavailable' });
+    expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body.canceled_at).toBeNull();
   });
 
   it('validates the cancel body and answers 404 for an unknown subscription', async () => {

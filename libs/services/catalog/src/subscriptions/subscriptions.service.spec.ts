@@ -4,6 +4,7 @@ import { CustomersService } from '../customers/customers.service';
 import { PricePlansService } from '../price-plans/price-plans.service';
 import { FakeCatalogTransactions, listNewestFirst } from '../testing/fake-catalog-transactions';
 import { NewSubscription, SubscriptionsRepository } from './subscriptions.repository';
+import { InvoicedUntilClient } from './invoiced-until.client';
 import { SubscriptionTime } from './subscription-time';
 import { SubscriptionsService } from './subscriptions.service';
 
@@ -47,6 +48,8 @@ describe('SubscriptionsService', () => {
   let repository: FakeSubscriptionsRepository;
   let transactions: FakeCatalogTransactions;
   let service: SubscriptionsService;
+  /** Where invoices of each subscription reach (invoicing's answer); absent: never invoiced. */
+  let invoicedUntil: Map<string, Date>;
 
   beforeEach(() => {
     repository = new FakeSubscriptionsRepository();
@@ -57,12 +60,15 @@ describe('SubscriptionsService', () => {
       now: async () => new Date(DB_NOW),
       nowsFor: async (clocks: Array<string | null>) => new Map(clocks.map((clock) => [clock, new Date(DB_NOW)])),
     };
+    invoicedUntil = new Map();
+    const invoiced = { invoicedUntil: async (id: string) => invoicedUntil.get(id) ?? null };
     service = new SubscriptionsService(
       repository as unknown as SubscriptionsRepository,
       customers as unknown as CustomersService,
       plans as unknown as PricePlansService,
       transactions.asTransactions(),
       time as unknown as SubscriptionTime,
+      invoiced as unknown as InvoicedUntilClient,
     );
   });
 
@@ -125,6 +131,19 @@ describe('SubscriptionsService', () => {
     const later = await service.create({ customer_id: 'cust_acme', plan_id: 'plan_growth', start_date: '2026-01-01T00:00:00Z' });
     const at = new Date(Date.parse(DB_NOW) + 7 * 24 * 3600_000).toISOString();
     expect(await service.cancel(later.id, { at })).toMatchObject({ status: 'active', canceled_at: at });
+  });
+
+  it('refuses with 422 naming `at` a cancel back-dated into an invoiced period, and accepts one at its end', async () => {
+    const sub = await service.create({ customer_id: 'cust_acme', plan_id: 'plan_growth', start_date: '2026-01-01T00:00:00Z' });
+    invoicedUntil.set(sub.id, new Date('2026-02-01T00:00:00Z'));
+    expect(await problemOf(service.cancel(sub.id, { at: '2026-01-31T23:59:59Z' }))).toMatchObject({
+      status: 422,
+      code: 'period_already_invoiced',
+      errors: [{ field: 'at' }],
+    });
+    expect(repository.subscriptions[0].canceled_at).toBeNull();
+    expect(transactions.published).toHaveLength(1);
+    expect(await service.cancel(sub.id, { at: '2026-02-01T00:00:00Z' })).toMatchObject({ canceled_at: '2026-02-01T00:00:00.000Z' });
   });
 
   it('answers 404 for an unknown subscription, on cancel and on GET', async () => {

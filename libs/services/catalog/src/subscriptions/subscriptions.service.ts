@@ -9,12 +9,27 @@ import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page'
 import { PricePlansService } from '../price-plans/price-plans.service';
 import { CancelSubscriptionDto, CreateSubscriptionDto } from './subscription.dto';
 import { SubscriptionView, subscriptionView } from './subscription-status';
+import { InvoicedUntilClient } from './invoiced-until.client';
 import { SubscriptionTime } from './subscription-time';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** Server-made ids: the contract's prefix and 16 random url-safe characters. */
 function newSubscriptionId(): string {
   return `sub_${randomBytes(12).toString('base64url')}`;
+}
+
+/** An instant an invoice already covers cannot be the start of a change or a cancel: issued invoices are never changed. */
+function refuseIntoInvoicedPeriod(at: Date, invoicedUntil: Date | null, field: string): void {
+  if (invoicedUntil && at.getTime() < invoicedUntil.getTime()) {
+    throw new ProblemException(
+      422,
+      'period_already_invoiced',
+      `${at.toISOString()} lies in a period already invoiced (up to ${invoicedUntil.toISOString()}).`,
+      {
+        errors: [{ field, message: `must not be before ${invoicedUntil.toISOString()}, where invoices of this subscription reach` }],
+      },
+    );
+  }
 }
 
 @Injectable()
@@ -25,6 +40,7 @@ export class SubscriptionsService {
     private readonly plans: PricePlansService,
     private readonly transactions: CatalogTransactions,
     private readonly time: SubscriptionTime,
+    private readonly invoiced: InvoicedUntilClient,
   ) {}
 
   /**
@@ -71,15 +87,18 @@ export class SubscriptionsService {
   async cancel(id: string, body: CancelSubscriptionDto): Promise<SubscriptionView> {
     const before = await this.repository.find(id);
     if (!before) throw ProblemException.notFound('Subscription', id);
-    // The subscription's own "now" (its test clock's), read before the transaction: no call under the row lock.
-    const now = await this.time.now(before.test_clock ?? null);
+    // The subscription's own "now" (its test clock's) and how far it was invoiced, read before the
+    // transaction: no call under the row lock.
+    const [now, invoicedUntil] = await Promise.all([this.time.now(before.test_clock ?? null), this.invoiced.invoicedUntil(id)]);
+    const at = body.at ? toDate(body.at, 'at') : now;
+    refuseIntoInvoicedPeriod(at, invoicedUntil, 'at');
     const record = await this.transactions.run(async (tx) => {
       const current = await this.repository.findForUpdate(tx.manager, id);
       if (!current) throw ProblemException.notFound('Subscription', id);
       if (current.canceled_at !== null) {
         throw new ProblemException(409, 'subscription_already_canceled', `Subscription "${id}" was already canceled (at ${current.canceled_at}).`);
       }
-      const canceled = await this.repository.cancel(tx.manager, id, body.at ? toDate(body.at, 'at') : now);
+      const canceled = await this.repository.cancel(tx.manager, id, at);
       tx.emit({ type: 'subscription.canceled', data: canceled });
       return canceled;
     });

@@ -156,6 +156,36 @@ describe('billing cycles and test clocks (service alone)', () => {
     expect(invoices[0].line_items[0].proration).toEqual({ from: '2026-04-01T00:00:00.000Z', to: '2026-04-16T00:00:00.000Z', fraction: '0.5' });
   });
 
+  it('a trial waives the flat fee until trial_end (a zero line marked trial, the rest prorated); usage is charged; later cycles pay the full fee', async () => {
+    const clock = await newClock('2026-04-01T00:00:00Z');
+    const customer = await neighbours.cycledCustomer({
+      interval: 'month',
+      startDate: '2026-04-01T00:00:00.000Z',
+      trialEnd: '2026-04-16T00:00:00.000Z',
+      fee: '30.00',
+      usageAmount: '2.50',
+      testClock: clock.id,
+    });
+    await advance(clock.id, '2026-06-01T01:00:00Z');
+    const invoices = await invoicesOf(customer.id);
+    expect(invoices.map((invoice) => [invoice.period_start, invoice.period_end, invoice.total_amount])).toEqual([
+      ['2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z', '17.50'],
+      ['2026-05-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z', '32.50'],
+    ]);
+    expect(invoices[0].line_items.map((line) => ({ model: line.model, amount: line.amount, trial: line.trial, proration: line.proration }))).toEqual([
+      { model: 'flat_fee', amount: '0.00', trial: true, proration: { from: '2026-04-01T00:00:00.000Z', to: '2026-04-16T00:00:00.000Z', fraction: '0.5' } },
+      {
+        model: 'flat_fee',
+        amount: '15.00',
+        trial: undefined,
+        proration: { from: '2026-04-16T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z', fraction: '0.5' },
+      },
+      { model: 'per_unit', amount: '2.50', trial: undefined, proration: undefined },
+    ]);
+    expect(invoices[1].line_items.filter((line) => line.trial)).toEqual([]);
+    expect(invoices[1].line_items[0]).toMatchObject({ model: 'flat_fee', amount: '30.00' });
+  });
+
   it('shows the upcoming invoice (not stored, no number) as of the clock', async () => {
     const clock = await newClock('2026-06-01T00:00:00Z');
     const customer = await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-06-01T00:00:00.000Z', fee: '30.00', testClock: clock.id });

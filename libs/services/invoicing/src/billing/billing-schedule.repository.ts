@@ -50,7 +50,7 @@ export class BillingScheduleRepository {
     let billedUntil = rows[0]?.billed_until;
     if (!billedUntil) {
       const invoiced: Array<{ period_end: Date | null }> = await manager.query(
-        'SELECT max(period_end) AS period_end FROM invoicing.invoice_periods WHERE subscription_id = $1',
+        'SELECT max(period_end) AS period_end FROM invoicing.invoice_periods WHERE subscription_id = $1 AND voided_at IS NULL',
         [record.id],
       );
       billedUntil = invoiced[0]?.period_end ?? fields.anchor;
@@ -87,6 +87,22 @@ export class BillingScheduleRepository {
       subscriptionId,
       periodEnd,
       nextInvoiceEnd(rows[0], periodEnd),
+    ]);
+  }
+
+  /**
+   * In a void's transaction: the subscription's billing goes back to `periodStart` (where the
+   * voided invoice started), so its next invoice bills that time again.
+   */
+  async rewindBilled(manager: EntityManager, subscriptionId: string, periodStart: Date): Promise<void> {
+    const rows: ScheduledSubscription[] = await manager.query(`SELECT ${COLUMNS} FROM invoicing.billing_subscriptions WHERE subscription_id = $1 FOR UPDATE`, [
+      subscriptionId,
+    ]);
+    if (rows.length === 0 || rows[0].billed_until.getTime() <= periodStart.getTime()) return;
+    await manager.query('UPDATE invoicing.billing_subscriptions SET billed_until = $2, next_cycle_end = $3, updated_at = now() WHERE subscription_id = $1', [
+      subscriptionId,
+      periodStart,
+      nextInvoiceEnd(rows[0], periodStart),
     ]);
   }
 

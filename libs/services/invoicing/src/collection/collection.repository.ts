@@ -10,7 +10,7 @@ export interface CollectionRow {
   attempts: number;
   first_failed_at: Date | null;
   next_attempt_at: Date | null;
-  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted' | 'canceled';
   last_failure: string | null;
 }
 
@@ -44,6 +44,18 @@ export class CollectionRepository {
        SELECT $1, $3, auto_email, auto_charge, $4, 'pending' FROM invoicing.customer_billing
        WHERE customer_id = $2 AND (auto_email OR auto_charge)`,
       [invoice.id, invoice.customer_id, testClock, now],
+    );
+  }
+
+  /**
+   * In a void's transaction: nothing more is collected. The claim is dropped too, so a worker in
+   * the middle of this collection records nothing when it finishes (its charge is refused: voided).
+   */
+  async cancel(manager: EntityManager, invoiceId: string): Promise<void> {
+    await manager.query(
+      `UPDATE invoicing.invoice_collection SET state = 'canceled', next_attempt_at = NULL, email_pending = false, charge_pending = false, claim = NULL, claimed_until = NULL
+       WHERE invoice_id = $1 AND state <> 'succeeded'`,
+      [invoiceId],
     );
   }
 

@@ -55,7 +55,7 @@ export interface InvoiceJson extends InvoiceSnapshot {
 export interface CollectionJson {
   attempts: number;
   next_attempt_at: string | null;
-  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted';
+  state: 'pending' | 'retrying' | 'succeeded' | 'exhausted' | 'canceled';
 }
 
 export interface CollectionRecord {

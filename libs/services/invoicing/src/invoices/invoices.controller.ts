@@ -30,4 +30,10 @@ export class InvoicesController {
   archive(@Param('id') id: string, @Body() _body: EmptyBodyDto): Promise<InvoiceJson> {
     return this.invoices.archive(id);
   }
+
+  @Post(':id/void')
+  @HttpCode(200)
+  void(@Param('id') id: string, @Body() _body: EmptyBodyDto): Promise<InvoiceJson> {
+    return this.invoices.void(id);
+  }
 }

@@ -90,15 +90,42 @@ export class InvoicesRepository {
     }
   }
 
-  /** Where each subscription's billing reached: the period_end of its latest invoice. */
+  /** Where each subscription's billing reached: the period_end of its latest invoice that is not voided. */
   async lastPeriodEnds(subscriptionIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, Date>> {
     if (subscriptionIds.length === 0) return new Map();
     const rows: Array<{ subscription_id: string; period_end: Date }> = await manager.query(
       `SELECT subscription_id, max(period_end) AS period_end FROM invoicing.invoice_periods
-       WHERE subscription_id = ANY($1::text[]) GROUP BY subscription_id`,
+       WHERE subscription_id = ANY($1::text[]) AND voided_at IS NULL GROUP BY subscription_id`,
       [subscriptionIds],
     );
     return new Map(rows.map((row) => [row.subscription_id, row.period_end]));
+  }
+
+  /**
+   * In a void's transaction: the invoice's periods stop counting as billed. Refused (409) when a
+   * later invoice that still counts covers one of its subscriptions: periods stay back to back.
+   */
+  async voidPeriods(manager: EntityManager, invoiceId: string, at: Date): Promise<InvoicePeriodRow[]> {
+    const later: Array<{ number: string }> = await manager.query(
+      `SELECT DISTINCT i.number FROM invoicing.invoice_periods mine
+       JOIN invoicing.invoice_periods p ON p.subscription_id = mine.subscription_id AND p.period_start >= mine.period_end AND p.voided_at IS NULL
+       JOIN invoicing.invoices i ON i.id = p.invoice_id
+       WHERE mine.invoice_id = $1 ORDER BY i.number`,
+      [invoiceId],
+    );
+    if (later.length > 0) {
+      throw new ProblemException(
+        409,
+        'later_invoice_exists',
+        `Invoice ${invoiceId} cannot be voided: ${later.map((row) => row.number).join(', ')} already bill the time after it; only a subscription's latest invoice can be voided.`,
+      );
+    }
+    const [rows]: [InvoicePeriodRow[], number] = await manager.query(
+      `UPDATE invoicing.invoice_periods SET voided_at = $2 WHERE invoice_id = $1 AND voided_at IS NULL
+       RETURNING subscription_id, period_start, period_end, calculation_id`,
+      [invoiceId, at],
+    );
+    return rows;
   }
 
   /** The next invoice number, from a counter row updated in the caller's transaction: no gaps on rollback. */

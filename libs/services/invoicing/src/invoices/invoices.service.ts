@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { invoiceCoverage, InvoiceCoverageRefusalCode } from '@abaxus/domain/invoice/invoice-coverage';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
-import { isClaimed } from '@abaxus/domain/invoice/payment-attempt';
+import { isClaimed, isUnsettled } from '@abaxus/domain/invoice/payment-attempt';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -16,6 +16,7 @@ import { CustomerBillingRepository } from './customer-billing.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
 import { InvoicesRepository } from './invoices.repository';
+import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
 import { cycledSubscription, proratedCalculation } from './prorated-calculation';
@@ -36,7 +37,7 @@ const COVERAGE_STATUS: Record<InvoiceCoverageRefusalCode, number> = {
 // left by a crashed issuer blocks the customer's invoices for at most this long.
 const ISSUING_CLAIM_MS = 2 * 60_000;
 
-/** Issues invoices (a snapshot of stored calculations, numbered without gaps), lists and archives them. */
+/** Issues invoices (a snapshot of stored calculations, numbered without gaps), lists, archives and voids them. */
 @Injectable()
 export class InvoicesService {
   constructor(
@@ -49,6 +50,7 @@ export class InvoicesService {
     private readonly clock: Clock,
     private readonly writer: IssuedInvoiceWriter,
     private readonly collections: CollectionRepository,
+    private readonly schedule: BillingScheduleRepository,
   ) {}
 
   /**
@@ -182,5 +184,48 @@ export class InvoicesService {
       return { ...invoice, status: next.status, archived_at: now };
     });
     return invoiceToJson(row, await this.attempts.ofInvoices([id]));
+  }
+
+  /**
+   * An issued, unpaid invoice becomes `voided`: its number stays used, its periods stop counting
+   * as billed (each subscription's next invoice starts where it started), its automatic
+   * collection stops, and `invoice.voided` goes out through the outbox. Under the customer's
+   * issuing claim, so no invoice being issued right now can start after the voided one.
+   */
+  async void(id: string): Promise<InvoiceJson> {
+    const found = await this.invoices.find(id);
+    if (!found) throw ProblemException.notFound('Invoice', id);
+    const claim = randomUUID();
+    const claimedAt = this.clock.now();
+    if (!(await this.customerBilling.claimIssuing(found.customer_id, claim, claimedAt, new Date(claimedAt.getTime() + ISSUING_CLAIM_MS)))) {
+      throw new ProblemException(409, 'invoice_in_progress', `An invoice for customer ${found.customer_id} is being issued right now; retry once it is done.`);
+    }
+    try {
+      const row = await this.outbox.transaction(async (tx) => {
+        const invoice = await this.invoices.lockForChange(tx.manager, id);
+        const next = transition(invoice.status, 'void');
+        if (!next.ok) throw new ProblemException(409, next.code, `Invoice ${id}: ${next.message}.`);
+        const now = this.clock.now();
+        // A payment that may still succeed (being made, outcome unknown, awaiting the customer) must settle first.
+        const attempts = await this.attempts.ofInvoice(id, tx.manager);
+        if (
+          attempts.some(
+            (attempt) => isClaimed(summaryOf(attempt), now) || isUnsettled(attempt.status) || ['requires_action', 'processing'].includes(attempt.status),
+          )
+        ) {
+          throw new ProblemException(409, 'payment_in_progress', `Invoice ${id} has a payment that may still succeed; void it once the payment failed.`);
+        }
+        const periods = await this.invoices.voidPeriods(tx.manager, id, now);
+        for (const period of periods) await this.schedule.rewindBilled(tx.manager, period.subscription_id, period.period_start);
+        await this.collections.cancel(tx.manager, id);
+        await this.invoices.update(tx.manager, id, { status: next.status });
+        await this.invoices.addHistory(tx.manager, { invoiceId: id, action: 'void', from: invoice.status, to: next.status, at: now });
+        tx.emit(invoiceEventMessage('invoice.voided', invoice, next.status, now));
+        return { ...invoice, status: next.status };
+      });
+      return invoiceToJson(row, await this.attempts.ofInvoices([id]), (await this.collections.ofInvoices([id]))[0] ?? null);
+    } finally {
+      await this.customerBilling.releaseIssuing(found.customer_id, claim);
+    }
   }
 }

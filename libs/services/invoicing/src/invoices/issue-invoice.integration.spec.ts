@@ -52,6 +52,15 @@ describe('issuing invoices (service alone)', () => {
     expect(issued.calculation_ids).toEqual([neighbours.calculations.at(-1)!.calculation_id]);
   });
 
+  it("tells the catalog how far a subscription was invoiced: null before its first invoice, then the invoice's period end", async () => {
+    const customer = neighbours.customer({ amount: '3.00' });
+    const before = expectStatus(await sut.api('GET', `/internal/subscriptions/${customer.subscriptionId}/invoiced-until`), 200).body;
+    expect(before).toEqual({ subscription_id: customer.subscriptionId, invoiced_until: null });
+    expectStatus(await issue(customer.id), 201);
+    const after = expectStatus(await sut.api('GET', `/internal/subscriptions/${customer.subscriptionId}/invoiced-until`), 200).body;
+    expect(after).toEqual({ subscription_id: customer.subscriptionId, invoiced_until: '2026-04-01T00:00:00.000Z' });
+  });
+
   it('lets one of 50 concurrent requests for a customer through, pricing only for it (409 for the others), with gapless numbers', async () => {
     const customer = neighbours.customer();
     const answers = await Promise.all(Array.from({ length: 50 }, () => issue(customer.id)));

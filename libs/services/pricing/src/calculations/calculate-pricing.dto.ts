@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsRfc3339Timestamp } from '@abaxus/platform/http/rfc3339-timestamp.validator';
 
 /** Body of POST /v1/pricing/calculate. The period is half-open: [period_start, period_end). */
@@ -18,4 +18,19 @@ export class CalculatePricingDto {
 
   @IsRfc3339Timestamp()
   period_end: string;
+
+  /**
+   * With plan_version: price this plan version of the subscription (its pinned one or one of its
+   * phases') instead of the pinned one — how a period split at a plan change is priced per phase.
+   */
+  @ValidateIf((body: CalculatePricingDto) => body.plan_id !== undefined || body.plan_version !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  plan_id?: string;
+
+  @ValidateIf((body: CalculatePricingDto) => body.plan_id !== undefined || body.plan_version !== undefined)
+  @IsInt()
+  @Min(1)
+  plan_version?: number;
 }

@@ -148,6 +148,51 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     expect(JSON.parse(missing.text)).toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it("prices a phase's plan version when asked (plan_id + plan_version), and refuses one the subscription never had with 422 naming plan_version", async () => {
+    const phased: SubscriptionRecord = {
+      ...subscription,
+      id: 'sub_phased',
+      phases: [
+        { plan_id: 'plan_basic', plan_version: 1, start: '2026-03-10T00:00:00.000Z', end: '2026-03-20T00:00:00.000Z' },
+        { plan_id: 'plan_growth', plan_version: 2, start: '2026-03-20T00:00:00.000Z', end: null },
+      ],
+    };
+    const basic: PricePlanVersionRecord = {
+      ...plan,
+      id: 'plan_basic',
+      version: 1,
+      name: 'Basic',
+      charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '2' } }],
+    };
+    pricing.stubs
+      .catalog!.on('GET /v1/subscriptions/sub_phased', { status: 200, body: phased })
+      .on('GET /v1/price-plans/plan_basic/versions/1', { status: 200, body: basic });
+    const firstPhase = { customer_id: 'cust_acme', subscription_id: 'sub_phased', period_start: '2026-03-10T00:00:00Z', period_end: '2026-03-20T00:00:00Z' };
+
+    const priced = await send('POST', '/v1/pricing/calculate', { ...firstPhase, plan_id: 'plan_basic', plan_version: 1 });
+    expect(priced.status).toBe(201);
+    expect(JSON.parse(priced.text)).toMatchObject({
+      plan_id: 'plan_basic',
+      plan_version: 1,
+      total_amount: '41.00',
+      line_items: [{ metric_key: 'api_calls', model: 'per_unit', quantity: '20.5', amount: '41.00' }],
+    });
+    const usageAsked = pricing.stubs.aggregation!.requests.at(-1)!.body;
+    expect([usageAsked.start ?? usageAsked.period_start, usageAsked.end ?? usageAsked.period_end]).toEqual([
+      '2026-03-10T00:00:00.000Z',
+      '2026-03-20T00:00:00.000Z',
+    ]);
+    // Without a plan version asked for: the pinned one, as before.
+    expect(JSON.parse((await send('POST', '/v1/pricing/calculate', firstPhase)).text)).toMatchObject({ plan_id: 'plan_growth', plan_version: 2 });
+
+    const never = await send('POST', '/v1/pricing/calculate', { ...firstPhase, plan_id: 'plan_basic', plan_version: 2 });
+    expect(never.status).toBe(422);
+    expect(JSON.parse(never.text)).toMatchObject({ code: 'plan_not_of_subscription', errors: [{ field: 'plan_version' }] });
+    const half = await send('POST', '/v1/pricing/calculate', { ...firstPhase, plan_id: 'plan_basic' });
+    expect(half.status).toBe(400);
+    expect(new Set(JSON.parse(half.text).errors.map((error: { field: string }) => error.field))).toEqual(new Set(['plan_version']));
+  });
+
   it('refuses a malformed request with 400 naming the field, without calling the catalog', async () => {
     const catalogCalls = pricing.stubs.catalog!.requests.length;
     const refused = await send('POST', '/v1/pricing/calculate', { ...march, period_end: 'next tuesday' });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { randomBytes } from 'node:crypto';
+import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
 import { calculatePlanCharges, meteredMetricKeys } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
@@ -18,7 +19,7 @@ export interface StoredCalculation {
 }
 
 /**
- * Prices a subscription's pinned plan version over a period with the exact (strong) usage of each
+ * Prices a subscription's pinned plan version (or the requested version of one of its phases) over a period with the exact (strong) usage of each
  * metered charge, and stores the answer for good.
  */
 @Injectable()
@@ -50,7 +51,20 @@ export class CalculationsService {
       canceledAt: subscription.canceled_at ? toDate(subscription.canceled_at, 'canceled_at') : null,
     });
     if (!window.ok) throw new ProblemException(422, window.code, `${window.message}.`);
-    const plan = await this.catalog.planVersion(subscription.plan_id, subscription.plan_version);
+    const requested =
+      request.plan_id !== undefined && request.plan_version !== undefined ? { plan_id: request.plan_id, plan_version: request.plan_version } : undefined;
+    const priced = planVersionToPrice(subscription, requested);
+    if (!priced) {
+      throw new ProblemException(
+        422,
+        'plan_not_of_subscription',
+        `Subscription ${subscription.id} never had plan ${request.plan_id} version ${request.plan_version}.`,
+        {
+          errors: [{ field: 'plan_version', message: 'must be the plan version of one of the subscription’s phases' }],
+        },
+      );
+    }
+    const plan = await this.catalog.planVersion(priced.plan_id, priced.plan_version);
 
     const metricKeys = meteredMetricKeys(plan.charges);
     const quantities = window.billable
