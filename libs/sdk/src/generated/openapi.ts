@@ -87,6 +87,13 @@ export interface paths {
      *     - `package` `{package_size, package_amount, free_units?}` → ceil(max(q − free, 0) /
      *       size) × package_amount.
      *     - `flat_fee` `{amount}`, no `metric_key`: charged once per invoiced period.
+     *     - `percentage` `{rate, fixed_amount?, min_per_event?, max_per_event?}` on a `sum` metric
+     *       whose values are transaction amounts: per event, rate % of its value plus
+     *       `fixed_amount`, clamped to `[min_per_event, max_per_event]`; the line item is the sum
+     *       of the events' exact fees, rounded once. `rate` lies in 0–100 and `min_per_event` may
+     *       not exceed `max_per_event` (400 at `…properties.min_per_event`). Absent optional
+     *       fields are written back explicitly (`fixed_amount: "0"`, bounds `null`). A negative
+     *       event value is priced as 0.
      *
      *     Every problem of the body is reported at once, each at its field path
      *     (`charges[0].properties.tiers[1].up_to`): unordered tiers, a last tier that is not
@@ -1238,7 +1245,8 @@ export interface components {
       | components['schemas']['PerUnitChargeInput']
       | components['schemas']['TieredChargeInput']
       | components['schemas']['PackageChargeInput']
-      | components['schemas']['FlatFeeChargeInput'];
+      | components['schemas']['FlatFeeChargeInput']
+      | components['schemas']['PercentageChargeInput'];
     PerUnitChargeInput: {
       metric_key: components['schemas']['ClientId'];
       /**
@@ -1296,6 +1304,24 @@ export interface components {
         amount: components['schemas']['AmountInput'];
       };
     };
+    PercentageChargeInput: {
+      metric_key: components['schemas']['ClientId'];
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      model: 'percentage';
+      properties: {
+        /** @description Percent of each event's value, 0–100. */
+        rate: components['schemas']['AmountInput'];
+        /** @description Added to every event's fee (default 0). */
+        fixed_amount?: components['schemas']['AmountInput'] | null;
+        /** @description Lower bound of one event's fee (default none); not above max_per_event. */
+        min_per_event?: components['schemas']['AmountInput'] | null;
+        /** @description Upper bound of one event's fee (default none). */
+        max_per_event?: components['schemas']['AmountInput'] | null;
+      };
+    };
     PricePlanVersion: {
       id: components['schemas']['ClientId'];
       version: number;
@@ -1346,6 +1372,17 @@ export interface components {
           model: 'flat_fee';
           properties: {
             amount: components['schemas']['DecimalString'];
+          };
+        }
+      | {
+          metric_key: components['schemas']['ClientId'];
+          /** @constant */
+          model: 'percentage';
+          properties: {
+            rate: components['schemas']['DecimalString'];
+            fixed_amount: components['schemas']['DecimalString'];
+            min_per_event: components['schemas']['DecimalString'] | null;
+            max_per_event: components['schemas']['DecimalString'] | null;
           };
         };
     Tier: {
@@ -1527,7 +1564,7 @@ export interface components {
       period_end: components['schemas']['TimestampInput'];
     };
     /** @enum {string} */
-    ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
+    ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee' | 'percentage';
     /** @description How one tier contributed; `amount` is exact (unrounded). */
     TierBreakdown: {
       from: components['schemas']['DecimalString'];
