@@ -30,6 +30,11 @@ export function meteredMetricKeys(charges: readonly Charge[]): string[] {
   return keys;
 }
 
+/** The metrics whose charges are priced event by event (percentage): they need each event's value. */
+export function perEventMetricKeys(charges: readonly Charge[]): string[] {
+  return meteredMetricKeys(charges.filter((charge) => pricingModel(charge.model).pricedPerEvent));
+}
+
 /**
  * Prices every charge of a plan version for one period. `usage` must hold a quantity for every
  * metered charge (a missing one is a programming error and throws). Unmetered charges (flat fees)

@@ -65,6 +65,17 @@ export class UsageQueryRepository {
     return rows[0]?.value ?? null;
   }
 
+  /** Every event's value in a span (events without a value are left out). */
+  async eventValues(scope: UsageScope, span: Span): Promise<string[]> {
+    const rows: Array<{ value: string }> = await this.dataSource.query(
+      `SELECT e.value FROM aggregation.events e
+       WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4 AND e.value IS NOT NULL
+         AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`,
+      [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId],
+    );
+    return rows.map((row) => row.value);
+  }
+
   /** Next offset to store, per partition of the topic, as the aggregation consumer recorded it. */
   async positions(topic: string): Promise<Map<number, bigint>> {
     const rows: Array<{ partition: number; next_offset: string }> = await this.dataSource.query(

@@ -93,6 +93,24 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(await computeThenSummary(api, period(customer, metric, inner, subB))).toEqual({ compute: '101', summary: '101' });
   });
 
+  it('lists each billable event value of a subscription in the period once caught up, for per-event pricing', async () => {
+    const customer = catalog.createCustomer();
+    const [subA, subB] = [catalog.createSubscription(customer), catalog.createSubscription(customer)];
+    const metric = catalog.createMetric('sum', 'decimal');
+    await publish(
+      usageEvent(customer, metric, { value: '100' }),
+      usageEvent(customer, metric, { value: '10.01', subscription_id: subA }),
+      usageEvent(customer, metric, { value: '7', subscription_id: subB }),
+      usageEvent(customer, metric, { value: '3', subscription_id: subA, timestamp: '2026-04-01T00:00:00Z' }),
+    );
+    const response = await api('POST', '/internal/v1/usage/billable-values', period(customer, metric, MARCH, subA));
+    expect(response.status).toBe(200);
+    expect([...response.body.values].sort()).toEqual(['10.01', '100']);
+    expect(response.body.meta.consistency).toBe('strong');
+    const unknown = await api('POST', '/internal/v1/usage/billable-values', period(customer, 'no_such_metric', MARCH));
+    expect(unknown.status).toBe(404);
+  });
+
   it('answers a histogram per hour and per day with empty buckets holding the empty value', async () => {
     const customer = catalog.createCustomer();
     const sum = catalog.createMetric('sum');

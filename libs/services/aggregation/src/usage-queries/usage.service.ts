@@ -22,6 +22,12 @@ export interface UsageHistogram {
   meta: { consistency: 'eventual'; as_of: string };
 }
 
+export interface BillableEventValues {
+  /** Every event's value in the period, in no particular order (null values are left out). */
+  values: string[];
+  meta: { consistency: 'strong'; as_of: string };
+}
+
 const MAX_HISTOGRAM_BUCKETS = 10_000;
 const CATCH_UP_POLL_MS = 20;
 
@@ -101,6 +107,19 @@ export class UsageService {
     const asOf = new Date().toISOString();
     const state = await this.bucketedState(type, scopeOf(query), query);
     return { value: finalValue(state), meta: { consistency: 'strong', as_of: asOf } };
+  }
+
+  /**
+   * Each event's value in the period, as strong as billable: a charge priced per event
+   * (percentage, with a fixed fee and bounds per event) cannot be priced from a total.
+   */
+  async billableValues(input: unknown): Promise<BillableEventValues> {
+    const query = this.parse(input, false);
+    await this.aggregationTypeFor(query);
+    await this.awaitPipeline();
+    const asOf = new Date().toISOString();
+    const values = await this.repository.eventValues(scopeOf(query), query);
+    return { values, meta: { consistency: 'strong', as_of: asOf } };
   }
 
   private parse(input: unknown, histogram: boolean): UsageQuery {
