@@ -8,7 +8,7 @@ import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 export interface MetricRecord {
   key: string;
   name: string;
-  aggregation_type: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+  aggregation_type: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest' | 'weighted_sum';
   value_type: 'integer' | 'decimal' | 'string';
   created_at: string;
 }

@@ -71,6 +71,11 @@ export function weightedSumValue(state: WeightedSumState, start: string, end: st
   return formatDecimal(divideRoundHalfUp(area, to - from, WEIGHTED_SUM_FRACTION_DIGITS));
 }
 
+/** Only the last point: what a later period starts from (keeps a histogram's running level small). */
+export function heldAtEnd(state: WeightedSumState): WeightedSumState {
+  return { type: 'weighted_sum', points: state.points.slice(-1) };
+}
+
 export function serializeWeightedSum(state: WeightedSumState): SerializedWeightedSumState {
   return { type: 'weighted_sum', points: state.points.map((point) => ({ ...point })) };
 }

@@ -1198,10 +1198,15 @@ export interface components {
     /**
      * @description `latest` = the value of the event with the greatest timestamp in the period (ties broken
      *     by ingestion order); `count` ignores `value`; `unique_count` counts distinct values
-     *     (compared as normalised strings).
+     *     (compared as normalised strings). `weighted_sum` (seats, storage): the value of the
+     *     latest event holds until the next one, starting from the latest event before the period
+     *     (0 if none); the usage is Σ value × (time held / length of the period), to the
+     *     nanosecond, rounded half-up once to 12 fractional digits. Events at the same instant:
+     *     the later-ingested one holds. A histogram bucket starts from the level the earlier
+     *     buckets left.
      * @enum {string}
      */
-    AggregationType: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+    AggregationType: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest' | 'weighted_sum';
     /**
      * @description `decimal`: up to 12 fractional digits; `string`: only with `unique_count`.
      * @enum {string}

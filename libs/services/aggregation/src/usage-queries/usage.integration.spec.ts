@@ -111,6 +111,31 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(unknown.status).toBe(404);
   });
 
+  it('weighted_sum holds each value until the next event, from the level before the period, alike in summary, billable, compute and histogram', async () => {
+    const customer = catalog.createCustomer();
+    const seats = catalog.createMetric('weighted_sum');
+    // Out of order: the latest change first, the level held into March last.
+    await publish(usageEvent(customer, seats, { value: '20', timestamp: '2026-03-16T00:00:00Z' }));
+    await publish(
+      usageEvent(customer, seats, { value: '8', timestamp: '2026-03-01T06:00:00Z' }),
+      usageEvent(customer, seats, { value: '4', timestamp: '2026-02-20T00:00:00Z' }),
+    );
+
+    // (4 × 6 h + 8 × 354 h + 20 × 384 h) / 744 h = 14.16129032258064516…
+    expect(await computeThenSummary(api, period(customer, seats, MARCH))).toEqual({ compute: '14.161290322581', summary: '14.161290322581' });
+    expect(await billableUsage(api, period(customer, seats, MARCH))).toBe('14.161290322581');
+    // Partial hours only: 4 for 2.5 h, 8 for 3.25 h over 5.75 h = 6.2608695652173913…
+    const morning = ['2026-03-01T03:30:00Z', '2026-03-01T09:15:00Z'] as const;
+    expect(await computeThenSummary(api, period(customer, seats, morning))).toEqual({ compute: '6.260869565217', summary: '6.260869565217' });
+
+    const days = await histogram(api, { ...period(customer, seats, ['2026-03-01T00:00:00Z', '2026-03-03T12:00:00Z']), granularity: 'day' });
+    expect(days).toEqual([
+      { start: '2026-03-01T00:00:00.000Z', end: '2026-03-02T00:00:00.000Z', value: '7' },
+      { start: '2026-03-02T00:00:00.000Z', end: '2026-03-03T00:00:00.000Z', value: '8' },
+      { start: '2026-03-03T00:00:00.000Z', end: '2026-03-03T12:00:00.000Z', value: '8' },
+    ]);
+  });
+
   it('answers a histogram per hour and per day with empty buckets holding the empty value', async () => {
     const customer = catalog.createCustomer();
     const sum = catalog.createMetric('sum');

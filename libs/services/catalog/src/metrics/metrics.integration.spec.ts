@@ -38,6 +38,13 @@ describe('catalog metrics (service alone, real PostgreSQL)', () => {
     expect(created.body).toMatchObject({ key, name: key, aggregation_type: 'count', value_type: 'integer' });
   });
 
+  it('creates a weighted_sum metric (seats held over time), stored past the widened aggregation type check', async () => {
+    const created = await catalog.api('POST', '/v1/metrics', metricBody({ aggregation_type: 'weighted_sum', value_type: 'decimal' }));
+    expect(created.status).toBe(201);
+    const read = await catalog.api('GET', `/v1/metrics/${created.body.key}`);
+    expect(read.body).toMatchObject({ aggregation_type: 'weighted_sum', value_type: 'decimal' });
+  });
+
   it('accepts value_type string with unique_count only', async () => {
     const unique = await catalog.api('POST', '/v1/metrics', metricBody({ aggregation_type: 'unique_count', value_type: 'string' }));
     expect(unique.status).toBe(201);
