@@ -1219,12 +1219,21 @@ export interface components {
       aggregation_type: components['schemas']['AggregationType'];
       /** @description Required except for `count` (defaults to `integer`). */
       value_type?: components['schemas']['ValueType'] | null;
+      /**
+       * @description Event property names (at most 5, distinct; 1–64 letters, digits, `_`, `.` or `-`, not
+       *     starting with a digit, `.` or `-`) whose values the pre-computed aggregates are kept
+       *     per combination of. Absent or null: none. Each bad entry → 400 at `dimensions[i]`.
+       */
+      dimensions?: components['schemas']['DimensionName'][] | null;
     };
+    DimensionName: string;
     Metric: {
       key: components['schemas']['ClientId'];
       name: string;
       aggregation_type: components['schemas']['AggregationType'];
       value_type: components['schemas']['ValueType'];
+      /** @description The metric's dimensions, in the order given; empty when none. */
+      dimensions: components['schemas']['DimensionName'][];
       created_at: components['schemas']['Timestamp'];
     };
     MetricPage: components['schemas']['Page'] & {
@@ -2106,6 +2115,7 @@ export interface operations {
            *           "name": "API calls",
            *           "aggregation_type": "sum",
            *           "value_type": "integer",
+           *           "dimensions": [],
            *           "created_at": "2026-01-01T09:00:00.000Z"
            *         }
            *       ],
@@ -2155,6 +2165,7 @@ export interface operations {
            *       "name": "API calls",
            *       "aggregation_type": "sum",
            *       "value_type": "integer",
+           *       "dimensions": [],
            *       "created_at": "2026-01-01T09:00:00.000Z"
            *     }
            */
