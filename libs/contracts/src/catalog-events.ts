@@ -9,8 +9,10 @@ import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 export interface MetricRecord {
   key: string;
   name: string;
-  aggregation_type: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+  aggregation_type: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest' | 'weighted_sum';
   value_type: 'integer' | 'decimal' | 'string';
+  /** Event property names the aggregates are kept per value of (at most 5; empty when none). */
+  dimensions: string[];
   created_at: string;
 }
 

@@ -80,6 +80,7 @@ describe('catalog setup flow (whole engine, Kafka bus, API key)', () => {
       name: 'api_calls',
       aggregation_type: 'sum',
       value_type: 'integer',
+      dimensions: [],
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
 

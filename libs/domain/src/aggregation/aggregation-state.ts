@@ -1,6 +1,16 @@
 import Big from 'big.js';
 import { formatDecimal, parseDecimal } from '../money/decimal';
 import { compareTimestamps, parsePreciseInstant } from '../time/rfc3339-timestamp';
+import {
+  aggregateWeightedSum,
+  deserializeWeightedSum,
+  emptyWeightedSum,
+  mergeWeightedSums,
+  SerializedWeightedSumState,
+  serializeWeightedSum,
+  WeightedSumState,
+  weightedSumValue,
+} from './weighted-sum';
 
 /*
  * Aggregations as mergeable partial states (a commutative monoid per type): a state can be built
@@ -9,15 +19,15 @@ import { compareTimestamps, parsePreciseInstant } from '../time/rfc3339-timestam
  * States are immutable: every function returns a new state and never changes its inputs.
  */
 
-export type AggregationType = 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+export type AggregationType = 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest' | 'weighted_sum';
 
-export const AGGREGATION_TYPES: readonly AggregationType[] = ['sum', 'count', 'max', 'min', 'unique_count', 'latest'];
+export const AGGREGATION_TYPES: readonly AggregationType[] = ['sum', 'count', 'max', 'min', 'unique_count', 'latest', 'weighted_sum'];
 
 /** One event as aggregation sees it; `value` is already normalised by parseMetricValue. */
 export interface AggregationEvent {
   /** Ignored by count (and may then be null); required by every other type. */
   value: string | null;
-  /** RFC 3339 with offset. Only `latest` looks at it. */
+  /** RFC 3339 with offset. Only `latest` and `weighted_sum` look at it. */
   timestamp: string;
   /** Ingestion order as a non-negative bigint string; breaks timestamp ties for `latest`. */
   sequence: string;
@@ -35,7 +45,8 @@ export type AggregationState =
   | { type: 'max'; max: Big | null }
   | { type: 'min'; min: Big | null }
   | { type: 'unique_count'; values: ReadonlySet<string> }
-  | { type: 'latest'; latest: LatestEntry | null };
+  | { type: 'latest'; latest: LatestEntry | null }
+  | WeightedSumState;
 
 /** JSON-safe form for a jsonb column: strings (and null for "no value yet") only. */
 export type SerializedAggregationState =
@@ -44,7 +55,8 @@ export type SerializedAggregationState =
   | { type: 'max'; max: string | null }
   | { type: 'min'; min: string | null }
   | { type: 'unique_count'; values: string[] }
-  | { type: 'latest'; latest: LatestEntry | null };
+  | { type: 'latest'; latest: LatestEntry | null }
+  | SerializedWeightedSumState;
 
 export function isAggregationType(value: unknown): value is AggregationType {
   return typeof value === 'string' && (AGGREGATION_TYPES as readonly string[]).includes(value);
@@ -64,6 +76,8 @@ export function emptyState(type: AggregationType): AggregationState {
       return { type, values: new Set<string>() };
     case 'latest':
       return { type, latest: null };
+    case 'weighted_sum':
+      return emptyWeightedSum();
   }
 }
 
@@ -114,6 +128,8 @@ export function addValues(state: AggregationState, events: Iterable<AggregationE
       }
       return { type: 'latest', latest };
     }
+    case 'weighted_sum':
+      return mergeWeightedSums(state, aggregateWeightedSum(events));
   }
 }
 
@@ -148,15 +164,25 @@ export function mergeStates(a: AggregationState, b: AggregationState): Aggregati
       const latest = a.latest === null || (other !== null && compareLatest(other, a.latest) > 0) ? other : a.latest;
       return { type: 'latest', latest };
     }
+    case 'weighted_sum':
+      return mergeWeightedSums(a, b as typeof a);
   }
+}
+
+/** A period [start, end) as RFC 3339 timestamps; weighted_sum's value depends on it. */
+export interface ValuePeriod {
+  start: string;
+  end: string;
 }
 
 /**
  * The metric's value for the aggregated events. With no events: "0" for sum, count and
  * unique_count (nothing used), null for max, min and latest (there is no value; the contract's
- * histogram shows empty buckets with this "empty value").
+ * histogram shows empty buckets with this "empty value"). weighted_sum needs the period (its
+ * state must hold the latest event before the period too, see weightedSumValue) and is "0" when
+ * nothing was held.
  */
-export function finalValue(state: AggregationState): string | null {
+export function finalValue(state: AggregationState, period?: ValuePeriod): string | null {
   switch (state.type) {
     case 'sum':
       return formatDecimal(state.sum);
@@ -170,12 +196,15 @@ export function finalValue(state: AggregationState): string | null {
       return String(state.values.size);
     case 'latest':
       return state.latest === null ? null : state.latest.value;
+    case 'weighted_sum':
+      if (!period) throw new RangeError('a weighted_sum value needs its period');
+      return weightedSumValue(state, period.start, period.end);
   }
 }
 
 /** The value of a metric with no events in the window (see finalValue). */
 export function emptyValue(type: AggregationType): string | null {
-  return finalValue(emptyState(type));
+  return type === 'weighted_sum' ? '0' : finalValue(emptyState(type));
 }
 
 /** Canonical JSON form: equal states serialise identically (unique values sorted). */
@@ -193,6 +222,8 @@ export function serializeState(state: AggregationState): SerializedAggregationSt
       return { type: 'unique_count', values: [...state.values].sort() };
     case 'latest':
       return { type: 'latest', latest: state.latest === null ? null : { ...state.latest } };
+    case 'weighted_sum':
+      return serializeWeightedSum(state);
   }
 }
 
@@ -226,6 +257,8 @@ export function deserializeState(raw: unknown): AggregationState {
       }
       return { type, latest: latestEntry({ value, timestamp, sequence }) };
     }
+    case 'weighted_sum':
+      return deserializeWeightedSum(record);
   }
 }
 

@@ -69,6 +69,20 @@ describe('calculatePlanCharges', () => {
     expect(result.total.toFixed()).toBe('0');
   });
 
+  it('prices a percentage charge event by event and rounds the line once', () => {
+    const fee: Charge = {
+      model: 'percentage',
+      metricKey: 'payments',
+      properties: { rate: new Big('2.9'), fixedAmount: new Big('0.3'), minPerEvent: null, maxPerEvent: null },
+    };
+    const events = new Map([['payments', ['100', '10.01'].map((value) => new Big(value))]]);
+    // Stripe-style 2.9 % + 0.30 on two payments: 3.2 + 0.59029 = 3.79029, rounded once.
+    const result = calculatePlanCharges([fee], 'USD', usage({ payments: '110.01' }), true, events);
+    expect(result.lineItems[0]).toMatchObject({ quantity: new Big('110.01'), tiers: [] });
+    expect(amounts(result)).toEqual(['3.79']);
+    expect(() => calculatePlanCharges([fee], 'USD', usage({ payments: '110.01' }))).toThrow('no event values given for metric payments');
+  });
+
   it('throws when a metered charge has no usage (a caller bug, never user input)', () => {
     expect(() => calculatePlanCharges([graduated], 'USD', usage({}))).toThrow('no usage given for metric calls');
   });

@@ -28,3 +28,13 @@ export function priceLineItem(charge: Charge, quantity: Big, currency: CurrencyC
   const price = priceCharge(charge, quantity);
   return { amount: roundToMinorUnit(price.amount, currency), unroundedAmount: price.amount, tiers: price.tiers };
 }
+
+/**
+ * Price of one line item of a model priced event by event (percentage): the sum of each event's
+ * exact fee (a negative value is priced as 0, like a negative quantity), rounded once at the end.
+ */
+export function priceEventsLineItem(charge: Charge, eventValues: Iterable<Big>, currency: CurrencyCode | string): LineItemPrice {
+  let amount = new Big(0);
+  for (const value of eventValues) amount = amount.plus(priceCharge(charge, value).amount);
+  return { amount: roundToMinorUnit(amount, currency), unroundedAmount: amount, tiers: [] };
+}

@@ -60,10 +60,10 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
 
   it('missing or unknown model', () => {
     expect(errorsOf([{ metric_key: 'api_calls', properties: {} }])).toEqual([
-      { field: 'charges[0].model', message: 'is required; one of per_unit, tiered, volume, package, flat_fee' },
+      { field: 'charges[0].model', message: 'is required; one of per_unit, tiered, volume, package, flat_fee, percentage' },
     ]);
     expect(errorsOf([{ metric_key: 'api_calls', model: 'graduated', properties: {} }])).toEqual([
-      { field: 'charges[0].model', message: 'must be one of per_unit, tiered, volume, package, flat_fee' },
+      { field: 'charges[0].model', message: 'must be one of per_unit, tiered, volume, package, flat_fee, percentage' },
     ]);
   });
 

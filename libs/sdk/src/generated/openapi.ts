@@ -87,6 +87,13 @@ export interface paths {
      *     - `package` `{package_size, package_amount, free_units?}` → ceil(max(q − free, 0) /
      *       size) × package_amount.
      *     - `flat_fee` `{amount}`, no `metric_key`: charged once per invoiced period.
+     *     - `percentage` `{rate, fixed_amount?, min_per_event?, max_per_event?}` on a `sum` metric
+     *       whose values are transaction amounts: per event, rate % of its value plus
+     *       `fixed_amount`, clamped to `[min_per_event, max_per_event]`; the line item is the sum
+     *       of the events' exact fees, rounded once. `rate` lies in 0–100 and `min_per_event` may
+     *       not exceed `max_per_event` (400 at `…properties.min_per_event`). Absent optional
+     *       fields are written back explicitly (`fixed_amount: "0"`, bounds `null`). A negative
+     *       event value is priced as 0.
      *
      *     Every problem of the body is reported at once, each at its field path
      *     (`charges[0].properties.tiers[1].up_to`): unordered tiers, a last tier that is not
@@ -1366,10 +1373,15 @@ export interface components {
     /**
      * @description `latest` = the value of the event with the greatest timestamp in the period (ties broken
      *     by ingestion order); `count` ignores `value`; `unique_count` counts distinct values
-     *     (compared as normalised strings).
+     *     (compared as normalised strings). `weighted_sum` (seats, storage): the value of the
+     *     latest event holds until the next one, starting from the latest event before the period
+     *     (0 if none); the usage is Σ value × (time held / length of the period), to the
+     *     nanosecond, rounded half-up once to 12 fractional digits. Events at the same instant:
+     *     the later-ingested one holds. A histogram bucket starts from the level the earlier
+     *     buckets left.
      * @enum {string}
      */
-    AggregationType: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest';
+    AggregationType: 'sum' | 'count' | 'max' | 'min' | 'unique_count' | 'latest' | 'weighted_sum';
     /**
      * @description `decimal`: up to 12 fractional digits; `string`: only with `unique_count`.
      * @enum {string}
@@ -1382,12 +1394,21 @@ export interface components {
       aggregation_type: components['schemas']['AggregationType'];
       /** @description Required except for `count` (defaults to `integer`). */
       value_type?: components['schemas']['ValueType'] | null;
+      /**
+       * @description Event property names (at most 5, distinct; 1–64 letters, digits, `_`, `.` or `-`, not
+       *     starting with a digit, `.` or `-`) whose values the pre-computed aggregates are kept
+       *     per combination of. Absent or null: none. Each bad entry → 400 at `dimensions[i]`.
+       */
+      dimensions?: components['schemas']['DimensionName'][] | null;
     };
+    DimensionName: string;
     Metric: {
       key: components['schemas']['ClientId'];
       name: string;
       aggregation_type: components['schemas']['AggregationType'];
       value_type: components['schemas']['ValueType'];
+      /** @description The metric's dimensions, in the order given; empty when none. */
+      dimensions: components['schemas']['DimensionName'][];
       created_at: components['schemas']['Timestamp'];
     };
     MetricPage: components['schemas']['Page'] & {
@@ -1413,7 +1434,8 @@ export interface components {
       | components['schemas']['PerUnitChargeInput']
       | components['schemas']['TieredChargeInput']
       | components['schemas']['PackageChargeInput']
-      | components['schemas']['FlatFeeChargeInput'];
+      | components['schemas']['FlatFeeChargeInput']
+      | components['schemas']['PercentageChargeInput'];
     PerUnitChargeInput: {
       metric_key: components['schemas']['ClientId'];
       /**
@@ -1471,6 +1493,24 @@ export interface components {
         amount: components['schemas']['AmountInput'];
       };
     };
+    PercentageChargeInput: {
+      metric_key: components['schemas']['ClientId'];
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      model: 'percentage';
+      properties: {
+        /** @description Percent of each event's value, 0–100. */
+        rate: components['schemas']['AmountInput'];
+        /** @description Added to every event's fee (default 0). */
+        fixed_amount?: components['schemas']['AmountInput'] | null;
+        /** @description Lower bound of one event's fee (default none); not above max_per_event. */
+        min_per_event?: components['schemas']['AmountInput'] | null;
+        /** @description Upper bound of one event's fee (default none). */
+        max_per_event?: components['schemas']['AmountInput'] | null;
+      };
+    };
     PricePlanVersion: {
       id: components['schemas']['ClientId'];
       version: number;
@@ -1521,6 +1561,17 @@ export interface components {
           model: 'flat_fee';
           properties: {
             amount: components['schemas']['DecimalString'];
+          };
+        }
+      | {
+          metric_key: components['schemas']['ClientId'];
+          /** @constant */
+          model: 'percentage';
+          properties: {
+            rate: components['schemas']['DecimalString'];
+            fixed_amount: components['schemas']['DecimalString'];
+            min_per_event: components['schemas']['DecimalString'] | null;
+            max_per_event: components['schemas']['DecimalString'] | null;
           };
         };
     Tier: {
@@ -1736,7 +1787,7 @@ export interface components {
       plan_version?: number;
     };
     /** @enum {string} */
-    ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee';
+    ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee' | 'percentage';
     /** @description How one tier contributed; `amount` is exact (unrounded). */
     TierBreakdown: {
       from: components['schemas']['DecimalString'];
@@ -2322,6 +2373,7 @@ export interface operations {
            *           "name": "API calls",
            *           "aggregation_type": "sum",
            *           "value_type": "integer",
+           *           "dimensions": [],
            *           "created_at": "2026-01-01T09:00:00.000Z"
            *         }
            *       ],
@@ -2371,6 +2423,7 @@ export interface operations {
            *       "name": "API calls",
            *       "aggregation_type": "sum",
            *       "value_type": "integer",
+           *       "dimensions": [],
            *       "created_at": "2026-01-01T09:00:00.000Z"
            *     }
            */

@@ -19,7 +19,12 @@ interface PricingModelRules<Properties, PropertiesJson> {
    * there was any. `null` for an optional field means absent.
    */
   parseProperties(properties: Record<string, unknown>, path: string, errors: ValidationIssue[]): Properties | undefined;
-  /** Exact (unrounded) price of `units`, which is never negative. */
+  /**
+   * Set by a model priced event by event (percentage): `price` then receives one event's value and
+   * the period's price is the sum over the events, which a period total cannot give.
+   */
+  readonly pricedPerEvent?: true;
+  /** Exact (unrounded) price of `units` (one event's value when pricedPerEvent), which is never negative. */
   price(properties: Properties, units: Big): ChargePrice;
   /** The API's JSON (snake_case, decimal strings, optional fields explicit), read back identically by `parseProperties`. */
   propertiesToJson(properties: Properties): PropertiesJson;

@@ -4,7 +4,7 @@ import { CHARGE_MODELS, isChargeModel, pricingModel } from './registry';
 // Rules every registered model follows, checked for each one (a new model is covered by being listed).
 describe('pricing model registry', () => {
   it('lists the contract models in the order error messages give them', () => {
-    expect(CHARGE_MODELS).toEqual(['per_unit', 'tiered', 'volume', 'package', 'flat_fee']);
+    expect(CHARGE_MODELS).toEqual(['per_unit', 'tiered', 'volume', 'package', 'flat_fee', 'percentage']);
   });
 
   it('knows model names only, not inherited object keys', () => {

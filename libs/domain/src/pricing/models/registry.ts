@@ -1,5 +1,6 @@
 import { flatFeeModel } from './flat-fee/flat-fee.model';
 import { packageModel } from './package/package.model';
+import { percentageModel } from './percentage/percentage.model';
 import { perUnitModel } from './per-unit/per-unit.model';
 import type { PricingModel } from './pricing-model';
 import { tieredModel } from './tiered/tiered.model';
@@ -17,6 +18,7 @@ export const PRICING_MODELS = {
   volume: volumeModel,
   package: packageModel,
   flat_fee: flatFeeModel,
+  percentage: percentageModel,
 } as const;
 
 export type ChargeModel = keyof typeof PRICING_MODELS;

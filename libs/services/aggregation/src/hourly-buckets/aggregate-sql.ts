@@ -26,6 +26,9 @@ export function stateAggregateSql(type: AggregationType): string {
         `(array_agg(${UTC_TS_TEXT} ORDER BY e.ts DESC, e.seq DESC))[1] AS agg_ts`,
         '(array_agg(e.seq ORDER BY e.ts DESC, e.seq DESC))[1]::text AS agg_seq',
       ].join(', ');
+    case 'weighted_sum':
+      // Every change point; the domain keeps one per instant (the latest by sequence).
+      return `jsonb_agg(jsonb_build_object('value', e.value, 'timestamp', ${UTC_TS_TEXT}, 'sequence', e.seq::text)) AS agg_points`;
   }
 }
 
@@ -38,6 +41,7 @@ export interface AggregateRow {
   agg_value?: string | null;
   agg_ts?: string | null;
   agg_seq?: string | null;
+  agg_points?: Array<{ value: string; timestamp: string; sequence: string }> | null;
 }
 
 export function stateFromAggregateRow(type: AggregationType, row: AggregateRow | undefined): AggregationState {
@@ -57,5 +61,7 @@ export function stateFromAggregateRow(type: AggregationType, row: AggregateRow |
         type,
         latest: row?.agg_value != null && row.agg_ts && row.agg_seq ? { value: row.agg_value, timestamp: row.agg_ts, sequence: row.agg_seq } : null,
       });
+    case 'weighted_sum':
+      return deserializeState({ type, points: row?.agg_points ?? [] });
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { UsageService, UsageValue } from './usage.service';
+import { BillableEventValues, UsageService, UsageValue } from './usage.service';
 
 /**
  * Internal: the exact usage the pricing service bills. Not under /v1, so the gateway never
@@ -13,5 +13,12 @@ export class BillingUsageController {
   @HttpCode(200)
   billable(@Body() body: unknown): Promise<UsageValue> {
     return this.usage.billable(body);
+  }
+
+  /** Each event's value in the period, for a charge priced event by event (percentage). */
+  @Post('billable-values')
+  @HttpCode(200)
+  billableValues(@Body() body: unknown): Promise<BillableEventValues> {
+    return this.usage.billableValues(body);
   }
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AggregationState, AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
 import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
 import { NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
+import { EventInstant } from '@abaxus/usage-events/event-timestamp';
 import { Span } from './usage-window';
 
 /** Whose usage: a customer's events, or a subscription's (its events plus the customer's without one). */
@@ -49,11 +50,11 @@ export class UsageQueryRepository {
    * The exact aggregate straight from the events table, as SQL computes it best for a long period
    * (count distinct, newest by index); the caller formats it like the domain does.
    */
-  async exactAggregate(type: AggregationType, scope: UsageScope, span: Span): Promise<string | null> {
+  async exactAggregate(type: Exclude<AggregationType, 'weighted_sum'>, scope: UsageScope, span: Span): Promise<string | null> {
     const where = `e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4
       AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`;
     const params = [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId];
-    const select: Record<AggregationType, string> = {
+    const select: Record<Exclude<AggregationType, 'weighted_sum'>, string> = {
       sum: `SELECT coalesce(sum(e.value::numeric), 0)::text AS value FROM aggregation.events e WHERE ${where}`,
       count: `SELECT count(*)::text AS value FROM aggregation.events e WHERE ${where}`,
       max: `SELECT max(e.value::numeric)::text AS value FROM aggregation.events e WHERE ${where}`,
@@ -63,6 +64,30 @@ export class UsageQueryRepository {
     };
     const rows: Array<{ value: string | null }> = await this.dataSource.query(select[type], params);
     return rows[0]?.value ?? null;
+  }
+
+  /** The state of the latest event before `before` in scope (a weighted_sum level held into a period); empty when none. */
+  async heldBefore(scope: UsageScope, before: EventInstant): Promise<AggregationState> {
+    const rows: AggregateRow[] = await this.dataSource.query(
+      `SELECT ${stateAggregateSql('weighted_sum')} FROM (
+         SELECT * FROM aggregation.events e
+         WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts < $3
+           AND ($4::text IS NULL OR e.subscription_id = $4 OR e.subscription_id IS NULL)
+         ORDER BY e.ts DESC, e.seq DESC LIMIT 1) e`,
+      [scope.customerId, scope.metricKey, before.iso, scope.subscriptionId],
+    );
+    return stateFromAggregateRow('weighted_sum', rows[0]);
+  }
+
+  /** Every event's value in a span (events without a value are left out). */
+  async eventValues(scope: UsageScope, span: Span): Promise<string[]> {
+    const rows: Array<{ value: string }> = await this.dataSource.query(
+      `SELECT e.value FROM aggregation.events e
+       WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4 AND e.value IS NOT NULL
+         AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`,
+      [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId],
+    );
+    return rows.map((row) => row.value);
   }
 
   /** Next offset to store, per partition of the topic, as the aggregation consumer recorded it. */

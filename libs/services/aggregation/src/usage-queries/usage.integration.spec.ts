@@ -93,6 +93,49 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(await computeThenSummary(api, period(customer, metric, inner, subB))).toEqual({ compute: '101', summary: '101' });
   });
 
+  it('lists each billable event value of a subscription in the period once caught up, for per-event pricing', async () => {
+    const customer = catalog.createCustomer();
+    const [subA, subB] = [catalog.createSubscription(customer), catalog.createSubscription(customer)];
+    const metric = catalog.createMetric('sum', 'decimal');
+    await publish(
+      usageEvent(customer, metric, { value: '100' }),
+      usageEvent(customer, metric, { value: '10.01', subscription_id: subA }),
+      usageEvent(customer, metric, { value: '7', subscription_id: subB }),
+      usageEvent(customer, metric, { value: '3', subscription_id: subA, timestamp: '2026-04-01T00:00:00Z' }),
+    );
+    const response = await api('POST', '/internal/v1/usage/billable-values', period(customer, metric, MARCH, subA));
+    expect(response.status).toBe(200);
+    expect([...response.body.values].sort()).toEqual(['10.01', '100']);
+    expect(response.body.meta.consistency).toBe('strong');
+    const unknown = await api('POST', '/internal/v1/usage/billable-values', period(customer, 'no_such_metric', MARCH));
+    expect(unknown.status).toBe(404);
+  });
+
+  it('weighted_sum holds each value until the next event, from the level before the period, alike in summary, billable, compute and histogram', async () => {
+    const customer = catalog.createCustomer();
+    const seats = catalog.createMetric('weighted_sum');
+    // Out of order: the latest change first, the level held into March last.
+    await publish(usageEvent(customer, seats, { value: '20', timestamp: '2026-03-16T00:00:00Z' }));
+    await publish(
+      usageEvent(customer, seats, { value: '8', timestamp: '2026-03-01T06:00:00Z' }),
+      usageEvent(customer, seats, { value: '4', timestamp: '2026-02-20T00:00:00Z' }),
+    );
+
+    // (4 × 6 h + 8 × 354 h + 20 × 384 h) / 744 h = 14.16129032258064516…
+    expect(await computeThenSummary(api, period(customer, seats, MARCH))).toEqual({ compute: '14.161290322581', summary: '14.161290322581' });
+    expect(await billableUsage(api, period(customer, seats, MARCH))).toBe('14.161290322581');
+    // Partial hours only: 4 for 2.5 h, 8 for 3.25 h over 5.75 h = 6.2608695652173913…
+    const morning = ['2026-03-01T03:30:00Z', '2026-03-01T09:15:00Z'] as const;
+    expect(await computeThenSummary(api, period(customer, seats, morning))).toEqual({ compute: '6.260869565217', summary: '6.260869565217' });
+
+    const days = await histogram(api, { ...period(customer, seats, ['2026-03-01T00:00:00Z', '2026-03-03T12:00:00Z']), granularity: 'day' });
+    expect(days).toEqual([
+      { start: '2026-03-01T00:00:00.000Z', end: '2026-03-02T00:00:00.000Z', value: '7' },
+      { start: '2026-03-02T00:00:00.000Z', end: '2026-03-03T00:00:00.000Z', value: '8' },
+      { start: '2026-03-03T00:00:00.000Z', end: '2026-03-03T12:00:00.000Z', value: '8' },
+    ]);
+  });
+
   it('answers a histogram per hour and per day with empty buckets holding the empty value', async () => {
     const customer = catalog.createCustomer();
     const sum = catalog.createMetric('sum');

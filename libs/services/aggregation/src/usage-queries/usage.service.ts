@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Big from 'big.js';
-import { AggregationState, AggregationType, deserializeState, emptyState, finalValue, mergeStates } from '@abaxus/domain/aggregation/aggregation-state';
+import {
+  AggregationState,
+  AggregationType,
+  deserializeState,
+  emptyState,
+  finalValue,
+  mergeStates,
+  ValuePeriod,
+} from '@abaxus/domain/aggregation/aggregation-state';
+import { heldAtEnd, WeightedSumState } from '@abaxus/domain/aggregation/weighted-sum';
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
@@ -21,6 +30,12 @@ export interface UsageValue {
 export interface UsageHistogram {
   buckets: Array<{ start: string; end: string; value: string | null }>;
   meta: { consistency: 'eventual'; as_of: string };
+}
+
+export interface BillableEventValues {
+  /** Every event's value in the period, in no particular order (null values are left out). */
+  values: string[];
+  meta: { consistency: 'strong'; as_of: string };
 }
 
 const MAX_HISTOGRAM_BUCKETS = 10_000;
@@ -45,7 +60,7 @@ export class UsageService {
     const query = this.parse(input, false);
     const type = await this.aggregationTypeFor(query);
     const [state, asOf] = await Promise.all([this.bucketedState(type, scopeOf(query), query), this.asOf()]);
-    return { value: finalValue(state), meta: { consistency: 'eventual', as_of: asOf } };
+    return { value: finalValue(state, periodOf(query)), meta: { consistency: 'eventual', as_of: asOf } };
   }
 
   async histogram(input: unknown): Promise<UsageHistogram> {
@@ -59,10 +74,11 @@ export class UsageService {
     const scope = scopeOf(query);
     const spans = histogramSpans(query, query.granularity!);
     const plan = planPeriod(query);
-    const [rows, edgeStates, asOf] = await Promise.all([
+    const [rows, edgeStates, asOf, heldBefore] = await Promise.all([
       plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour) : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge))),
       this.asOf(),
+      this.heldBefore(type, scope, query),
     ]);
     const states: AggregationState[] = spans.map(() => emptyState(type));
     const starts = spans.map((span) => span.start.epochMillis);
@@ -74,8 +90,16 @@ export class UsageService {
       const index = lastAtOrBefore(starts, edge.start.epochMillis);
       states[index] = mergeStates(states[index], edgeStates[i]);
     });
+    // weighted_sum: each bucket starts from the level the previous ones (or the time before the period) left.
+    let held = heldBefore;
+    const values = spans.map((span, index) => {
+      if (held === null) return finalValue(states[index]);
+      const withHeld = mergeStates(held, states[index]);
+      held = heldAtEnd(withHeld as WeightedSumState);
+      return finalValue(withHeld, { start: span.start.iso, end: span.end.iso });
+    });
     return {
-      buckets: spans.map((span, index) => ({ start: span.start.iso, end: span.end.iso, value: finalValue(states[index]) })),
+      buckets: spans.map((span, index) => ({ start: span.start.iso, end: span.end.iso, value: values[index] })),
       meta: { consistency: 'eventual', as_of: asOf },
     };
   }
@@ -85,6 +109,14 @@ export class UsageService {
     const type = await this.aggregationTypeFor(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
+    if (type === 'weighted_sum') {
+      // The period's change points straight from the events table (no buckets), plus the level held into it.
+      const [state, held] = await Promise.all([
+        this.repository.eventsState(type, scopeOf(query), query),
+        this.repository.heldBefore(scopeOf(query), query.start),
+      ]);
+      return { value: finalValue(mergeStates(held, state), periodOf(query)), meta: { consistency: 'strong', as_of: asOf } };
+    }
     const raw = await this.repository.exactAggregate(type, scopeOf(query), query);
     return { value: formatExact(type, raw), meta: { consistency: 'strong', as_of: asOf } };
   }
@@ -102,7 +134,20 @@ export class UsageService {
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
     const state = await this.bucketedState(type, scopeOf(query), query);
-    return { value: finalValue(state), meta: { consistency: 'strong', as_of: asOf } };
+    return { value: finalValue(state, periodOf(query)), meta: { consistency: 'strong', as_of: asOf } };
+  }
+
+  /**
+   * Each event's value in the period, as strong as billable: a charge priced per event
+   * (percentage, with a fixed fee and bounds per event) cannot be priced from a total.
+   */
+  async billableValues(input: unknown): Promise<BillableEventValues> {
+    const query = this.parse(input, false);
+    await this.aggregationTypeFor(query);
+    await this.awaitPipeline(query.customerId);
+    const asOf = new Date().toISOString();
+    const values = await this.repository.eventValues(scopeOf(query), query);
+    return { values, meta: { consistency: 'strong', as_of: asOf } };
   }
 
   private parse(input: unknown, histogram: boolean): UsageQuery {
@@ -132,17 +177,23 @@ export class UsageService {
     return metric.aggregationType;
   }
 
-  /** Whole hours from the buckets, partial edge hours from the events table, merged. */
+  /** Whole hours from the buckets, partial edge hours from the events table, merged (weighted_sum: with the level held into the span). */
   private async bucketedState(type: AggregationType, scope: UsageScope, span: Span): Promise<AggregationState> {
     const plan = planPeriod(span);
-    const [rows, edges] = await Promise.all([
+    const [rows, edges, held] = await Promise.all([
       plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour) : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge))),
+      this.heldBefore(type, scope, span),
     ]);
-    let state = emptyState(type);
+    let state = held ?? emptyState(type);
     for (const row of rows) state = mergeStates(state, deserializeState(row.state));
     for (const edge of edges) state = mergeStates(state, edge);
     return state;
+  }
+
+  /** weighted_sum only: the level held into the span (the latest event before it); null for other types. */
+  private async heldBefore(type: AggregationType, scope: UsageScope, span: Span): Promise<AggregationState | null> {
+    return type === 'weighted_sum' ? this.repository.heldBefore(scope, span.start) : null;
   }
 
   /**
@@ -181,6 +232,10 @@ export class UsageService {
   private async asOf(): Promise<string> {
     return ((await this.repository.lastStoredAt()) ?? new Date()).toISOString();
   }
+}
+
+function periodOf(span: Span): ValuePeriod {
+  return { start: span.start.iso, end: span.end.iso };
 }
 
 function scopeOf(query: UsageQuery): UsageScope {

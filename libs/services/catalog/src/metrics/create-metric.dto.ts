@@ -21,4 +21,8 @@ export class CreateMetricDto {
   @ValidateIf((body: CreateMetricDto) => body.aggregation_type !== 'count' || (body.value_type !== undefined && body.value_type !== null))
   @IsIn(VALUE_TYPES, { message: `value_type must be one of ${VALUE_TYPES.join(', ')}` })
   value_type?: ValueType | null;
+
+  /** Checked by parseMetricDimensions in the service, which names each bad entry's path. */
+  @IsOptional()
+  dimensions?: unknown;
 }

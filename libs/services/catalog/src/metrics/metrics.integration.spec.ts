@@ -24,7 +24,7 @@ describe('catalog metrics (service alone, real PostgreSQL)', () => {
     const body = metricBody({ key: uniqueId('storage.gb:v1'), name: 'API calls', aggregation_type: 'max', value_type: 'decimal' });
     const created = await catalog.api('POST', '/v1/metrics', body);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ ...body, created_at: expect.stringMatching(/Z$/) });
+    expect(created.body).toEqual({ ...body, dimensions: [], created_at: expect.stringMatching(/Z$/) });
     const read = await catalog.api('GET', `/v1/metrics/${body.key}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(created.body);
@@ -36,6 +36,27 @@ describe('catalog metrics (service alone, real PostgreSQL)', () => {
     const created = await catalog.api('POST', '/v1/metrics', { key, aggregation_type: 'count' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ key, name: key, aggregation_type: 'count', value_type: 'integer' });
+  });
+
+  it('creates a weighted_sum metric (seats held over time), stored past the widened aggregation type check', async () => {
+    const created = await catalog.api('POST', '/v1/metrics', metricBody({ aggregation_type: 'weighted_sum', value_type: 'decimal' }));
+    expect(created.status).toBe(201);
+    const read = await catalog.api('GET', `/v1/metrics/${created.body.key}`);
+    expect(read.body).toMatchObject({ aggregation_type: 'weighted_sum', value_type: 'decimal' });
+  });
+
+  it("keeps a metric's dimensions (none by default) and refuses more than 5 or a bad name at its path", async () => {
+    const created = await catalog.api('POST', '/v1/metrics', metricBody({ dimensions: ['model', 'region'] }));
+    expect(created.status).toBe(201);
+    expect(created.body.dimensions).toEqual(['model', 'region']);
+    expect((await catalog.api('GET', `/v1/metrics/${created.body.key}`)).body.dimensions).toEqual(['model', 'region']);
+    expect((await catalog.api('POST', '/v1/metrics', metricBody())).body.dimensions).toEqual([]);
+    const tooMany = await catalog.api('POST', '/v1/metrics', metricBody({ dimensions: ['a', 'b', 'c', 'd', 'e', 'f'] }));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'dimensions' }] });
+    const badName = await catalog.api('POST', '/v1/metrics', metricBody({ dimensions: ['region', 42] }));
+    expect(badName.status).toBe(400);
+    expect(badName.body.errors).toEqual([{ field: 'dimensions[1]', message: expect.stringContaining('must be a property name') }]);
   });
 
   it('accepts value_type string with unique_count only', async () => {

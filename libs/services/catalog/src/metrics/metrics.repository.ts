@@ -8,13 +8,21 @@ interface MetricRow {
   name: string;
   aggregation_type: MetricRecord['aggregation_type'];
   value_type: MetricRecord['value_type'];
+  dimensions: string[];
   created_at: Date;
 }
 
-const COLUMNS = 'key, name, aggregation_type, value_type, created_at';
+const COLUMNS = 'key, name, aggregation_type, value_type, dimensions, created_at';
 
 function toRecord(row: MetricRow): MetricRecord {
-  return { key: row.key, name: row.name, aggregation_type: row.aggregation_type, value_type: row.value_type, created_at: row.created_at.toISOString() };
+  return {
+    key: row.key,
+    name: row.name,
+    aggregation_type: row.aggregation_type,
+    value_type: row.value_type,
+    dimensions: row.dimensions,
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 @Injectable()
@@ -24,9 +32,9 @@ export class MetricsRepository {
   /** Undefined when the key exists already (metrics are immutable: never overwritten). */
   async insert(manager: EntityManager, metric: Omit<MetricRecord, 'created_at'>): Promise<MetricRecord | undefined> {
     const rows = (await manager.query(
-      `INSERT INTO catalog.metrics (key, name, aggregation_type, value_type) VALUES ($1, $2, $3, $4)
+      `INSERT INTO catalog.metrics (key, name, aggregation_type, value_type, dimensions) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
-      [metric.key, metric.name, metric.aggregation_type, metric.value_type],
+      [metric.key, metric.name, metric.aggregation_type, metric.value_type, metric.dimensions],
     )) as MetricRow[];
     return rows[0] && toRecord(rows[0]);
   }

@@ -43,7 +43,7 @@ describe('MetricsService', () => {
 
   it('stores the metric with its name defaulting to the key and its value_type to integer, and publishes metric.created', async () => {
     const created = await service.create({ key: 'api_calls', aggregation_type: 'count' });
-    expect(created).toEqual({ key: 'api_calls', name: 'api_calls', aggregation_type: 'count', value_type: 'integer', created_at: CREATED_AT });
+    expect(created).toEqual({ key: 'api_calls', name: 'api_calls', aggregation_type: 'count', value_type: 'integer', dimensions: [], created_at: CREATED_AT });
     expect(repository.metrics).toEqual([created]);
     expect(transactions.published).toEqual([{ type: 'metric.created', data: created }]);
   });

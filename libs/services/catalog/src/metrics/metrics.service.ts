@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricRecord } from '@abaxus/contracts/catalog-events';
+import { parseMetricDimensions } from '@abaxus/domain/aggregation/metric-dimensions';
 import { isValueTypeAllowed } from '@abaxus/domain/aggregation/metric-value';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogTransactions } from '../catalog-events/catalog-transactions';
@@ -20,7 +21,15 @@ export class MetricsService {
     if (!isValueTypeAllowed(body.aggregation_type, valueType)) {
       throw ProblemException.validation([{ field: 'value_type', message: `value_type ${valueType} is only allowed with aggregation_type unique_count` }]);
     }
-    const metric = { key: body.key, name: body.name ?? body.key, aggregation_type: body.aggregation_type, value_type: valueType };
+    const dimensions = parseMetricDimensions(body.dimensions);
+    if (!dimensions.ok) throw ProblemException.validation(dimensions.errors);
+    const metric = {
+      key: body.key,
+      name: body.name ?? body.key,
+      aggregation_type: body.aggregation_type,
+      value_type: valueType,
+      dimensions: dimensions.dimensions,
+    };
     const created = await this.transactions.run(async (tx) => {
       const record = await this.repository.insert(tx.manager, metric);
       if (record) tx.emit({ type: 'metric.created', data: record });

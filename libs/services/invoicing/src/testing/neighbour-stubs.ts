@@ -205,7 +205,7 @@ export class InvoicingNeighbourStubs {
 
   /** A metric the catalog knows (its name is what documents print). */
   metric(key: string, name: string): void {
-    const metric: MetricRecord = { key, name, aggregation_type: 'sum', value_type: 'integer', created_at: '2026-01-01T00:00:00.000Z' };
+    const metric: MetricRecord = { key, name, aggregation_type: 'sum', value_type: 'integer', dimensions: [], created_at: '2026-01-01T00:00:00.000Z' };
     this.stub('catalog').on(`GET /v1/metrics/${key}`, { status: 200, body: metric });
   }
 

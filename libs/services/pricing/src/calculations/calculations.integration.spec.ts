@@ -200,4 +200,42 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     expect(JSON.stringify(JSON.parse(refused.text).errors)).toContain('period_end');
     expect(pricing.stubs.catalog!.requests).toHaveLength(catalogCalls);
   });
+
+  it("prices a percentage charge event by event from the aggregation service's event values and rounds the line once", async () => {
+    const paymentsPlan: PricePlanVersionRecord = {
+      id: 'plan_payments',
+      version: 1,
+      name: 'Payments',
+      currency: 'USD',
+      charges: [{ metric_key: 'payments', model: 'percentage', properties: { rate: '2.9', fixed_amount: '0.30', min_per_event: null, max_per_event: '2' } }],
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
+    pricing.stubs
+      .catalog!.on('GET /v1/subscriptions/sub_pay', { status: 200, body: { ...subscription, id: 'sub_pay', plan_id: 'plan_payments', plan_version: 1 } })
+      .on('GET /v1/price-plans/plan_payments/versions/1', { status: 200, body: paymentsPlan });
+    const strong = { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' };
+    pricing.stubs
+      .aggregation!.on('POST /internal/v1/usage/billable', (request) =>
+        request.body.metric_key === 'payments'
+          ? { status: 200, body: { value: '110.01', meta: strong } }
+          : { status: 200, body: { value: '20.5', meta: strong } },
+      )
+      .on('POST /internal/v1/usage/billable-values', { status: 200, body: { values: ['100', '10.01', '-5'], meta: strong } });
+
+    const created = await send('POST', '/v1/pricing/calculate', { ...march, subscription_id: 'sub_pay' });
+    expect(created.status).toBe(201);
+    const json = JSON.parse(created.text) as CalculationJson;
+    // 100 → 3.2 capped at 2; 10.01 → 0.59029; −5 priced as 0 → 0.30: 2.89029, rounded once.
+    expect(json.line_items).toEqual([{ metric_key: 'payments', model: 'percentage', quantity: '110.01', amount: '2.89' }]);
+    expect(json.total_amount).toBe('2.89');
+    expect(pricing.stubs.aggregation!.received('POST /internal/v1/usage/billable-values').map((request) => request.body)).toEqual([
+      {
+        customer_id: 'cust_acme',
+        subscription_id: 'sub_pay',
+        metric_key: 'payments',
+        period_start: '2026-03-10T00:00:00.000Z',
+        period_end: '2026-04-01T00:00:00.000Z',
+      },
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
-import { calculatePlanCharges, meteredMetricKeys } from '@abaxus/domain/pricing/plan-calculation';
+import { calculatePlanCharges, meteredMetricKeys, perEventMetricKeys } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -67,15 +67,21 @@ export class CalculationsService {
     const plan = await this.catalog.planVersion(priced.plan_id, priced.plan_version);
 
     const metricKeys = meteredMetricKeys(plan.charges);
-    const quantities = window.billable
-      ? await Promise.all(
-          metricKeys.map((metricKey) =>
-            this.usage.exactUsage({ customerId: subscription.customer_id, subscriptionId: subscription.id, metricKey, start: window.start, end: window.end }),
-          ),
-        )
-      : metricKeys.map(() => new Big(0));
+    const perEventKeys = window.billable ? perEventMetricKeys(plan.charges) : [];
+    const usageQuery = (metricKey: string) => ({
+      customerId: subscription.customer_id,
+      subscriptionId: subscription.id,
+      metricKey,
+      start: window.start,
+      end: window.end,
+    });
+    const [quantities, eventValues] = await Promise.all([
+      window.billable ? Promise.all(metricKeys.map((metricKey) => this.usage.exactUsage(usageQuery(metricKey)))) : metricKeys.map(() => new Big(0)),
+      Promise.all(perEventKeys.map((metricKey) => this.usage.exactEventValues(usageQuery(metricKey)))),
+    ]);
     const usage = new Map(metricKeys.map((key, index) => [key, quantities[index]]));
-    const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable);
+    const valuesByMetric = new Map(perEventKeys.map((key, index) => [key, eventValues[index]]));
+    const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable, valuesByMetric);
 
     const json = calculationToJson(
       {

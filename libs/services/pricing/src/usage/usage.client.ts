@@ -36,4 +36,20 @@ export class UsageClient {
     if (!parsed.ok) throw new Error(`usage of ${query.metricKey} from the aggregation service is not a decimal: ${String(answer.value)}`);
     return parsed.value;
   }
+
+  /** Each event's value in the period (strong, like exactUsage), for a charge priced per event. */
+  async exactEventValues(query: UsageQuery): Promise<Big[]> {
+    const answer = await this.http.expectOk<{ values: unknown[] }>('aggregation', 'POST', '/internal/v1/usage/billable-values', {
+      customer_id: query.customerId,
+      subscription_id: query.subscriptionId,
+      metric_key: query.metricKey,
+      period_start: query.start.toISOString(),
+      period_end: query.end.toISOString(),
+    });
+    return answer.values.map((value) => {
+      const parsed = parseDecimal(value, { allowNegative: true });
+      if (!parsed.ok) throw new Error(`an event value of ${query.metricKey} from the aggregation service is not a decimal: ${String(value)}`);
+      return parsed.value;
+    });
+  }
 }

@@ -22,7 +22,7 @@ export function metricCreated(
   aggregationType: MetricRecord['aggregation_type'],
   valueType: MetricRecord['value_type'] = 'integer',
 ): { type: 'metric.created'; data: MetricRecord } {
-  return { type: 'metric.created', data: { key, name: key, aggregation_type: aggregationType, value_type: valueType, created_at: AT } };
+  return { type: 'metric.created', data: { key, name: key, aggregation_type: aggregationType, value_type: valueType, dimensions: [], created_at: AT } };
 }
 
 export function customerCreated(id: string): { type: 'customer.created'; data: CustomerRecord } {
