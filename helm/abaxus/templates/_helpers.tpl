@@ -15,11 +15,11 @@
 {{- end -}}
 
 {{/*
-The six processes: values key -> component name (the app folder under dist/apps), port, and the
+The seven processes: values key -> component name (the app folder under dist/apps), port, and the
 keys of the Secret it reads beyond DATABASE_URL (required, or optional). Ports are the processes'
 own defaults (DEFAULT_PORTS in libs/platform/src/config; the chart's test checks they agree).
 Each process gets only the secrets it uses: the API keys go to the gateway, Stripe and SMTP to
-invoicing.
+invoicing, the webhook secret key to notifications.
 */}}
 {{- define "abaxus.apps" -}}
 gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [] }
@@ -28,6 +28,7 @@ ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [] 
 aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [] }
 pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [] }
 invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL] }
+notifications: { component: notifications, port: 3006, secrets: [], optionalSecrets: [ABAXUS_WEBHOOK_SECRET_KEY] }
 {{- end -}}
 
 {{/* The gateway's port, for the notes and the test pod. */}}

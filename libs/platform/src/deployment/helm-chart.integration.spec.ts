@@ -13,7 +13,8 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 const HELM_SH = join(ROOT, 'deploy', 'helm', 'helm.sh');
 
 // Values key, component (app folder) and the Secret keys each process reads: DATABASE_URL, plus the
-// API keys for the gateway and the Stripe and SMTP secrets (optional) for invoicing, nothing else.
+// API keys for the gateway, the Stripe and SMTP secrets (optional) for invoicing and the webhook
+// secret key (optional) for notifications, nothing else.
 const APPS = [
   { key: 'gateway', component: 'api-gateway', secrets: ['ABAXUS_API_KEYS'], optionalSecrets: [] },
   { key: 'catalog', component: 'catalog', secrets: [], optionalSecrets: [] },
@@ -21,6 +22,7 @@ const APPS = [
   { key: 'aggregation', component: 'aggregation', secrets: [], optionalSecrets: [] },
   { key: 'pricing', component: 'pricing', secrets: [], optionalSecrets: [] },
   { key: 'invoicing', component: 'invoicing', secrets: [], optionalSecrets: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL'] },
+  { key: 'notifications', component: 'notifications', secrets: [], optionalSecrets: ['ABAXUS_WEBHOOK_SECRET_KEY'] },
 ].map((app) => ({ ...app, port: DEFAULT_PORTS[app.component as keyof typeof DEFAULT_PORTS] }));
 
 const REQUIRED_VALUES = {

@@ -81,12 +81,12 @@ describe('createLogger, JSON lines', () => {
     const logger = createLogger({ level: 'log', format: 'json', service: 's', scrubber, destination: out });
     const error = new Error('connect to postgres://abaxus:db%22pass%40word@db.internal failed (password db"pass@word)');
     logger.error({ err: error }, `key abx_key_0123456789abcdef, stripe stripe-secret-value-1, hook hook-secret-value-2, smtp smtp-pass-3`);
-    logger.warn('Authorization: Bearer some-caller-token and sk_live_51AbCdEf and whsec_AbCd1234 and https://user:pw@example.com/x');
+    logger.warn('Authorization: Bearer some-caller-token and sk_live_51AbCdEf and whsec_AbCd1234 and whsec_Ab+d/23Ef45+/Gh= and https://user:pw@example.com/x');
     const text = out.lines.join('\n');
     for (const secret of ['abx_key_0123456789abcdef', 'stripe-secret-value-1', 'hook-secret-value-2', 'db%22pass%40word', 'db\\"pass@word', 'smtp-pass-3']) {
       expect(text).not.toContain(secret);
     }
-    for (const shaped of ['some-caller-token', 'sk_live_51AbCdEf', 'whsec_AbCd1234', 'user:pw@']) expect(text).not.toContain(shaped);
+    for (const shaped of ['some-caller-token', 'sk_live_51AbCdEf', 'whsec_AbCd1234', '23Ef45+/Gh=', 'user:pw@']) expect(text).not.toContain(shaped);
     expect(text).toContain('https://user:[REDACTED]@example.com/x');
     expect(text).toContain('Bearer [REDACTED]');
     expect(out.records()[0].err).toMatchObject({ type: 'Error', stack: expect.stringContaining('at ') });

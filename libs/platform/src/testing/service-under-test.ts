@@ -8,6 +8,7 @@ import { loadConfig, ServiceName } from '../config/abaxus-config';
 import { ServiceDirectory } from '../service/service-directory';
 import { ServiceRuntime } from '../service/service-runtime';
 import { startHttpApp, StartedApp } from '../service/start-service-app';
+import { Clock } from '../time/clock';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** One request a stubbed service received, with its JSON body parsed. */
@@ -95,6 +96,8 @@ export interface ServiceUnderTestOptions {
   stub?: ServiceName[];
   /** Extra environment (e.g. STRIPE_API_URL, SMTP_URL, ABAXUS_DB_POOL_SIZE). */
   env?: Record<string, string>;
+  /** The service's time (e.g. a TestClock the test moves forward); the system's by default. */
+  clock?: Clock;
 }
 
 /**
@@ -131,7 +134,10 @@ export async function startServiceUnderTest(
       directory.register(name, stubs[name]!.url);
     }
     bus = createMessageBus(config, database.url, 'abaxus-service-test');
-    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus }), { port: 0, host: '127.0.0.1' });
+    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus, clock: options.clock }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -7,6 +7,7 @@ import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { UsageClient } from '../usage/usage.client';
+import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';
 import { CalculationsRepository } from './calculations.repository';
@@ -17,9 +18,12 @@ export interface StoredCalculation {
   body: string;
 }
 
+/** What a preview answers: a calculation that is not stored, so it has no id. */
+export type CalculationPreview = Omit<CalculationJson, 'calculation_id' | 'created_at'>;
+
 /**
  * Prices a subscription's pinned plan version over a period with the exact (strong) usage of each
- * metered charge, and stores the answer for good.
+ * metered charge, and stores the answer for good (or, for a preview, answers it only).
  */
 @Injectable()
 export class CalculationsService {
@@ -30,6 +34,19 @@ export class CalculationsService {
   ) {}
 
   async calculate(request: CalculatePricingDto): Promise<StoredCalculation> {
+    const json = await this.price(request);
+    const body = JSON.stringify(json);
+    await this.calculations.insert(json, body);
+    return { id: json.calculation_id, body };
+  }
+
+  /** The same pricing, not stored (usage alerts watch amounts with it). */
+  async preview(request: CalculatePricingDto): Promise<CalculationPreview> {
+    const { calculation_id: _id, created_at: _created, ...preview } = await this.price(request);
+    return preview;
+  }
+
+  private async price(request: CalculatePricingDto): Promise<CalculationJson> {
     const periodStart = toDate(request.period_start, 'period_start');
     const periodEnd = toDate(request.period_end, 'period_end');
     if (periodEnd.getTime() <= periodStart.getTime()) {
@@ -63,7 +80,7 @@ export class CalculationsService {
     const usage = new Map(metricKeys.map((key, index) => [key, quantities[index]]));
     const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable);
 
-    const json = calculationToJson(
+    return calculationToJson(
       {
         id: `calc_${randomBytes(12).toString('hex')}`,
         customerId: subscription.customer_id,
@@ -79,9 +96,6 @@ export class CalculationsService {
       },
       calculation,
     );
-    const body = JSON.stringify(json);
-    await this.calculations.insert(json, body);
-    return { id: json.calculation_id, body };
   }
 
   async find(id: string): Promise<StoredCalculation> {
