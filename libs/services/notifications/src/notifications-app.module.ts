@@ -1,4 +1,4 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { decodeSecretKey } from '@abaxus/platform/config/abaxus-config';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
@@ -23,6 +23,20 @@ import { WebhookEndpointsService } from './endpoints/webhook-endpoints.service';
 import { NotificationsSchema1720000000000 } from './migrations/1720000000000-notifications-schema';
 import { WebhookEventsRepository } from './webhook-events/webhook-events.repository';
 
+/** Says at start-up when endpoint secrets are stored unencrypted (no ABAXUS_WEBHOOK_SECRET_KEY). */
+@Injectable()
+class SecretStorageNotice implements OnApplicationBootstrap {
+  constructor(private readonly vault: EndpointSecretVault) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.vault.encrypts) {
+      new Logger('Notifications').warn(
+        'ABAXUS_WEBHOOK_SECRET_KEY is not set: webhook endpoint secrets are stored unencrypted in the database. Set a 32-byte key to encrypt them.',
+      );
+    }
+  }
+}
+
 /**
  * The notifications service: what the engine tells integrators on its own. It owns outbound
  * webhook endpoints and their deliveries (fed from the facts other services publish on the bus)
@@ -34,11 +48,6 @@ import { WebhookEventsRepository } from './webhook-events/webhook-events.reposit
 export class NotificationsAppModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     const secretKey = runtime.config.webhookSecretKey ? decodeSecretKey(runtime.config.webhookSecretKey) : undefined;
-    if (!secretKey) {
-      new Logger('Notifications').warn(
-        'ABAXUS_WEBHOOK_SECRET_KEY is not set: webhook endpoint secrets are stored unencrypted in the database. Set a 32-byte key to encrypt them.',
-      );
-    }
     return {
       module: NotificationsAppModule,
       imports: [
@@ -51,6 +60,7 @@ export class NotificationsAppModule {
       controllers: [WebhookEndpointsController, WebhookDeliveriesController, UsageAlertsController],
       providers: [
         { provide: EndpointSecretVault, useValue: new EndpointSecretVault(secretKey) },
+        SecretStorageNotice,
         { provide: WebhookSender, useFactory: () => new WebhookSender(runtime.config.webhookTimeoutMs) },
         CatalogClient,
         ConsumerPositionsRepository,

@@ -16,8 +16,8 @@ const IDLE_POLL_MS = 500;
 /** Shortest wait when nothing could be claimed (due deliveries of endpoints at their in-flight limit). */
 const MIN_IDLE_MS = 25;
 const ERROR_PAUSE_MS = 1000;
-/** A claim outlives the request's timeout by this much: time to record the outcome. */
-const CLAIM_MARGIN_MS = 60_000;
+/** A claim outlives the request's timeout by this much (time to record the outcome); a crashed sender's claims expire after both. */
+const CLAIM_MARGIN_MS = 15_000;
 
 /**
  * Sends due deliveries, outside any transaction and without holding a row lock: claims a few
