@@ -9,6 +9,7 @@ import { GatewayMetrics } from './prometheus/gateway-metrics';
 import { PrometheusMetricsController } from './prometheus/prometheus-metrics.controller';
 import { IdempotencyKeys1700000000100 } from './migrations/1700000000100-idempotency-keys';
 import { RenameHttpIdempotentRequests1700000000500 } from './migrations/1700000000500-rename-http-idempotent-requests';
+import { ApiDocsController } from './openapi/api-docs.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
@@ -26,7 +27,7 @@ export class GatewayAppModule {
           withoutHealthController: true,
         }),
       ],
-      controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, GatewayProxyController],
+      controllers: [GatewayHealthController, PrometheusMetricsController, OpenApiController, ApiDocsController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,

@@ -11,6 +11,8 @@ const ROUTES: Record<string, ServiceName> = {
   pricing: 'pricing',
   invoices: 'invoicing',
   webhooks: 'invoicing',
+  'webhook-endpoints': 'notifications',
+  alerts: 'notifications',
 };
 
 export function serviceForPath(path: string): ServiceName | undefined {

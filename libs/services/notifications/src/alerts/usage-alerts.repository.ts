@@ -55,13 +55,13 @@ export class UsageAlertsRepository {
     return rows[0]?.sequence;
   }
 
-  /** Oldest first; limit + 1 rows so the caller knows whether more exist. */
-  async list(filter: { customerId?: string; afterSequence?: string; limit: number }): Promise<AlertRow[]> {
+  /** Newest first; limit + 1 rows so the caller knows whether more exist. */
+  async list(filter: { customerId?: string; beforeSequence?: string; limit: number }): Promise<AlertRow[]> {
     return this.dataSource.query(
       `SELECT ${ALERT_COLUMNS} FROM notifications.usage_alerts
-       WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::bigint IS NULL OR sequence > $2)
-       ORDER BY sequence LIMIT $3`,
-      [filter.customerId ?? null, filter.afterSequence ?? null, filter.limit + 1],
+       WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::bigint IS NULL OR sequence < $2)
+       ORDER BY sequence DESC LIMIT $3`,
+      [filter.customerId ?? null, filter.beforeSequence ?? null, filter.limit + 1],
     );
   }
 

@@ -60,12 +60,12 @@ export class UsageAlertsService {
 
   async list(query: ListUsageAlertsQuery): Promise<Page<UsageAlertJson>> {
     const limit = listLimit(query);
-    let afterSequence: string | undefined;
+    let beforeSequence: string | undefined;
     if (query.starting_after !== undefined) {
-      afterSequence = await this.alerts.sequenceOf(query.starting_after);
-      if (afterSequence === undefined) throw unknownCursor(query.starting_after);
+      beforeSequence = await this.alerts.sequenceOf(query.starting_after);
+      if (beforeSequence === undefined) throw unknownCursor(query.starting_after);
     }
-    const rows = await this.alerts.list({ customerId: query.customer_id, afterSequence, limit });
+    const rows = await this.alerts.list({ customerId: query.customer_id, beforeSequence, limit });
     const triggers = await this.alerts.triggersOf(rows.map((row) => row.id));
     return toPage(
       rows.map((row) =>

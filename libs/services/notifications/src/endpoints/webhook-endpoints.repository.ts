@@ -53,13 +53,13 @@ export class WebhookEndpointsRepository {
     return rows[0]?.sequence;
   }
 
-  /** Oldest first; limit + 1 rows so the caller knows whether more exist. */
-  async list(filter: { afterSequence?: string; status?: EndpointStatus; limit: number }): Promise<EndpointRow[]> {
+  /** Newest first; limit + 1 rows so the caller knows whether more exist. */
+  async list(filter: { beforeSequence?: string; status?: EndpointStatus; limit: number }): Promise<EndpointRow[]> {
     return this.dataSource.query(
       `SELECT ${ENDPOINT_COLUMNS} FROM notifications.webhook_endpoints
-       WHERE ($1::bigint IS NULL OR sequence > $1) AND ($2::text IS NULL OR status = $2)
-       ORDER BY sequence LIMIT $3`,
-      [filter.afterSequence ?? null, filter.status ?? null, filter.limit + 1],
+       WHERE ($1::bigint IS NULL OR sequence < $1) AND ($2::text IS NULL OR status = $2)
+       ORDER BY sequence DESC LIMIT $3`,
+      [filter.beforeSequence ?? null, filter.status ?? null, filter.limit + 1],
     );
   }
 

@@ -56,12 +56,12 @@ export class WebhookEndpointsService {
 
   async list(query: ListWebhookEndpointsQuery): Promise<Page<WebhookEndpointJson>> {
     const limit = listLimit(query);
-    let afterSequence: string | undefined;
+    let beforeSequence: string | undefined;
     if (query.starting_after !== undefined) {
-      afterSequence = await this.endpoints.sequenceOf(query.starting_after);
-      if (afterSequence === undefined) throw unknownCursor(query.starting_after);
+      beforeSequence = await this.endpoints.sequenceOf(query.starting_after);
+      if (beforeSequence === undefined) throw unknownCursor(query.starting_after);
     }
-    const rows = await this.endpoints.list({ afterSequence, status: query.status, limit });
+    const rows = await this.endpoints.list({ beforeSequence, status: query.status, limit });
     return toPage(rows.map(endpointToJson), limit, (endpoint) => endpoint.id);
   }
 

@@ -1,7 +1,7 @@
-import { TOPICS } from '@abaxus/contracts/topics';
+import { REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import type { IncomingMessage, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
 import { deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
-import { MAX_REJECTED_BODY_CHARS, REJECTION_ID_HEADER, webhookEventOf } from './facts-to-webhook-events';
+import { MAX_REJECTED_BODY_CHARS, webhookEventOf } from './facts-to-webhook-events';
 import { webhookPayload } from './webhook-event';
 
 let offset = 0;

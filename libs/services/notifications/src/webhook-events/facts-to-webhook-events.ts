@@ -1,12 +1,10 @@
 import type { CatalogEventEnvelope } from '@abaxus/contracts/catalog-events';
 import type { InvoiceEventEnvelope } from '@abaxus/contracts/invoice-events';
-import { DEAD_LETTER_REASON_HEADER, TOPICS } from '@abaxus/contracts/topics';
+import { DEAD_LETTER_REASON_HEADER, REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import { isWebhookEventType } from '@abaxus/domain/webhooks/webhook-event-types';
 import type { IncomingMessage } from '@abaxus/platform/bus/message-bus';
 import { WebhookEvent, webhookEventId } from './webhook-event';
 
-/** Set by ingestion on the dead letter of an event refused in a batch: the refusal's own id. */
-export const REJECTION_ID_HEADER = 'abaxus-rejection-id';
 /** Longest rejected message body carried in an events.rejected payload. */
 export const MAX_REJECTED_BODY_CHARS = 65_536;
 
