@@ -62,8 +62,15 @@ describe('npm start (embedded engine process)', () => {
     const html = await page.text();
     expect(html).toContain('<script src="/docs/swagger-ui-bundle.js"></script>');
     expect(html).not.toMatch(/https?:\/\//);
-    for (const asset of ['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/init.js']) expect([asset, (await fetch(`${first.url}${asset}`)).status]).toEqual([asset, 200]);
-    expect(await (await fetch(`${first.url}/`)).json()).toEqual({ name: 'ABAXUS', api: '/v1', docs: '/docs', openapi: '/openapi.json', health: '/health/ready' });
+    for (const asset of ['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/init.js'])
+      expect([asset, (await fetch(`${first.url}${asset}`)).status]).toEqual([asset, 200]);
+    expect(await (await fetch(`${first.url}/`)).json()).toEqual({
+      name: 'ABAXUS',
+      api: '/v1',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      health: '/health/ready',
+    });
     expect(first.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);
     const created = await fetch(`${first.url}/v1/metrics`, {
       method: 'POST',

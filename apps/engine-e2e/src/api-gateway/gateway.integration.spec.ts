@@ -17,7 +17,16 @@ describe('gateway (embedded engine over real HTTP)', () => {
       expect((await engine.api('GET', '/health/live', undefined, { authorization: '' })).status).toBe(200);
       const ready = await engine.api('GET', '/health/ready', undefined, { authorization: '' });
       expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual({ database: 'ok', bus: 'ok', catalog: 'ok', ingestion: 'ok', aggregation: 'ok', pricing: 'ok', invoicing: 'ok' });
+      expect(ready.body.checks).toEqual({
+        database: 'ok',
+        bus: 'ok',
+        catalog: 'ok',
+        ingestion: 'ok',
+        aggregation: 'ok',
+        pricing: 'ok',
+        invoicing: 'ok',
+        notifications: 'ok',
+      });
     });
 
     it('serves Prometheus metrics without auth, counting proxied requests by service and status', async () => {
