@@ -77,7 +77,13 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
       const results = await Promise.all(
         Array.from({ length: 20 }, () =>
           engine.api('POST', '/v1/events/batch', {
-            events: Array.from({ length: 10 }, () => ({ customer_id: customer, metric_key: metric, value: '1', timestamp: now, idempotency_key: uniqueId('evt') })),
+            events: Array.from({ length: 10 }, () => ({
+              customer_id: customer,
+              metric_key: metric,
+              value: '1',
+              timestamp: now,
+              idempotency_key: uniqueId('evt'),
+            })),
           }),
         ),
       );
@@ -85,7 +91,10 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
       await pollUntil(async () => expect(receiver.acceptedAt(path)).toHaveLength(1), { timeoutMs: 30_000 });
       const [firing] = receiver.acceptedAt(path);
       expect(firing.verified).toBe(true);
-      expect(firing.payload).toMatchObject({ type: 'usage.alert_triggered', data: { alert_id: alert.id, customer_id: customer, metric_key: metric, threshold: { usage: '150' } } });
+      expect(firing.payload).toMatchObject({
+        type: 'usage.alert_triggered',
+        data: { alert_id: alert.id, customer_id: customer, metric_key: metric, threshold: { usage: '150' } },
+      });
       expect(Number(firing.payload.data.value)).toBeGreaterThanOrEqual(150);
       const shown = await pollUntil(async () => {
         const body = (await engine.api('GET', `/v1/alerts/${alert.id}`)).body;
@@ -106,9 +115,8 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
       await engine.api('POST', '/v1/events', { customer_id: customer, metric_key: metric, value: '1', timestamp: now, idempotency_key: uniqueId('evt') });
       await pollUntil(async () =>
         expect(
-          (
-            await engine.api('POST', '/v1/usage/compute', { customer_id: customer, metric_key: metric, period_start: periodStart, period_end: periodEnd })
-          ).body.value,
+          (await engine.api('POST', '/v1/usage/compute', { customer_id: customer, metric_key: metric, period_start: periodStart, period_end: periodEnd })).body
+            .value,
         ).toBe('201'),
       );
       expect(receiver.acceptedAt(path)).toHaveLength(1);
