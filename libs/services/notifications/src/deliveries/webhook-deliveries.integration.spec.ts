@@ -6,6 +6,7 @@ import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testin
 import { TestClock } from '@abaxus/platform/testing/test-clock';
 import { NotificationsAppModule } from '../notifications-app.module';
 import type { DeliveryDetailJson, DeliveryJson } from './webhook-deliveries.service';
+import { MAX_IN_FLIGHT_PER_ENDPOINT } from './webhook-dispatcher';
 import { deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
 import { WebhookReceiver } from '../testing/webhook-receiver';
 
@@ -107,7 +108,11 @@ describe('webhook deliveries (notifications service)', () => {
     await sut.bus.publish([invoiceFact(cust).message]);
     const ofCustomer = () => receiver.at(endpoint.path);
     await pollUntil(async () => expect(ofCustomer()).toHaveLength(1));
-    const [first] = await deliveries(endpoint.id);
+    const first = await pollUntil(async () => {
+      const [delivery] = await deliveries(endpoint.id);
+      expect(delivery.attempts).toBe(1);
+      return delivery;
+    });
     expect(first).toMatchObject({ status: 'pending', attempts: 1, response_status: 500, last_error: 'the endpoint answered 500' });
     // The delay counts from the end of the failed attempt.
     expect(retryGap(first)).toBeGreaterThanOrEqual(FIRST_RETRY_DELAY_MS);
@@ -139,19 +144,24 @@ describe('webhook deliveries (notifications service)', () => {
     expect(ofCustomer().every((r) => r.signatureValid)).toBe(true);
   });
 
-  it('keeps delivering to other endpoints while one receiver hangs, and keeps recording new facts', async () => {
+  it('keeps delivering to other endpoints while one receiver hangs, which holds at most 8 requests in flight', async () => {
     const slow = await createEndpoint(['invoice.issued']);
     const fast = await createEndpoint(['invoice.payment_failed']);
-    const hanging = customer('hang');
     receiver.answer((request) => (request.endpoint === slow.path ? { status: 200, delayMs: 60_000 } : { status: 200 }));
-    await sut.bus.publish([invoiceFact(hanging).message]);
-    await pollUntil(async () => expect(receiver.at(slow.path)).toHaveLength(1));
+    // Twelve customers: their deliveries could all go at once, but one endpoint gets 8 slots.
+    await sut.bus.publish(Array.from({ length: 12 }, (_, i) => invoiceFact(customer(`hang${i}`)).message));
+    await pollUntil(async () => expect(receiver.at(slow.path).length).toBeGreaterThanOrEqual(MAX_IN_FLIGHT_PER_ENDPOINT));
     const other = customer('other');
     const started = Date.now();
     await sut.bus.publish([invoiceFact(other, 'invoice.payment_failed', { failure_code: 'card_declined' }).message]);
     await pollUntil(async () => expect((await deliveries(fast.id))[0]?.status).toBe('succeeded'));
     expect(Date.now() - started).toBeLessThan(5000);
-    await pollUntil(async () => expect((await deliveries(slow.id))[0]).toMatchObject({ status: 'pending', attempts: 1, response_status: null }));
+    // Each hanging request ends at the timeout, which lets the waiting ones go; never more than 8 at once.
+    await pollUntil(async () => expect(receiver.at(slow.path)).toHaveLength(12));
+    expect(receiver.mostConcurrent(slow.path)).toBe(MAX_IN_FLIGHT_PER_ENDPOINT);
+    await pollUntil(async () =>
+      expect((await deliveries(slow.id)).every((d) => d.status === 'pending' && d.attempts === 1 && d.response_status === null)).toBe(true),
+    );
   });
 
   it('delivers one customer’s events in order: a later one waits while an earlier one is retried; other customers do not wait', async () => {
@@ -174,15 +184,19 @@ describe('webhook deliveries (notifications service)', () => {
     await pollUntil(async () => expect(acceptedOf(b)).toHaveLength(1));
     await pollUntil(async () => expect(receivedOf(a)).toHaveLength(1));
     expect(acceptedOf(a)).toHaveLength(0);
-    const pendingOfA = (await deliveries(endpoint.id)).filter((d) => d.customer_id === a);
-    expect(pendingOfA.map((d) => [d.status, d.attempts])).toEqual([
-      ['pending', 0],
-      ['pending', 0],
-      ['pending', 0],
-      ['pending', 1],
-    ]);
+    // The clock moves only once each failure is recorded (its retry is timed from the record).
+    const attemptsOfA = async () => (await deliveries(endpoint.id)).filter((d) => d.customer_id === a).map((d) => [d.status, d.attempts]);
+    await pollUntil(async () =>
+      expect(await attemptsOfA()).toEqual([
+        ['pending', 0],
+        ['pending', 0],
+        ['pending', 0],
+        ['pending', 1],
+      ]),
+    );
     clock.advance(FIRST_RETRY_DELAY_MS);
-    await pollUntil(async () => expect(receivedOf(a)).toHaveLength(2));
+    await pollUntil(async () => expect((await attemptsOfA())[3]).toEqual(['pending', 2]));
+    expect(receivedOf(a)).toHaveLength(2);
     clock.advance(2 * FIRST_RETRY_DELAY_MS);
     await pollUntil(async () => expect(acceptedOf(a)).toHaveLength(4));
     expect(acceptedOf(a).map((r) => `${r.payload.type} ${r.payload.data.number}`)).toEqual([

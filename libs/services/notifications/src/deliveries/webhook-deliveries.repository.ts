@@ -64,9 +64,9 @@ export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Claims up to `limit` due deliveries of enabled endpoints, at most `perEndpoint` per endpoint
-   * and never one of `busyEndpoints`, each the oldest pending delivery of its endpoint and
-   * customer (so a customer's deliveries go one at a time, in order).
+   * Claims up to `limit` due deliveries of enabled endpoints, each endpoint at most `perEndpoint`
+   * less what the caller already has in flight for it (`inFlight`), each the oldest pending
+   * delivery of its endpoint and customer (so a customer's deliveries go one at a time, in order).
    */
   async claimDue(options: {
     now: Date;
@@ -74,7 +74,7 @@ export class WebhookDeliveriesRepository {
     claimedUntil: Date;
     limit: number;
     perEndpoint: number;
-    busyEndpoints: string[];
+    inFlight: Map<string, number>;
   }): Promise<ClaimedDelivery[]> {
     if (options.limit <= 0) return [];
     return this.dataSource.transaction(async (manager) => {
@@ -97,13 +97,13 @@ export class WebhookDeliveriesRepository {
            FROM notifications.webhook_deliveries d
            JOIN notifications.webhook_endpoints e ON e.id = d.endpoint_id AND e.status = 'enabled'
            WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
-             AND d.endpoint_id <> ALL ($5::text[])
              AND NOT EXISTS (
                SELECT 1 FROM notifications.webhook_deliveries p
                WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key AND p.status = 'pending' AND p.seq < d.seq)
          ), chosen AS (
            SELECT d.id FROM notifications.webhook_deliveries d JOIN heads h ON h.id = d.id
-           WHERE h.rank <= $4
+           LEFT JOIN unnest($5::text[], $7::int[]) AS busy(endpoint_id, in_flight) ON busy.endpoint_id = h.endpoint_id
+           WHERE h.rank <= $4 - coalesce(busy.in_flight, 0)
            ORDER BY d.next_attempt_at, d.seq
            LIMIT $2
            FOR UPDATE OF d SKIP LOCKED
@@ -113,7 +113,7 @@ export class WebhookDeliveriesRepository {
          WHERE d.id = chosen.id AND e.id = d.endpoint_id AND ev.id = d.event_id
            AND d.status = 'pending' AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
          RETURNING d.id, d.endpoint_id, e.url, e.sealed_secret, d.event_id, ev.payload, d.attempts, d.window_failures, d.window_started_at`,
-        [options.now, options.limit, options.claim, options.perEndpoint, options.busyEndpoints, options.claimedUntil],
+        [options.now, options.limit, options.claim, options.perEndpoint, [...options.inFlight.keys()], options.claimedUntil, [...options.inFlight.values()]],
       );
       return rows.map((row) => ({
         id: row.id,

@@ -79,7 +79,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           claimedUntil: new Date(now.getTime() + this.sender.timeoutMs + CLAIM_MARGIN_MS),
           limit: MAX_IN_FLIGHT - this.inFlight.size,
           perEndpoint: MAX_IN_FLIGHT_PER_ENDPOINT,
-          busyEndpoints: this.busyEndpoints(),
+          inFlight: this.inFlightPerEndpoint(),
         });
       } catch (error) {
         if (this.running) this.logger.warn(`claiming deliveries failed, will retry: ${(error as Error).message}`);
@@ -130,10 +130,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private busyEndpoints(): string[] {
+  private inFlightPerEndpoint(): Map<string, number> {
     const load = new Map<string, number>();
     for (const endpoint of this.inFlight.values()) load.set(endpoint, (load.get(endpoint) ?? 0) + 1);
-    return [...load].filter(([, count]) => count >= MAX_IN_FLIGHT_PER_ENDPOINT).map(([endpoint]) => endpoint);
+    return load;
   }
 
   /** Until the next delivery falls due (by the clock), at most IDLE_POLL_MS. */

@@ -33,6 +33,8 @@ export class WebhookReceiver {
   private secrets = new Map<string, string>();
   private reply: (request: ReceivedWebhook, attempt: number) => ReceiverReply = () => ({ status: 200 });
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly open = new Map<string, number>();
+  private readonly mostOpen = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -58,6 +60,11 @@ export class WebhookReceiver {
   /** `attempt` counts the requests with this webhook-id at this endpoint path so far, from 1. */
   answer(reply: (request: ReceivedWebhook, attempt: number) => ReceiverReply): void {
     this.reply = reply;
+  }
+
+  /** The most requests to one endpoint path that were open (unanswered) at the same time. */
+  mostConcurrent(endpoint: string): number {
+    return this.mostOpen.get(endpoint) ?? 0;
   }
 
   /** The requests to one endpoint path, in arrival order. */
@@ -109,6 +116,10 @@ export class WebhookReceiver {
       receivedAt: Date.now(),
     };
     this.received.push(received);
+    const openNow = (this.open.get(received.endpoint) ?? 0) + 1;
+    this.open.set(received.endpoint, openNow);
+    this.mostOpen.set(received.endpoint, Math.max(openNow, this.mostOpen.get(received.endpoint) ?? 0));
+    response.once('close', () => this.open.set(received.endpoint, (this.open.get(received.endpoint) ?? 1) - 1));
     const attempt = this.received.filter((other) => other.id === id && other.endpoint === received.endpoint).length;
     const { status, delayMs = 0 } = this.reply(received, attempt);
     const send = () => {
