@@ -212,9 +212,10 @@ describe('usage alerts (notifications service)', () => {
     const first = (await sut.api('POST', '/v1/alerts', { customer_id: customer, metric_key: 'calls', threshold: { usage: '5' } })).body;
     const second = (await sut.api('POST', '/v1/alerts', { customer_id: customer, threshold: { amount: '9.99' } })).body;
     const page = await sut.api('GET', `/v1/alerts?customer_id=${customer}&limit=1`);
-    expect(page.body).toMatchObject({ has_more: true, data: [{ id: first.id }] });
-    expect((await sut.api('GET', `/v1/alerts?customer_id=${customer}&starting_after=${first.id}`)).body.data.map((a: { id: string }) => a.id)).toEqual([
-      second.id,
+    // Newest first.
+    expect(page.body).toMatchObject({ has_more: true, data: [{ id: second.id }] });
+    expect((await sut.api('GET', `/v1/alerts?customer_id=${customer}&starting_after=${second.id}`)).body.data.map((a: { id: string }) => a.id)).toEqual([
+      first.id,
     ]);
     expect((await sut.api('DELETE', `/v1/alerts/${first.id}`)).body).toEqual({ id: first.id, deleted: true });
     expect((await sut.api('GET', `/v1/alerts/${first.id}`)).status).toBe(404);
