@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's image, really run: builds deploy/docker/Dockerfile with podman on a Node 24 base
-# made here (no registry is needed), runs the migrations and the six processes from it with host
+# made here (no registry is needed), runs the migrations and the seven processes from it with host
 # networking against a real Kafka broker and PostgreSQL, and drives the README's overview flow
 # through the containerised gateway (deploy/containers/overview-flow.js). CI runs it after
 # `npm test` (.ci/run); it prints each step with its time and ends with one summary line.
@@ -172,23 +172,23 @@ else
 fi
 done_step "database $database, broker $brokers"
 
-# ── migrations, then the six processes ──────────────────────────────────────────────────────
-# Six free ports away from the defaults, so a developer's own engine on 3000-3005 is left alone.
+# ── migrations, then the seven processes ──────────────────────────────────────────────────────
+# Seven free ports away from the defaults, so a developer's own engine on 3000-3006 is left alone.
 base_port=
 for attempt in $(seq 0 49); do
   candidate=$((40000 + ((0x${RUN_ID:0:4} + attempt * 97) % 2000) * 10))
   busy=0
-  for offset in 0 1 2 3 4 5; do reachable 127.0.0.1 $((candidate + offset)) && busy=1; done
+  for offset in 0 1 2 3 4 5 6; do reachable 127.0.0.1 $((candidate + offset)) && busy=1; done
   ((busy)) || { base_port=$candidate; break; }
 done
-[[ -n "$base_port" ]] || die "found no six free ports between 40000 and 60000"
-declare -A PORTS=([api-gateway]=$base_port [catalog]=$((base_port + 1)) [ingestion]=$((base_port + 2)) [aggregation]=$((base_port + 3)) [pricing]=$((base_port + 4)) [invoicing]=$((base_port + 5)))
-APPS=(catalog ingestion aggregation pricing invoicing api-gateway)
+[[ -n "$base_port" ]] || die "found no seven free ports between 40000 and 60000"
+declare -A PORTS=([api-gateway]=$base_port [catalog]=$((base_port + 1)) [ingestion]=$((base_port + 2)) [aggregation]=$((base_port + 3)) [pricing]=$((base_port + 4)) [invoicing]=$((base_port + 5)) [notifications]=$((base_port + 6)))
+APPS=(catalog ingestion aggregation pricing invoicing notifications api-gateway)
 common_env=(
   -e "DATABASE_URL=$database_url" -e "KAFKA_BROKERS=$brokers" -e "ABAXUS_TOPIC_PREFIX=smoke$RUN_ID." -e ABAXUS_LOG_LEVEL=log -e HOST=127.0.0.1
   -e "CATALOG_URL=http://127.0.0.1:${PORTS[catalog]}" -e "INGESTION_URL=http://127.0.0.1:${PORTS[ingestion]}"
   -e "AGGREGATION_URL=http://127.0.0.1:${PORTS[aggregation]}" -e "PRICING_URL=http://127.0.0.1:${PORTS[pricing]}"
-  -e "INVOICING_URL=http://127.0.0.1:${PORTS[invoicing]}"
+  -e "INVOICING_URL=http://127.0.0.1:${PORTS[invoicing]}" -e "NOTIFICATIONS_URL=http://127.0.0.1:${PORTS[notifications]}"
 )
 container_flags=(--network host --read-only --tmpfs /tmp --pids-limit 512)
 
@@ -196,10 +196,10 @@ step "migrations (dist/apps/migrate/src/main.js, as the chart's Job runs it)"
 migrate_log="$TOOLS/migrate.log"
 podman run --rm "${container_flags[@]}" "${common_env[@]}" "$IMAGE" dist/apps/migrate/src/main.js >"$migrate_log" 2>&1 \
   || { cat "$migrate_log" >&2; die "the migration run failed"; }
-grep -q '"6 schemas migrated' "$migrate_log" || { cat "$migrate_log" >&2; die "the migration run did not report 6 schemas"; }
+grep -q '"7 schemas migrated' "$migrate_log" || { cat "$migrate_log" >&2; die "the migration run did not report 7 schemas"; }
 done_step "$(grep -c '"applied":\["' "$migrate_log") schemas had migrations to apply"
 
-step "six containers from $IMAGE (host network, read-only root, uid 1000)"
+step "seven containers from $IMAGE (host network, read-only root, uid 1000)"
 for app in "${APPS[@]}"; do
   name="abaxus-smoke-$RUN_ID-$app"
   extra=()
@@ -227,7 +227,7 @@ done
 for app in "${APPS[@]}"; do
   podman healthcheck run "abaxus-smoke-$RUN_ID-$app" >/dev/null 2>&1 || die "the image's HEALTHCHECK fails in the $app container"
 done
-done_step "gateway ready at $gateway, the image's HEALTHCHECK passes in all six"
+done_step "gateway ready at $gateway, the image's HEALTHCHECK passes in all seven"
 
 # ── the overview flow through the containerised gateway ─────────────────────────────────────
 step "overview flow through the containerised gateway"
@@ -251,6 +251,6 @@ for app in "${APPS[@]}"; do
   ((count == 0)) || errors+=("$app $count")
 done
 ((problems == 0)) || die "a container printed a Node warning or a fatal line"
-done_step "no Node warning (TimeoutNegativeWarning included) and no fatal line in six logs; error lines: ${errors[*]:-none}"
+done_step "no Node warning (TimeoutNegativeWarning included) and no fatal line in seven logs; error lines: ${errors[*]:-none}"
 
-log "PASSED in $((SECONDS - STARTED)) s: image built on Node 24, migrations and six services run from it, overview flow 85000 → 47.50 through the containerised gateway"
+log "PASSED in $((SECONDS - STARTED)) s: image built on Node 24, migrations and seven services run from it, overview flow 85000 → 47.50 through the containerised gateway"

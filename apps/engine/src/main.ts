@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   logger.info(
     `database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}; bus: ${config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : 'embedded (PostgreSQL)'}`,
   );
-  logger.info(`ABAXUS API ready at ${engine.url}/v1`);
+  logger.info(`ABAXUS API ready at ${engine.url}/v1 — API docs at ${engine.url}/docs`);
 }
 
 main().catch(exitOnStartFailure);

@@ -33,8 +33,16 @@ describe('every schema migrated at once (apps/migrate, the chart’s migration J
   });
   afterEach(() => database.drop());
 
-  it('covers the six processes, each in its own schema', () => {
-    expect(SCHEMA_MIGRATIONS.map(({ schema }) => schema).sort()).toEqual(['aggregation', 'catalog', 'gateway', 'ingestion', 'invoicing', 'pricing']);
+  it('covers the seven processes, each in its own schema', () => {
+    expect(SCHEMA_MIGRATIONS.map(({ schema }) => schema).sort()).toEqual([
+      'aggregation',
+      'catalog',
+      'gateway',
+      'ingestion',
+      'invoicing',
+      'notifications',
+      'pricing',
+    ]);
     for (const names of Object.values(expected)) expect(names.length).toBeGreaterThan(0);
   });
 

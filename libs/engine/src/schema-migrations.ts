@@ -4,6 +4,7 @@ import { GATEWAY_SCHEMA_MIGRATIONS } from '@abaxus/services/api-gateway/migratio
 import { CATALOG_SCHEMA_MIGRATIONS } from '@abaxus/services/catalog/migrations/catalog-schema-migrations';
 import { INGESTION_SCHEMA_MIGRATIONS } from '@abaxus/services/ingestion/migrations/ingestion-schema-migrations';
 import { INVOICING_SCHEMA_MIGRATIONS } from '@abaxus/services/invoicing/migrations/invoicing-schema-migrations';
+import { NOTIFICATIONS_SCHEMA_MIGRATIONS } from '@abaxus/services/notifications/migrations/notifications-schema-migrations';
 import { PRICING_SCHEMA_MIGRATIONS } from '@abaxus/services/pricing/migrations/pricing-schema-migrations';
 
 /**
@@ -17,4 +18,5 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigrations[] = [
   AGGREGATION_SCHEMA_MIGRATIONS,
   PRICING_SCHEMA_MIGRATIONS,
   INVOICING_SCHEMA_MIGRATIONS,
+  NOTIFICATIONS_SCHEMA_MIGRATIONS,
 ];

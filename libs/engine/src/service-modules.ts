@@ -3,6 +3,7 @@ import { AggregationAppModule } from '@abaxus/services/aggregation/aggregation-a
 import { CatalogAppModule } from '@abaxus/services/catalog/catalog-app.module';
 import { IngestionAppModule } from '@abaxus/services/ingestion/ingestion-app.module';
 import { InvoicingAppModule } from '@abaxus/services/invoicing/invoicing-app.module';
+import { NotificationsAppModule } from '@abaxus/services/notifications/notifications-app.module';
 import { ServiceName } from '@abaxus/platform/config/abaxus-config';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { PricingAppModule } from '@abaxus/services/pricing/pricing-app.module';
@@ -14,4 +15,5 @@ export const SERVICE_MODULES: Record<ServiceName, (runtime: ServiceRuntime) => D
   aggregation: (runtime) => AggregationAppModule.forRoot(runtime),
   pricing: (runtime) => PricingAppModule.forRoot(runtime),
   invoicing: (runtime) => InvoicingAppModule.forRoot(runtime),
+  notifications: (runtime) => NotificationsAppModule.forRoot(runtime),
 };

@@ -39,6 +39,7 @@ describe('in embedded mode only the gateway answers', () => {
       aggregation: '/v1/usage/summary',
       pricing: '/v1/pricing/calculations/x',
       invoicing: '/v1/invoices',
+      notifications: '/v1/webhook-endpoints',
     };
     for (const name of SERVICE_NAMES) {
       const direct = await apiCall(engine.serviceUrl(name), name === 'ingestion' ? 'POST' : 'GET', routeOf[name], name === 'ingestion' ? {} : undefined);

@@ -32,13 +32,32 @@ describe('npm start (embedded engine process)', () => {
         aggregation: 'up',
         pricing: 'up',
         invoicing: 'up',
+        notifications: 'up',
       });
     });
     // Without API keys it runs open, and so only on loopback.
     expect(first.output()).toContain('NO API KEYS CONFIGURED');
     expect(new URL(first.url).hostname).toBe('127.0.0.1');
     // Readable lines, without Nest's list of every module and route.
-    expect(first.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[engine\] ABAXUS API ready at http:\/\/127\.0\.0\.1:\d+\/v1$/m);
+    expect(first.output()).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[engine\] ABAXUS API ready at http:\/\/127\.0\.0\.1:\d+\/v1 — API docs at http:\/\/127\.0\.0\.1:\d+\/docs$/m,
+    );
+    // The banner's docs link answers, from the installed package (no CDN), and / points at it.
+    const docsUrl = /API docs at (\S+)$/m.exec(first.output())![1];
+    const page = await fetch(docsUrl);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const html = await page.text();
+    expect(html).toContain('<script src="/docs/swagger-ui-bundle.js"></script>');
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/init.js'])
+      expect([asset, (await fetch(`${first.url}${asset}`)).status]).toEqual([asset, 200]);
+    expect(await (await fetch(`${first.url}/`)).json()).toEqual({
+      name: 'ABAXUS',
+      api: '/v1',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      health: '/health/ready',
+    });
     expect(first.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);
     const created = await fetch(`${first.url}/v1/metrics`, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import { assertGatewayBindAllowed, ConfigError, loadConfig, missingForDistributedMode } from './abaxus-config';
+import { assertGatewayBindAllowed, ConfigError, decodeSecretKey, loadConfig, missingForDistributedMode } from './abaxus-config';
 
 describe('loadConfig', () => {
   it('has defaults that make `npm start` work: port 3000, loopback, embedded database and bus', () => {
@@ -67,6 +67,18 @@ describe('loadConfig', () => {
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0' }))).toThrow('HOST=0.0.0.0 needs ABAXUS_API_KEYS');
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '127.0.0.1' }))).not.toThrow();
     expect(() => assertGatewayBindAllowed(loadConfig({ HOST: '0.0.0.0', ABAXUS_API_KEYS: 'sk_live_0123456789abcdef' }))).not.toThrow();
+  });
+
+  it('reads the webhook settings: an optional 32-byte secret key (hex or base64) and the delivery timeout', () => {
+    expect(loadConfig({})).toMatchObject({ webhookSecretKey: undefined, webhookTimeoutMs: 10000 });
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ ABAXUS_WEBHOOK_SECRET_KEY: hex, ABAXUS_WEBHOOK_TIMEOUT_MS: '2500' })).toMatchObject({ webhookSecretKey: hex, webhookTimeoutMs: 2500 });
+    expect(decodeSecretKey(hex)).toEqual(Buffer.alloc(32, 0xab));
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    expect(decodeSecretKey(base64)).toEqual(Buffer.alloc(32, 7));
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_SECRET_KEY: 'too-short' })).toThrow('ABAXUS_WEBHOOK_SECRET_KEY must be 32 bytes');
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_SECRET_KEY: Buffer.alloc(31).toString('base64') })).toThrow('ABAXUS_WEBHOOK_SECRET_KEY');
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_TIMEOUT_MS: '50' })).toThrow('ABAXUS_WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000');
   });
 });
 

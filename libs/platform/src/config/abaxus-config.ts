@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_PORTS } from './default-ports';
 
 /** The services of the engine; the gateway reaches each one over HTTP. */
-export const SERVICE_NAMES = ['catalog', 'ingestion', 'aggregation', 'pricing', 'invoicing'] as const;
+export const SERVICE_NAMES = ['catalog', 'ingestion', 'aggregation', 'pricing', 'invoicing', 'notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** ABAXUS_LOG_LEVEL: Nest's level names (`log` is pino's `info`, `verbose` its `trace`). */
@@ -63,6 +63,14 @@ export interface AbaxusConfig {
   mailFrom: string;
   /** Distributed mode: where the gateway and the services find each other. */
   serviceUrls: Partial<Record<ServiceName, string>>;
+  /**
+   * ABAXUS_WEBHOOK_SECRET_KEY: 32 bytes (base64 or hex) that encrypt webhook endpoint secrets at
+   * rest (AES-256-GCM). Unset: the secrets are stored as they are, and the notifications service
+   * says so at start-up.
+   */
+  webhookSecretKey: string | undefined;
+  /** How long one webhook delivery attempt may take (connect, headers and body) before it counts as failed. */
+  webhookTimeoutMs: number;
   /** How long a strong read waits for the asynchronous pipeline before answering 503. */
   strongReadTimeoutMs: number;
   databasePoolSize: number;
@@ -222,6 +230,11 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
   const mailFrom = env.MAIL_FROM && env.MAIL_FROM !== '' ? env.MAIL_FROM : 'billing@localhost';
   if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailFrom)) problems.push('MAIL_FROM must be an email address');
 
+  const webhookSecretKey = env.ABAXUS_WEBHOOK_SECRET_KEY || undefined;
+  if (webhookSecretKey !== undefined && decodeSecretKey(webhookSecretKey) === undefined) {
+    problems.push('ABAXUS_WEBHOOK_SECRET_KEY must be 32 bytes, written as 64 hex digits or 44 base64 characters (e.g. `openssl rand -base64 32`)');
+  }
+
   const serviceUrls: Partial<Record<ServiceName, string>> = {};
   for (const name of SERVICE_NAMES) {
     const value = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
@@ -245,6 +258,8 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems),
     mailFrom,
     serviceUrls,
+    webhookSecretKey,
+    webhookTimeoutMs: integer(env, 'ABAXUS_WEBHOOK_TIMEOUT_MS', 10000, 100, 60000, problems),
     strongReadTimeoutMs: integer(env, 'ABAXUS_STRONG_READ_TIMEOUT_MS', 10000, 0, 600000, problems),
     databasePoolSize: integer(env, 'ABAXUS_DB_POOL_SIZE', 8, 1, 200, problems),
     log: loadLogSettings(env, problems),
@@ -267,6 +282,16 @@ export function missingForDistributedMode(config: AbaxusConfig): string[] {
   if (!config.kafkaBrokers) missing.push('KAFKA_BROKERS');
   if (!config.internalToken) missing.push('ABAXUS_INTERNAL_TOKEN');
   return missing;
+}
+
+/** The 32 key bytes of ABAXUS_WEBHOOK_SECRET_KEY (64 hex digits or base64), or undefined when it is not such a key. */
+export function decodeSecretKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(text)) {
+    const key = Buffer.from(text, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
 }
 
 /** The gateway is the only public door: without API keys it may only listen on loopback. */

@@ -1,6 +1,6 @@
 import type { ServiceName } from './abaxus-config';
 
-/** The processes of distributed mode: the gateway and the five services (folder names under apps/). */
+/** The processes of distributed mode: the gateway and the six services (folder names under apps/). */
 export type ProcessName = 'api-gateway' | ServiceName;
 
 /**
@@ -15,4 +15,5 @@ export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
   aggregation: 3003,
   pricing: 3004,
   invoicing: 3005,
+  notifications: 3006,
 };

@@ -15,6 +15,7 @@ const SECRET_OWNERS: Record<string, ProcessName> = {
   STRIPE_SECRET_KEY: 'invoicing',
   STRIPE_WEBHOOK_SECRET: 'invoicing',
   SMTP_URL: 'invoicing',
+  ABAXUS_WEBHOOK_SECRET_KEY: 'notifications',
 };
 
 interface ComposeService {
@@ -58,7 +59,7 @@ describe('docker-compose.yml', () => {
   const compose = interpolateDefaults(raw) as ComposeFile;
   const services = compose.services;
 
-  it('runs PostgreSQL 18, Apache Kafka 4.1 and the six processes', () => {
+  it('runs PostgreSQL 18, Apache Kafka 4.1 and the seven processes', () => {
     expect(Object.keys(services).sort()).toEqual(['kafka', 'postgres', ...APPS].sort());
     expect(services.postgres.image).toBe('postgres:18');
     expect(services.kafka.image).toMatch(/^apache\/kafka:4\.1\.\d+$/);
@@ -176,7 +177,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the gateway on its port and starts it after the five services are healthy', () => {
+  it('publishes the gateway on its port and starts it after the six services are healthy', () => {
     const gateway = services['api-gateway'];
     const port = DEFAULT_PORTS['api-gateway'];
     expect(gateway.ports).toEqual([`127.0.0.1:${port}:${port}`]);

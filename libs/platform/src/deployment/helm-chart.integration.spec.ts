@@ -19,8 +19,8 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 const HELM_SH = join(ROOT, 'deploy', 'helm', 'helm.sh');
 
 // Values key, component (app folder) and the Secret keys each process reads: DATABASE_URL and
-// ABAXUS_INTERNAL_TOKEN, plus the API keys for the gateway and the Stripe and SMTP secrets
-// (optional) for invoicing, nothing else.
+// ABAXUS_INTERNAL_TOKEN, plus the API keys for the gateway, the Stripe and SMTP secrets (optional)
+// for invoicing and the webhook secret key (optional) for notifications, nothing else.
 const APPS = [
   { key: 'gateway', component: 'api-gateway', secrets: ['ABAXUS_API_KEYS'], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
   { key: 'catalog', component: 'catalog', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
@@ -28,6 +28,7 @@ const APPS = [
   { key: 'aggregation', component: 'aggregation', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
   { key: 'pricing', component: 'pricing', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD'] },
   { key: 'invoicing', component: 'invoicing', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL'] },
+  { key: 'notifications', component: 'notifications', secrets: [], optionalSecrets: ['KAFKA_SASL_PASSWORD', 'ABAXUS_WEBHOOK_SECRET_KEY'] },
 ].map((app) => ({ ...app, port: DEFAULT_PORTS[app.component as keyof typeof DEFAULT_PORTS] }));
 
 const AUTOSCALED = ['gateway', 'aggregation'];

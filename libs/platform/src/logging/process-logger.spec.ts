@@ -85,7 +85,7 @@ describe('createLogger, JSON lines', () => {
       { err: error },
       `key abx_key_0123456789abcdef, stripe stripe-secret-value-1, hook hook-secret-value-2, smtp smtp-pass-3, internal internal-token-value-0123456789abcdef`,
     );
-    logger.warn('Authorization: Bearer some-caller-token and sk_live_51AbCdEf and whsec_AbCd1234 and https://user:pw@example.com/x');
+    logger.warn('Authorization: Bearer some-caller-token and sk_live_51AbCdEf and whsec_AbCd1234 and whsec_Ab+d/23Ef45+/Gh= and https://user:pw@example.com/x');
     const text = out.lines.join('\n');
     for (const secret of [
       'abx_key_0123456789abcdef',
@@ -98,7 +98,7 @@ describe('createLogger, JSON lines', () => {
     ]) {
       expect(text).not.toContain(secret);
     }
-    for (const shaped of ['some-caller-token', 'sk_live_51AbCdEf', 'whsec_AbCd1234', 'user:pw@']) expect(text).not.toContain(shaped);
+    for (const shaped of ['some-caller-token', 'sk_live_51AbCdEf', 'whsec_AbCd1234', '23Ef45+/Gh=', 'user:pw@']) expect(text).not.toContain(shaped);
     expect(text).toContain('https://user:[REDACTED]@example.com/x');
     expect(text).toContain('Bearer [REDACTED]');
     expect(out.records()[0].err).toMatchObject({ type: 'Error', stack: expect.stringContaining('at ') });

@@ -5,7 +5,7 @@ export const REDACTED = '[REDACTED]';
 /** user:password@ in any URL (a database or mail server address quoted in an error message). */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"'\\]*):[^\s@/"'\\]+@/gi;
 const AUTHORIZATION_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g;
-const STRIPE_KEYS = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{4,}|\bwhsec_[A-Za-z0-9]{4,}/g;
+const STRIPE_KEYS = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}/g;
 /** Shorter secrets would turn ordinary words into [REDACTED]; the patterns above still cover them in URLs. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -40,6 +40,7 @@ export function configSecrets(config: AbaxusConfig): string[] {
     config.internalToken,
     config.stripeSecretKey,
     config.stripeWebhookSecret,
+    config.webhookSecretKey,
     config.kafka.sasl?.password,
     ...urlPasswords(config.databaseUrl),
     ...urlPasswords(config.smtpUrl),

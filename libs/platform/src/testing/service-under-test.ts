@@ -8,6 +8,7 @@ import { loadConfig, ServiceName } from '../config/abaxus-config';
 import { ServiceDirectory } from '../service/service-directory';
 import { ServiceRuntime } from '../service/service-runtime';
 import { startHttpApp, StartedApp } from '../service/start-service-app';
+import { Clock } from '../time/clock';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** One request a stubbed service received, with its JSON body parsed (undefined when not JSON). */
@@ -179,6 +180,8 @@ export interface ServiceUnderTestOptions {
   env?: Record<string, string>;
   /** How the service's HTTP app reads bodies, when it differs from a service's (the gateway's edge). */
   http?: { bodyLimitBytes?: number; parseJson?: boolean };
+  /** The service's time (e.g. a TestClock the test moves forward); the system's by default. */
+  clock?: Clock;
 }
 
 /**
@@ -221,7 +224,7 @@ export async function startServiceUnderTest(
       directory.register(name, stubs[name]!.url);
     }
     bus = createMessageBus(config, database.url, 'abaxus-service-test');
-    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus }), {
+    started = await startHttpApp(module({ config, databaseUrl: database.url, directory, sharedBus: bus, clock: options.clock }), {
       port: 0,
       host: '127.0.0.1',
       ...options.http,

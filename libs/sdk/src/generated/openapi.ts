@@ -436,6 +436,10 @@ export interface paths {
      *     - An item's `idempotency_key` is echoed in its result (`null` when the item had no
      *       string key).
      *     - The same key twice in one batch: both answer 202, the first is kept.
+     *     - Each refused item is also written, as sent, to the dead-letter topic
+     *       `abaxus.usage.events.dlq` (header `abaxus-error`: the reason; `abaxus-rejection-id`)
+     *       in the same bus write as the accepted ones, and reaches the webhook endpoints that
+     *       subscribe to `events.rejected` (`source: batch`).
      */
     post: operations['ingestEventBatch'];
     delete?: never;
@@ -1197,6 +1201,246 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/webhook-endpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List webhook endpoints
+     * @description Newest first. `status` filters (e.g. `disabled` to find endpoints whose retries were
+     *     exhausted).
+     */
+    get: operations['listWebhookEndpoints'];
+    put?: never;
+    /**
+     * Create a webhook endpoint
+     * @description Registers a URL that receives the `events` listed, as Standard Webhooks requests
+     *     (see the `webhooks` section of this document for each payload). The answer carries the
+     *     endpoint's `secret` (`whsec_` + base64 of 32 random bytes): **it is shown this once**;
+     *     keep it to verify the `webhook-signature` of each request.
+     *
+     *     Every delivery is a `POST` of `{"type", "timestamp", "data"}` with the headers
+     *     `webhook-id` (the event id, the same on every attempt and for every endpoint),
+     *     `webhook-timestamp` (the attempt's time, Unix seconds) and
+     *     `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed with
+     *     the base64-decoded secret: any Standard Webhooks library (e.g. npm `standardwebhooks`)
+     *     verifies it. A `2xx` answer within the timeout (`ABAXUS_WEBHOOK_TIMEOUT_MS`, default
+     *     10 s) delivers it; anything else (another status, a redirect, no answer) is retried.
+     *
+     *     Choices:
+     *     - **At least once, in order per customer**: an endpoint gets a customer's events one at a
+     *       time, in the order the engine recorded them; a later one waits while an earlier one is
+     *       retried (other customers' events do not wait). Receivers dedup on `webhook-id`.
+     *     - **Retries**: 10 s after the first failure, then each delay doubled (20 s, 40 s, …, at
+     *       most 12 h apart), for 3 days after the first attempt, the last retry at the end of the
+     *       3 days (19 attempts in all). Then the delivery is `failed` and **the endpoint is
+     *       disabled** (`status: disabled`, `disabled_reason: retries_exhausted`): its later
+     *       events are kept (pending) but not sent until it is enabled again (`PATCH
+     *       {"status": "enabled"}`); a failed delivery is sent again by `…/retry`.
+     *     - An endpoint receives the events recorded after it exists; changing `events` applies to
+     *       events recorded afterwards.
+     *     - `url`: `http` or `https`, no credentials in it; redirects are not followed.
+     *     - The secret is stored encrypted (AES-256-GCM) when `ABAXUS_WEBHOOK_SECRET_KEY` is set,
+     *       otherwise as it is (the notifications service warns at start-up).
+     *     - Delivering is the notifications service's work, outside any transaction: a slow or
+     *       failing receiver never holds up billing or another endpoint beyond its share of the
+     *       in-flight requests (32 per process, 8 per endpoint).
+     */
+    post: operations['createWebhookEndpoint'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhook-endpoints/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get a webhook endpoint
+     * @description The endpoint, without its secret. A `disabled` endpoint with
+     *     `disabled_reason: retries_exhausted` had a delivery fail for 3 days.
+     */
+    get: operations['getWebhookEndpoint'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a webhook endpoint
+     * @description Deletes the endpoint with its deliveries and their log; nothing more is sent to it.
+     */
+    delete: operations['deleteWebhookEndpoint'];
+    options?: never;
+    head?: never;
+    /**
+     * Update a webhook endpoint
+     * @description Replaces the fields given; `description: null` clears it. `status: disabled` stops
+     *     deliveries (`disabled_reason: requested`); `status: enabled` resumes them, the
+     *     deliveries kept meanwhile going out in order. The secret cannot be changed.
+     */
+    patch: operations['updateWebhookEndpoint'];
+    trace?: never;
+  };
+  '/v1/webhook-endpoints/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * The delivery log of an endpoint
+     * @description One delivery per event sent to the endpoint, newest first, with its status, attempts
+     *     and last answer.
+     */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhook-endpoints/{id}/deliveries/{delivery_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+        /** @example del_9a8b7c6d5e4f30211203f4e5d6c7b8a9 */
+        delivery_id: components['parameters']['DeliveryId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get a delivery with its attempts
+     * @description The delivery, the body every attempt posted (`payload`) and each attempt
+     *     (`attempt_log`).
+     */
+    get: operations['getWebhookDelivery'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+        /** @example del_9a8b7c6d5e4f30211203f4e5d6c7b8a9 */
+        delivery_id: components['parameters']['DeliveryId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a delivery again now
+     * @description `202`: the delivery is due at once and the sender takes it within moments.
+     *
+     *     Choices: a `failed` (or `succeeded`) delivery becomes `pending` again with a new 3-day
+     *     retry window; a `pending` one keeps its window and is brought forward. Sending it again
+     *     may put it out of order with the customer's later events, which you asked for. A
+     *     disabled endpoint → `409 endpoint_disabled` (enable it first). No body is needed.
+     */
+    post: operations['retryWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List usage alerts
+     * @description Newest first, each with the periods it fired in.
+     */
+    get: operations['listAlerts'];
+    put?: never;
+    /**
+     * Create a usage alert
+     * @description Fires `usage.alert_triggered` (to the webhook endpoints subscribed to it) once per period
+     *     when the customer's usage of `metric_key` reaches `threshold.usage`, or when what the
+     *     customer's usage costs so far reaches `threshold.amount`.
+     *
+     *     Choices:
+     *     - **Period**: the UTC calendar month, until billing cycles exist (then the customer's
+     *       cycle). An alert fires at most once per period: concurrent ingestion, replicas and
+     *       redelivered batches included. A period that ended before the alert was created is
+     *       never looked at.
+     *     - **When**: each batch of usage the engine aggregates is checked within seconds: the
+     *       alert is measured with the exact (strong) usage, after the batch's own events are
+     *       counted. It fires on the first check at or above the threshold (also when the usage
+     *       was already above it when the alert was created). Backfilled usage is not checked.
+     *     - **`threshold.usage`** needs `metric_key` (usage is counted per metric).
+     *     - **`threshold.amount`** is the priced total of the customer's subscriptions running in
+     *       the period (flat fees included) — or, with `metric_key`, the amount of that metric's
+     *       line items — as `POST /v1/pricing/calculate` would give it for the period, without
+     *       storing a calculation. With `currency`, only that currency counts; without, it fires
+     *       in the first currency (in code order) whose total reaches it.
+     *     - **`filters`** (by event property) are refused (`422 alert_filters_not_supported`)
+     *       until metrics have dimensions; `{}` is accepted.
+     */
+    post: operations['createAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example alert_0f1e2d3c4b5a69788796a5b4 */
+        id: components['parameters']['AlertId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get a usage alert
+     * @description The alert and every period it fired in (`triggers`, newest first).
+     */
+    get: operations['getAlert'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a usage alert
+     * @description The alert stops firing; the events it already sent stay in the delivery logs.
+     */
+    delete: operations['deleteAlert'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -1254,8 +1498,8 @@ export interface paths {
      * @description No API key. Answered at once from checks the gateway runs in the background (every 2 s,
      *     each given 2 s), never waiting on a dependency. Ready = the gateway's own database
      *     answers. The bus and every service (catalog, ingestion, aggregation, pricing, invoicing,
-     *     each by its own `/health/ready`) are reported in `checks` but do not decide readiness:
-     *     while one is down, `status` is `degraded` and the routes that need it answer
+     *     notifications, each by its own `/health/ready`) are reported in `checks` but do not decide
+     *     readiness: while one is down, `status` is `degraded` and the routes that need it answer
      *     `503` with `Retry-After`. Each check is `up`, `down`, or `unknown` (not checked yet, just
      *     after start-up). States only: why a check fails is in the gateway's log, not here.
      */
@@ -1308,8 +1552,178 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where to start
+     * @description No API key. Points at the API, its documentation and the readiness check.
+     */
+    get: operations['getRoot'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/docs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * This document, browsable
+     * @description No API key. This document rendered by Swagger UI (served by the gateway from the
+     *     `swagger-ui-dist` package, nothing from a CDN); linked from the start-up banner. "Try it
+     *     out" sends real requests: authorize with an API key first.
+     */
+    get: operations['getApiDocs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'invoice.issued': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An invoice was issued
+     * @description Sent with the headers `webhook-id`, `webhook-timestamp` and `webhook-signature`
+     *     (Standard Webhooks); the same for every event type below. Answer `2xx` within the
+     *     timeout; anything else is retried for 3 days.
+     */
+    post: operations['onInvoiceIssued'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'invoice.paid': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An invoice was paid
+     * @description `data.payment_intent` names the Stripe PaymentIntent.
+     */
+    post: operations['onInvoicePaid'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'invoice.payment_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A charge of an invoice failed
+     * @description `data.failure_code` is the payment provider's code (e.g. `card_declined`).
+     */
+    post: operations['onInvoicePaymentFailed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'subscription.canceled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A subscription was canceled
+     * @description `data` is the subscription as the catalog recorded the cancellation.
+     */
+    post: operations['onSubscriptionCanceled'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'usage.alert_triggered': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A usage alert reached its threshold
+     * @description Once per alert and period (see `POST /v1/alerts`).
+     */
+    post: operations['onUsageAlertTriggered'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'events.rejected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A usage event was refused
+     * @description A usage event the engine will not count: refused in a `POST /v1/events/batch`
+     *     (`source: batch`; the 207 answer said so too) or published straight to
+     *     `abaxus.usage.events` and sent to the dead-letter topic `abaxus.usage.events.dlq`
+     *     (`source: dead_letter`). `event` is the message as sent when it is a JSON object, else
+     *     `raw` holds its text (cut at 64 KiB, `truncated: true`). Events refused by
+     *     `POST /v1/events` (single) or `/backfill` are answered synchronously only.
+     */
+    post: operations['onEventsRejected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     /**
@@ -2036,6 +2450,208 @@ export interface components {
     HealthChecks: {
       [key: string]: 'up' | 'down' | 'unknown';
     };
+    /**
+     * @description `invoice.voided`, `credit_note.issued`, `subscription.changed` and
+     *     `credits.balance_low` may be subscribed to already; they are sent once the engine
+     *     has those features (billing cycles, corrections, credits).
+     * @enum {string}
+     */
+    WebhookEventType:
+      | 'invoice.issued'
+      | 'invoice.paid'
+      | 'invoice.payment_failed'
+      | 'invoice.voided'
+      | 'credit_note.issued'
+      | 'subscription.changed'
+      | 'subscription.canceled'
+      | 'usage.alert_triggered'
+      | 'credits.balance_low'
+      | 'events.rejected';
+    WebhookEndpointCreate: {
+      /** Format: uri */
+      url: string;
+      events: components['schemas']['WebhookEventType'][];
+      description?: string;
+    };
+    WebhookEndpointUpdate: {
+      /** Format: uri */
+      url?: string;
+      events?: components['schemas']['WebhookEventType'][];
+      description?: string | null;
+      /** @enum {string} */
+      status?: 'enabled' | 'disabled';
+    };
+    WebhookEndpointFields: {
+      id: string;
+      url: string;
+      description: string | null;
+      events: components['schemas']['WebhookEventType'][];
+      /** @enum {string} */
+      status: 'enabled' | 'disabled';
+      /**
+       * @description `retries_exhausted`: a delivery failed for 3 days; `requested`: disabled by PATCH.
+       * @enum {unknown}
+       */
+      disabled_reason: 'retries_exhausted' | 'requested' | null;
+      disabled_at: components['schemas']['Timestamp'] | null;
+      created_at: components['schemas']['Timestamp'];
+      updated_at: components['schemas']['Timestamp'];
+    };
+    WebhookEndpoint: components['schemas']['WebhookEndpointFields'];
+    WebhookEndpointCreated: components['schemas']['WebhookEndpointFields'] & {
+      /** @description The signing secret, shown in this answer only. */
+      secret: string;
+    };
+    WebhookEndpointPage: components['schemas']['Page'] & {
+      data?: unknown;
+    };
+    WebhookDeliveryFields: {
+      id: string;
+      endpoint_id: string;
+      /** @description The `webhook-id` of every attempt. */
+      event_id: string;
+      event_type: components['schemas']['WebhookEventType'];
+      /** @description The customer the event is about; a customer's deliveries go in order. */
+      customer_id: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed';
+      attempts: number;
+      /** @description When the next attempt is due (pending deliveries only). */
+      next_attempt_at: components['schemas']['Timestamp'] | null;
+      last_attempt_at: components['schemas']['Timestamp'] | null;
+      /** @description The HTTP status of the last answer; null without an answer (timeout, refused connection) or before any attempt. */
+      response_status: number | null;
+      last_error: string | null;
+      created_at: components['schemas']['Timestamp'];
+      completed_at: components['schemas']['Timestamp'] | null;
+    };
+    WebhookDelivery: components['schemas']['WebhookDeliveryFields'];
+    WebhookDeliveryDetail: components['schemas']['WebhookDeliveryFields'] & {
+      /** @description The body every attempt posted. */
+      payload: Record<string, unknown>;
+      attempt_log: {
+        attempt: number;
+        attempted_at: components['schemas']['Timestamp'];
+        response_status: number | null;
+        error: string | null;
+        duration_ms: number;
+      }[];
+    };
+    WebhookDeliveryPage: components['schemas']['Page'] & {
+      data?: unknown;
+    };
+    Deleted: {
+      id: string;
+      /** @constant */
+      deleted: true;
+    };
+    /** @description Exactly one of `usage` (needs `metric_key`) or `amount` (optionally with `currency`), greater than 0. */
+    AlertThreshold:
+      | {
+          usage: components['schemas']['AmountInput'];
+        }
+      | {
+          amount: components['schemas']['AmountInput'];
+          currency?: string;
+        };
+    AlertCreate: {
+      customer_id: components['schemas']['ClientId'];
+      metric_key?: components['schemas']['ClientId'];
+      threshold: components['schemas']['AlertThreshold'];
+      /** @description Must be empty for now (metrics have no dimensions yet). */
+      filters?: Record<string, unknown>;
+    };
+    AlertTrigger: {
+      period_start: components['schemas']['Timestamp'];
+      period_end: components['schemas']['Timestamp'];
+      /** @description The usage or amount measured when it fired. */
+      value: components['schemas']['DecimalString'];
+      currency: string | null;
+      /** @description The usage.alert_triggered event (its `webhook-id`). */
+      event_id: string;
+      triggered_at: components['schemas']['Timestamp'];
+    };
+    Alert: {
+      id: string;
+      customer_id: components['schemas']['ClientId'];
+      metric_key: components['schemas']['ClientId'] | null;
+      /** @description `{"usage"}` or `{"amount", "currency"?}`, as decimal strings. */
+      threshold: {
+        usage?: components['schemas']['DecimalString'];
+        amount?: components['schemas']['DecimalString'];
+        currency?: string;
+      };
+      filters: Record<string, unknown>;
+      created_at: components['schemas']['Timestamp'];
+      /** @description The periods it fired in, newest first. */
+      triggers: components['schemas']['AlertTrigger'][];
+    };
+    AlertPage: components['schemas']['Page'] & {
+      data?: unknown;
+    };
+    InvoiceWebhookEvent: {
+      /** @enum {unknown} */
+      type: 'invoice.issued' | 'invoice.paid' | 'invoice.payment_failed';
+      timestamp: components['schemas']['Timestamp'];
+      data: {
+        invoice_id: string;
+        number: string;
+        customer_id: string;
+        status: components['schemas']['InvoiceStatus'];
+        currency: string;
+        total_amount: components['schemas']['DecimalString'];
+        payment_intent?: string;
+        failure_code?: string;
+      };
+    };
+    SubscriptionWebhookEvent: {
+      /** @enum {unknown} */
+      type: 'subscription.canceled' | 'subscription.changed';
+      timestamp: components['schemas']['Timestamp'];
+      data: {
+        id: string;
+        customer_id: string;
+        plan_id: string;
+        plan_version: number;
+        start_date: components['schemas']['Timestamp'];
+        canceled_at: components['schemas']['Timestamp'] | null;
+        created_at: components['schemas']['Timestamp'];
+      };
+    };
+    AlertWebhookEvent: {
+      /** @constant */
+      type: 'usage.alert_triggered';
+      timestamp: components['schemas']['Timestamp'];
+      data: {
+        alert_id: string;
+        customer_id: string;
+        metric_key: string | null;
+        threshold: Record<string, unknown>;
+        value: components['schemas']['DecimalString'];
+        /** @description Amount thresholds only. */
+        currency?: string;
+        period_start: components['schemas']['Timestamp'];
+        period_end: components['schemas']['Timestamp'];
+      };
+    };
+    EventsRejectedWebhookEvent: {
+      /** @constant */
+      type: 'events.rejected';
+      timestamp: components['schemas']['Timestamp'];
+      data: {
+        /** @enum {unknown} */
+        source: 'batch' | 'dead_letter';
+        /** @description `validation_failed: <field>: <message>; …`, `malformed_json: …`, `storage_refused: …`. */
+        reason: string;
+        customer_id: string | null;
+        idempotency_key: string | null;
+        /** @description The refused event as sent, when it was a JSON object. */
+        event?: Record<string, unknown>;
+        /** @description The refused message's text, when it was not a JSON object. */
+        raw?: string;
+        truncated?: boolean;
+      };
+    };
   };
   responses: {
     /**
@@ -2330,6 +2946,27 @@ export interface components {
      * @example 2026-04-01T00:00:00Z
      */
     PeriodEnd: components['schemas']['TimestampInput'];
+    /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+    WebhookEndpointId: string;
+    /** @example del_9a8b7c6d5e4f30211203f4e5d6c7b8a9 */
+    DeliveryId: string;
+    /** @example alert_0f1e2d3c4b5a69788796a5b4 */
+    AlertId: string;
+    /**
+     * @description The event's id; the same on every attempt (dedup on it).
+     * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+     */
+    WebhookIdHeader: string;
+    /**
+     * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+     * @example 1773756000
+     */
+    WebhookTimestampHeader: string;
+    /**
+     * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+     */
+    WebhookSignatureHeader: string;
   };
   requestBodies: never;
   headers: {
@@ -4411,6 +5048,484 @@ export interface operations {
       };
     };
   };
+  listWebhookEndpoints: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+        status?: 'enabled' | 'disabled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of endpoints (never their secrets). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpointPage'];
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "url": "https://billing.example.com/webhooks/abaxus",
+         *       "events": [
+         *         "invoice.paid",
+         *         "invoice.payment_failed",
+         *         "usage.alert_triggered"
+         *       ],
+         *       "description": "Billing alerts for the ops team"
+         *     }
+         */
+        'application/json': components['schemas']['WebhookEndpointCreate'];
+      };
+    };
+    responses: {
+      /** @description Created; `secret` is in this answer only. */
+      201: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "we_5f0c2a9e8d7b6c5a4f3e2d1c",
+           *       "url": "https://billing.example.com/webhooks/abaxus",
+           *       "description": "Billing alerts for the ops team",
+           *       "events": [
+           *         "invoice.paid",
+           *         "invoice.payment_failed",
+           *         "usage.alert_triggered"
+           *       ],
+           *       "status": "enabled",
+           *       "disabled_reason": null,
+           *       "disabled_at": null,
+           *       "created_at": "2026-03-17T14:00:00.000Z",
+           *       "updated_at": "2026-03-17T14:00:00.000Z",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwuW7Xwz8cAhA="
+           *     }
+           */
+          'application/json': components['schemas']['WebhookEndpointCreated'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoint. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpoint'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No endpoint has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "we_5f0c2a9e8d7b6c5a4f3e2d1c",
+           *       "deleted": true
+           *     }
+           */
+          'application/json': components['schemas']['Deleted'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No endpoint has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  updateWebhookEndpoint: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookEndpointUpdate'];
+      };
+    };
+    responses: {
+      /** @description The endpoint as it is now. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpoint'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No endpoint has this id. */
+      404: components['responses']['NotFound'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+        status?: 'pending' | 'succeeded' | 'failed';
+        event_type?: components['schemas']['WebhookEventType'];
+      };
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of deliveries. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryPage'];
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      /** @description No endpoint has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+        /** @example del_9a8b7c6d5e4f30211203f4e5d6c7b8a9 */
+        delivery_id: components['parameters']['DeliveryId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryDetail'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No such endpoint, or no such delivery of it. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  retryWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example we_5f0c2a9e8d7b6c5a4f3e2d1c */
+        id: components['parameters']['WebhookEndpointId'];
+        /** @example del_9a8b7c6d5e4f30211203f4e5d6c7b8a9 */
+        delivery_id: components['parameters']['DeliveryId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued; the delivery as it is now. */
+      202: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDelivery'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No such endpoint, or no such delivery of it. */
+      404: components['responses']['NotFound'];
+      /** @description The endpoint is disabled, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'endpoint_disabled' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listAlerts: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+        customer_id?: components['schemas']['ClientId'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of alerts. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertPage'];
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createAlert: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlertCreate'];
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "alert_0f1e2d3c4b5a69788796a5b4",
+           *       "customer_id": "cust_acme",
+           *       "metric_key": "api_calls",
+           *       "threshold": {
+           *         "usage": "100000"
+           *       },
+           *       "filters": {},
+           *       "created_at": "2026-03-17T14:00:00.000Z",
+           *       "triggers": []
+           *     }
+           */
+          'application/json': components['schemas']['Alert'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description The customer or the metric does not exist (`errors[]` names the field). */
+      404: components['responses']['NotFound'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      /** @description Filters are not supported yet. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'alert_filters_not_supported';
+          };
+        };
+      };
+      503: components['responses']['CatalogUnavailable'];
+    };
+  };
+  getAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example alert_0f1e2d3c4b5a69788796a5b4 */
+        id: components['parameters']['AlertId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The alert. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Alert'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No alert has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example alert_0f1e2d3c4b5a69788796a5b4 */
+        id: components['parameters']['AlertId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "alert_0f1e2d3c4b5a69788796a5b4",
+           *       "deleted": true
+           *     }
+           */
+          'application/json': components['schemas']['Deleted'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No alert has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
   getPrometheusMetrics: {
     parameters: {
       query?: never;
@@ -4529,6 +5644,352 @@ export interface operations {
         };
       };
       503: components['responses']['OpenApiUnavailable'];
+    };
+  };
+  getRoot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Links. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "name": "ABAXUS",
+           *       "api": "/v1",
+           *       "docs": "/docs",
+           *       "openapi": "/openapi.json",
+           *       "health": "/health/ready"
+           *     }
+           */
+          'application/json': {
+            /** @constant */
+            name: 'ABAXUS';
+            api: string;
+            docs: string;
+            openapi: string;
+            health: string;
+          };
+        };
+      };
+    };
+  };
+  getApiDocs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An HTML page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description The viewer is not installed (`/openapi.json` still answers). */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'docs_unavailable';
+          };
+        };
+      };
+    };
+  };
+  onInvoiceIssued: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "type": "invoice.issued",
+         *       "timestamp": "2026-04-01T00:00:05.120Z",
+         *       "data": {
+         *         "invoice_id": "inv_3f9a1c0d2e4b5a6978c1d2e3",
+         *         "number": "INV-000001",
+         *         "customer_id": "cust_acme",
+         *         "status": "issued",
+         *         "currency": "USD",
+         *         "total_amount": "47.50"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['InvoiceWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onInvoicePaid: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['InvoiceWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onInvoicePaymentFailed: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['InvoiceWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onSubscriptionCanceled: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['SubscriptionWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onUsageAlertTriggered: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "type": "usage.alert_triggered",
+         *       "timestamp": "2026-03-17T14:00:02.318Z",
+         *       "data": {
+         *         "alert_id": "alert_0f1e2d3c4b5a69788796a5b4",
+         *         "customer_id": "cust_acme",
+         *         "metric_key": "api_calls",
+         *         "threshold": {
+         *           "usage": "100000"
+         *         },
+         *         "value": "100250",
+         *         "period_start": "2026-03-01T00:00:00.000Z",
+         *         "period_end": "2026-04-01T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['AlertWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onEventsRejected: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The event's id; the same on every attempt (dedup on it).
+         * @example evt_5b6c2f0e1d9a47c3b8e2f4a6c1d0e9f8
+         */
+        'webhook-id': components['parameters']['WebhookIdHeader'];
+        /**
+         * @description When this attempt was made, in Unix seconds (refuse ones far from your clock).
+         * @example 1773756000
+         */
+        'webhook-timestamp': components['parameters']['WebhookTimestampHeader'];
+        /**
+         * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`.
+         * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+         */
+        'webhook-signature': components['parameters']['WebhookSignatureHeader'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "type": "events.rejected",
+         *       "timestamp": "2026-03-17T14:00:00.412Z",
+         *       "data": {
+         *         "source": "dead_letter",
+         *         "reason": "validation_failed: metric_key: no metric \"api_call\" exists",
+         *         "customer_id": "cust_acme",
+         *         "idempotency_key": "evt_req_abc124",
+         *         "event": {
+         *           "customer_id": "cust_acme",
+         *           "metric_key": "api_call",
+         *           "value": "10",
+         *           "timestamp": "2026-03-17T14:00:00Z",
+         *           "idempotency_key": "evt_req_abc124"
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['EventsRejectedWebhookEvent'];
+      };
+    };
+    responses: {
+      /** @description Received (any 2xx). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
     };
   };
 }

@@ -8,6 +8,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { GatewayMetrics } from './prometheus/gateway-metrics';
 import { PrometheusMetricsController } from './prometheus/prometheus-metrics.controller';
 import { GATEWAY_SCHEMA_MIGRATIONS } from './migrations/gateway-schema-migrations';
+import { ApiDocsController } from './openapi/api-docs.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
@@ -25,7 +26,7 @@ export class GatewayAppModule {
           withoutMetricsController: true,
         }),
       ],
-      controllers: [PrometheusMetricsController, OpenApiController, GatewayProxyController],
+      controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,

@@ -40,7 +40,16 @@ describe('gateway (alone, every service stubbed, real PostgreSQL)', () => {
       await pollUntil(async () => {
         const ready = await gateway.api('GET', '/health/ready');
         expect(ready.status).toBe(200);
-        expect(ready.body.checks).toEqual({ database: 'up', bus: 'up', catalog: 'up', ingestion: 'up', aggregation: 'up', pricing: 'up', invoicing: 'up' });
+        expect(ready.body.checks).toEqual({
+          database: 'up',
+          bus: 'up',
+          catalog: 'up',
+          ingestion: 'up',
+          aggregation: 'up',
+          pricing: 'up',
+          invoicing: 'up',
+          notifications: 'up',
+        });
       });
     });
 
@@ -125,6 +134,8 @@ describe('gateway (alone, every service stubbed, real PostgreSQL)', () => {
       ['POST', '/v1/usage/compute', 'aggregation'],
       ['GET', '/v1/pricing/calculations/calc_1', 'pricing'],
       ['GET', '/v1/invoices?customer_id=cust_acme&status=issued', 'invoicing'],
+      ['POST', '/v1/webhook-endpoints', 'notifications'],
+      ['GET', '/v1/alerts?customer_id=cust_acme', 'notifications'],
     ])('forwards %s %s to %s: path, query and body bytes unchanged, the API key kept at the edge', async (method, pathAndQuery, service) => {
       const path = pathAndQuery.split('?')[0];
       stubs[service].on(`${method} ${path}`, answered(200, { answered_by: service }));

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { CalculationsController } from './calculations/calculations.controller';
+import { CalculationsController, PricingPreviewController } from './calculations/calculations.controller';
 import { CalculationsRepository } from './calculations/calculations.repository';
 import { CalculationsService } from './calculations/calculations.service';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
@@ -14,7 +14,7 @@ export class PricingAppModule {
     return {
       module: PricingAppModule,
       imports: [ServicePlatformModule.forService(runtime, { name: 'pricing', ...PRICING_SCHEMA_MIGRATIONS })],
-      controllers: [CalculationsController],
+      controllers: [CalculationsController, PricingPreviewController],
       providers: [CatalogClient, UsageClient, CalculationsRepository, CalculationsService],
     };
   }

@@ -169,6 +169,31 @@ describe('OpenAPI document (gateway, embedded engine)', () => {
     expect((await call('archiveInvoice', { params: { id: invoice.body.id } })).body.code).toBe('invalid_transition');
   });
 
+  it('manages webhook endpoints and usage alerts with the documented examples, in the documented shapes', async () => {
+    // cust_acme and api_calls come from the catalog examples above.
+    const created = await succeed('createWebhookEndpoint', {
+      body: firstExample(doc, operation('createWebhookEndpoint').operation.requestBody.content['application/json']).value,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^whsec_/);
+    const id = created.body.id;
+    await succeed('listWebhookEndpoints', { query: { status: 'enabled' } });
+    expect((await succeed('getWebhookEndpoint', { params: { id } })).body).not.toHaveProperty('secret');
+    await succeed('updateWebhookEndpoint', { params: { id }, example: 'events' });
+    expect((await succeed('updateWebhookEndpoint', { params: { id }, example: 'enable' })).body.status).toBe('enabled');
+    expect((await succeed('listWebhookDeliveries', { params: { id } })).body.data).toEqual([]);
+    expect((await call('retryWebhookDelivery', { params: { id, delivery_id: 'del_none' } })).status).toBe(404);
+    expect((await succeed('deleteWebhookEndpoint', { params: { id } })).body).toEqual({ id, deleted: true });
+
+    const usageAlert = await succeed('createAlert', { example: 'usage' });
+    await succeed('createAlert', { example: 'amount' });
+    expect((await succeed('listAlerts', { query: { customer_id: 'cust_acme' } })).body.data).toHaveLength(2);
+    await succeed('getAlert', { params: { id: usageAlert.body.id } });
+    await succeed('deleteAlert', { params: { id: usageAlert.body.id } });
+    const root = await engine.api('GET', '/', undefined, { authorization: '' });
+    expect(mismatches(operation('getRoot'), root)).toEqual([]);
+  });
+
   it('has a route behind every documented operation, answering only documented statuses, codes and shapes', async () => {
     const problems: string[] = [];
     for (const entry of operationsOf(doc)) {

@@ -37,6 +37,13 @@ const CONTRACT_ENDPOINTS = [
   'POST /v1/webhooks/stripe',
   'GET /health/live',
   'GET /health/ready',
+  'POST /v1/webhook-endpoints',
+  'GET /v1/webhook-endpoints/{id}',
+  'PATCH /v1/webhook-endpoints/{id}',
+  'DELETE /v1/webhook-endpoints/{id}',
+  'GET /v1/webhook-endpoints/{id}/deliveries',
+  'POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/retry',
+  'POST /v1/alerts',
 ];
 
 const UNAUTHENTICATED = new Set([
@@ -46,6 +53,8 @@ const UNAUTHENTICATED = new Set([
   'GET /health/ready',
   'GET /openapi.json',
   'GET /openapi.yaml',
+  'GET /',
+  'GET /docs',
 ]);
 const IDEMPOTENCY_CONFLICTS = ['idempotency_key_reused', 'idempotency_request_in_progress', 'idempotency_conflict'];
 
@@ -159,6 +168,9 @@ describe('docs/openapi.yaml', () => {
         'GET /v1/price-plans/{id}/versions',
         'GET /v1/subscriptions',
         'GET /v1/test-clocks',
+        'GET /v1/webhook-endpoints',
+        'GET /v1/webhook-endpoints/{id}/deliveries',
+        'GET /v1/alerts',
       ].sort(),
     );
     for (const entry of lists) {

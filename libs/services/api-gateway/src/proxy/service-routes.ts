@@ -14,6 +14,8 @@ const ROUTES: Record<string, ServiceName> = {
   'billing-runs': 'invoicing',
   'test-clocks': 'invoicing',
   settings: 'invoicing',
+  'webhook-endpoints': 'notifications',
+  alerts: 'notifications',
 };
 
 /** Customer sub-resources that belong to invoicing rather than the catalog. */

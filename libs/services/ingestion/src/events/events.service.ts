@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient, ServiceResponse } from '@abaxus/platform/service/service-http-client';
 import { EventItemResult, eventItemResults } from '@abaxus/usage-events/event-item-results';
 import { MAX_BATCH_EVENTS, readEventList } from '@abaxus/usage-events/event-list-body';
+import { refusedEventDeadLetters } from './refused-event-dead-letters';
 import { UsageEventPublisher } from './usage-event.publisher';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
@@ -35,7 +37,8 @@ export class EventsService {
     const verdicts = await this.validator.validate(items, (index) => `events[${index}]`);
     const accepted: ValidUsageEvent[] = [];
     for (const verdict of verdicts) if (verdict.ok) accepted.push(verdict.event);
-    await this.publish(accepted);
+    // Refused items also go to the dead-letter topic, so producers hear of them (events.rejected webhooks).
+    await this.publish(accepted, refusedEventDeadLetters(items, verdicts));
     return { results: eventItemResults(items, verdicts) };
   }
 
@@ -44,9 +47,9 @@ export class EventsService {
     return this.http.call('aggregation', 'POST', BACKFILL_INTERNAL_PATH, body, 120_000);
   }
 
-  private async publish(events: ValidUsageEvent[]): Promise<void> {
+  private async publish(events: ValidUsageEvent[], deadLetters: OutgoingMessage[] = []): Promise<void> {
     try {
-      await this.publisher.publish(events);
+      await this.publisher.publish(events, deadLetters);
     } catch (error) {
       this.logger.error(`publishing ${events.length} usage events failed: ${(error as Error).message}`);
       throw new ProblemException(

@@ -31,11 +31,15 @@ export class UsageEventPublisher {
 
   constructor(private readonly bus: MessageBus) {}
 
-  publish(events: ValidUsageEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+  /** `deadLetters` (events refused in the same request) go in the same write. */
+  publish(events: ValidUsageEvent[], deadLetters: OutgoingMessage[] = []): Promise<void> {
+    if (events.length === 0 && deadLetters.length === 0) return Promise.resolve();
     // Stamped here: the write that carries them may run for another caller's request.
     const headers = requestIdHeaders();
-    const messages = events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: usageEventMessageJson(event), headers }));
+    const messages = [
+      ...events.map((event) => ({ topic: TOPICS.usageEvents, key: event.customerId, value: usageEventMessageJson(event), headers })),
+      ...deadLetters.map((message) => ({ ...message, headers: { ...headers, ...message.headers } })),
+    ];
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
       if (!this.writing) void this.drain();

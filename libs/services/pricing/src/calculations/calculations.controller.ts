@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CalculatePricingDto } from './calculate-pricing.dto';
-import { CalculationsService } from './calculations.service';
+import { CalculationPreview, CalculationsService } from './calculations.service';
 
 @Controller('v1/pricing')
 export class CalculationsController {
@@ -19,5 +19,20 @@ export class CalculationsController {
   async find(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const stored = await this.calculations.find(id);
     res.status(200).type('application/json').send(stored.body);
+  }
+}
+
+/**
+ * Internal: the price of a subscription's usage so far, not stored (the notifications service
+ * watches amount thresholds with it). Not under /v1, so the gateway never routes to it.
+ */
+@Controller('internal/v1/pricing')
+export class PricingPreviewController {
+  constructor(private readonly calculations: CalculationsService) {}
+
+  @Post('preview')
+  @HttpCode(200)
+  preview(@Body() request: CalculatePricingDto): Promise<CalculationPreview> {
+    return this.calculations.preview(request);
   }
 }

@@ -131,6 +131,24 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     }
   });
 
+  it('previews the same price on its internal route without storing a calculation (what usage alerts watch)', async () => {
+    const database = new Client({ connectionString: pricing.databaseUrl });
+    await database.connect();
+    try {
+      const count = async () => Number((await database.query('SELECT count(*) AS n FROM pricing.calculations')).rows[0].n);
+      const before = await count();
+      const preview = await send('POST', '/internal/v1/pricing/preview', march);
+      expect(preview.status).toBe(200);
+      const stored = JSON.parse((await send('POST', '/v1/pricing/calculate', march)).text) as CalculationJson;
+      const { calculation_id: _id, created_at: _created, ...priced } = stored;
+      expect(JSON.parse(preview.text)).toEqual(priced);
+      expect(await count()).toBe(before + 1);
+      expect((await send('POST', '/internal/v1/pricing/preview', { ...march, period_end: 'soon' })).status).toBe(400);
+    } finally {
+      await database.end();
+    }
+  });
+
   it('reads a plan version from the catalog once, however many calculations price it', async () => {
     const planReads = () => pricing.stubs.catalog!.requests.filter((request) => request.path === '/v1/price-plans/plan_growth/versions/2').length;
     for (const period_start of ['2026-03-15T00:00:00Z', '2026-03-20T00:00:00Z']) {

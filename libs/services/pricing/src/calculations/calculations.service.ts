@@ -8,6 +8,7 @@ import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { UsageClient } from '../usage/usage.client';
+import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';
 import { CalculationsRepository } from './calculations.repository';
@@ -18,9 +19,12 @@ export interface StoredCalculation {
   body: string;
 }
 
+/** What a preview answers: a calculation that is not stored, so it has no id. */
+export type CalculationPreview = Omit<CalculationJson, 'calculation_id' | 'created_at'>;
+
 /**
  * Prices a subscription's pinned plan version (or the requested version of one of its phases) over a period with the exact (strong) usage of each
- * metered charge, and stores the answer for good.
+ * metered charge, and stores the answer for good (or, for a preview, answers it only).
  */
 @Injectable()
 export class CalculationsService {
@@ -31,6 +35,19 @@ export class CalculationsService {
   ) {}
 
   async calculate(request: CalculatePricingDto): Promise<StoredCalculation> {
+    const json = await this.price(request);
+    const body = JSON.stringify(json);
+    await this.calculations.insert(json, body);
+    return { id: json.calculation_id, body };
+  }
+
+  /** The same pricing, not stored (usage alerts watch amounts with it). */
+  async preview(request: CalculatePricingDto): Promise<CalculationPreview> {
+    const { calculation_id: _id, created_at: _created, ...preview } = await this.price(request);
+    return preview;
+  }
+
+  private async price(request: CalculatePricingDto): Promise<CalculationJson> {
     const periodStart = toDate(request.period_start, 'period_start');
     const periodEnd = toDate(request.period_end, 'period_end');
     if (periodEnd.getTime() <= periodStart.getTime()) {
@@ -83,7 +100,7 @@ export class CalculationsService {
     const valuesByMetric = new Map(perEventKeys.map((key, index) => [key, eventValues[index]]));
     const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable, valuesByMetric);
 
-    const json = calculationToJson(
+    return calculationToJson(
       {
         id: `calc_${randomBytes(12).toString('hex')}`,
         customerId: subscription.customer_id,
@@ -99,9 +116,6 @@ export class CalculationsService {
       },
       calculation,
     );
-    const body = JSON.stringify(json);
-    await this.calculations.insert(json, body);
-    return { id: json.calculation_id, body };
   }
 
   async find(id: string): Promise<StoredCalculation> {

@@ -1,0 +1,3 @@
+import { describeNotificationsEndToEnd } from '@abaxus/testing/notifications/notifications-end-to-end';
+
+describeNotificationsEndToEnd('kafka');
