@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ServiceName } from '@abaxus/platform/config/abaxus-config';
+import { jsonRequest } from '@abaxus/platform/testing/json-request';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { RunningEngine, startEngine } from '@abaxus/engine/embedded-engine';
 
@@ -60,21 +61,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     topicPrefix,
     serviceUrl: (name) => engine.directory.urlOf(name),
     serviceHeaders: () => engine.directory.requestHeaders(),
-    api: async (method, path, body, headers = {}) => {
-      const response = await fetch(`${engine.url}${path}`, {
-        method,
-        headers: { ...defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = undefined;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: response.status, headers: response.headers, body: parsed as never, text };
-    },
+    api: (method, path, body, headers = {}) => jsonRequest(engine.url, method, path, body, { ...defaultHeaders, ...headers }),
     stop: async () => {
       await engine.stop();
       await database.drop();

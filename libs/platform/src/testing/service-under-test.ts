@@ -9,6 +9,7 @@ import { ServiceDirectory } from '../service/service-directory';
 import { ServiceRuntime } from '../service/service-runtime';
 import { startHttpApp, StartedApp } from '../service/start-service-app';
 import { Clock } from '../time/clock';
+import { jsonRequest } from './json-request';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** One request a stubbed service received, with its JSON body parsed (undefined when not JSON). */
@@ -240,21 +241,7 @@ export async function startServiceUnderTest(
     bus,
     topicPrefix,
     stubs,
-    api: async (method, path, body, headers = {}) => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = undefined;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: response.status, headers: response.headers, body: parsed as never, text };
-    },
+    api: (method, path, body, headers) => jsonRequest(url, method, path, body, headers),
     listen: async (...topics) => {
       const recorder: TopicRecorder = { messages: [] };
       listeners.push(
