@@ -156,7 +156,7 @@ function podSpecsOf(manifests: Manifest[]): Array<[string, PodSpec]> {
  */
 function serviceCallsInCode(): Record<ProcessName, Set<ServiceName>> {
   const aliases: Record<string, string> = { '@abaxus/catalog-client/': 'libs/catalog-client/src/', '@abaxus/usage-events/': 'libs/usage-events/src/' };
-  const callPattern = /\.(?:call|expectOk)(?:<[^>]*>)?\(\s*'([a-z-]+)'/g;
+  const callPattern = /\.(?:call|expectOk)(?:<(?:[^<>]|<[^<>]*>)*>)?\(\s*'([a-z-]+)'/g;
   const importPattern = /from '([^']+)'/g;
   const sourceFiles = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
@@ -423,11 +423,11 @@ describe('Helm chart helm/abaxus', () => {
     expect(kinds).toEqual({
       ConfigMap: 1,
       Secret: 2,
-      Service: 6,
-      Deployment: 6,
+      Service: 7,
+      Deployment: 7,
       HorizontalPodAutoscaler: 3,
-      PodDisruptionBudget: 6,
-      NetworkPolicy: 6,
+      PodDisruptionBudget: 7,
+      NetworkPolicy: 7,
       Job: 1,
       Pod: 1,
       Ingress: 1,
@@ -518,6 +518,7 @@ describe('Helm chart helm/abaxus', () => {
       aggregation: ['catalog'],
       pricing: ['aggregation', 'catalog'],
       invoicing: ['catalog', 'pricing'],
+      notifications: ['aggregation', 'catalog', 'pricing'],
     });
     const policies = ofKind(await render(REQUIRED_VALUES, 'billing'), 'NetworkPolicy');
     expect(policies).toHaveLength(APPS.length);
