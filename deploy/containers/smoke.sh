@@ -35,6 +35,8 @@ NODE_IMAGE=localhost/node:24-slim
 IMAGE=localhost/abaxus:smoke
 TOOLS="$ROOT/deploy/.tools/containers"
 API_KEY="sk_smoke_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+# The services refuse calls without it (distributed mode); one per run, shared by the seven processes.
+INTERNAL_TOKEN="smoke_internal_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 RUN_ID="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 STARTED=$SECONDS
 
@@ -189,6 +191,7 @@ common_env=(
   -e "CATALOG_URL=http://127.0.0.1:${PORTS[catalog]}" -e "INGESTION_URL=http://127.0.0.1:${PORTS[ingestion]}"
   -e "AGGREGATION_URL=http://127.0.0.1:${PORTS[aggregation]}" -e "PRICING_URL=http://127.0.0.1:${PORTS[pricing]}"
   -e "INVOICING_URL=http://127.0.0.1:${PORTS[invoicing]}" -e "NOTIFICATIONS_URL=http://127.0.0.1:${PORTS[notifications]}"
+  -e "ABAXUS_INTERNAL_TOKEN=$INTERNAL_TOKEN"
 )
 container_flags=(--network host --read-only --tmpfs /tmp --pids-limit 512)
 
