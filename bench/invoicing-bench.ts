@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
-import { startEngine } from '@abaxus/engine/embedded-engine';
+import { startEngine } from '@abaxus/engine-runtime/embedded-engine';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { createTestDatabase } from '@abaxus/platform/testing/test-database';
 import { ms, perSecond, row, summarize } from './bench-stats';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { rootLogger } from '@abaxus/platform/logging/process-logger';
 import { configureProcess, exitOnStartFailure } from '@abaxus/platform/service/entry-point';
-import { startEngine } from '@abaxus/engine/embedded-engine';
+import { startEngine } from '@abaxus/engine-runtime/embedded-engine';
 
 /** `npm start`: the whole engine in one process, readable log lines. Ctrl-C stops it cleanly; data stays in ABAXUS_DATA_DIR. */
 async function main(): Promise<void> {

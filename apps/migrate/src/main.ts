@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { migrateSchemas } from '@abaxus/platform/database/service-data-source';
 import { rootLogger } from '@abaxus/platform/logging/process-logger';
 import { configureProcess, exitOnStartFailure } from '@abaxus/platform/service/entry-point';
-import { SCHEMA_MIGRATIONS } from '@abaxus/engine/schema-migrations';
+import { SCHEMA_MIGRATIONS } from '@abaxus/engine-runtime/schema-migrations';
 
 /**
  * Applies every schema's pending migrations against DATABASE_URL, then exits (0 when all applied):

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, ServiceName } from '@abaxus/platform/config/abaxus-config';
 import { jsonRequest } from '@abaxus/platform/testing/json-request';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
-import { RunningEngine, startEngine } from '@abaxus/engine/embedded-engine';
+import { RunningEngine, startEngine } from '@abaxus/engine-runtime/embedded-engine';
 
 export interface ApiResponse<T = any> {
   status: number;

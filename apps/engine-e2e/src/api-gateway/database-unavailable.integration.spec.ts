@@ -2,7 +2,7 @@ import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { CuttableTcpProxy } from '@abaxus/platform/testing/cuttable-tcp-proxy';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
-import { RunningEngine, startEngine } from '@abaxus/engine/embedded-engine';
+import { RunningEngine, startEngine } from '@abaxus/engine-runtime/embedded-engine';
 import { apiCall } from './engine-process';
 
 /**
