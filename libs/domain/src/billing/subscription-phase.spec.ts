@@ -1,7 +1,7 @@
 import Big from 'big.js';
 import fc from 'fast-check';
 import { prorateFlatFee } from './flat-fee-proration';
-import { Phase, phaseAt, phasePieces, planChange, planVersionToPrice } from './subscription-phase';
+import { Phase, phaseAt, phasePieces, phasesUntil, planChange, planVersionToPrice } from './subscription-phase';
 
 describe('planVersionToPrice', () => {
   const subscription = {
@@ -121,5 +121,18 @@ describe('plan changes and phase pieces', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('phasesUntil', () => {
+  it('ends the last phase at the cancellation and drops a change scheduled after it', () => {
+    const phases: Phase[] = [
+      { plan_id: 'basic', plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-02-10T00:00:00.000Z' },
+      { plan_id: 'pro', plan_version: 1, start: '2026-02-10T00:00:00.000Z', end: null },
+    ];
+    expect(phasesUntil(phases, new Date('2026-02-01T00:00:00Z'))).toEqual([
+      { plan_id: 'basic', plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z' },
+    ]);
+    expect(phasesUntil(phases, new Date('2026-03-01T00:00:00Z'))[1].end).toBe('2026-03-01T00:00:00.000Z');
   });
 });

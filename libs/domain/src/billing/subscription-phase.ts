@@ -125,3 +125,10 @@ export function phasePieces(phases: readonly Phase[], from: Date, to: Date): Pha
   });
   return pieces;
 }
+
+/** The phases of a subscription ending at `end` (its cancellation): those starting from then on never come into force. */
+export function phasesUntil(phases: readonly Phase[], end: Date): Phase[] {
+  const kept = phases.filter((phase, index) => index === 0 || Date.parse(phase.start) < end.getTime()).map((phase) => ({ ...phase }));
+  kept[kept.length - 1].end = end.toISOString();
+  return kept;
+}
