@@ -37,6 +37,9 @@ import { StripePaymentsClient } from './payments/stripe-payments.client';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookService } from './payments/stripe-webhook.service';
 import { PricingClient } from './pricing/pricing.client';
+import { SubscriptionPricer } from './invoices/subscription-pricer';
+import { LateUsageAdjuster } from './late-usage/late-usage.adjuster';
+import { UsageAdjustmentsRepository } from './late-usage/usage-adjustments.repository';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
@@ -62,6 +65,9 @@ export class InvoicingAppModule {
       providers: [
         CatalogClient,
         PricingClient,
+        SubscriptionPricer,
+        UsageAdjustmentsRepository,
+        LateUsageAdjuster,
         ServiceOutbox.provider('invoicing.outbox'),
         InvoicesRepository,
         CustomerBillingRepository,

@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
+import type { PhaseMarkerJson, ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
@@ -13,6 +13,10 @@ export interface InvoiceLineGroupJson {
   period_end: string;
   calculation_id: string;
   amount: string;
+  /** The plan phase this group was priced by (subscriptions that changed plan: one group per phase). */
+  phase?: PhaseMarkerJson;
+  /** Late usage: this group's lines adjust the period of an earlier invoice. */
+  adjustment?: { invoice_id: string; invoice_number: string };
 }
 
 export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
@@ -66,7 +70,7 @@ export interface CollectionRecord {
 
 /**
  * Builds the snapshot from the stored calculations (flat fees prorated on cycled plans), one group
- * per subscription, and their total.
+ * per subscription (per plan phase of one that changed plan), and their total.
  */
 export function snapshotOf(currency: string, priced: readonly ProratedCalculation[]): { snapshot: InvoiceSnapshot; total: Big } {
   let total = new Big(0);
@@ -77,7 +81,7 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
     total = total.plus(amount);
   }
   const snapshot: InvoiceSnapshot = {
-    line_groups: priced.map(({ calculation, total: amount }) => ({
+    line_groups: priced.map(({ calculation, total: amount, phase, adjustment }) => ({
       subscription_id: calculation.subscription_id,
       plan_id: calculation.plan_id,
       plan_version: calculation.plan_version,
@@ -85,6 +89,8 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
       period_end: calculation.period_end,
       calculation_id: calculation.calculation_id,
       amount: formatAmount(amount, currency),
+      ...(phase ? { phase } : {}),
+      ...(adjustment ? { adjustment } : {}),
     })),
     line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
     calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),

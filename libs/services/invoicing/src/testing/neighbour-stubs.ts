@@ -71,8 +71,19 @@ export class InvoicingNeighbourStubs {
   private readonly cycled = new Map<string, { fee: string; usageAmount: string }>();
   private readonly customers = new Map<string, CustomerRecord>();
 
+  /** Periods aggregation reports late usage for, by subscription: the indexes of the periods asked that start at these instants. */
+  private readonly latePeriodStarts = new Map<string, string[]>();
+
   constructor(private readonly sut: ServiceUnderTest) {
     this.metric('api_calls', 'API calls');
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => {
+      const body = request.body as { subscription_id: string; periods: Array<{ period_start: string }> };
+      const starts = this.latePeriodStarts.get(body.subscription_id) ?? [];
+      return {
+        status: 200,
+        body: { late: body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : [])) },
+      };
+    });
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
       status: 200,
       body: { data: this.subscriptions.get(request.query.get('customer_id') ?? '') ?? [], has_more: false, next_cursor: null },
@@ -209,6 +220,14 @@ export class InvoicingNeighbourStubs {
     this.stub('catalog').on(`GET /v1/metrics/${key}`, { status: 200, body: metric });
   }
 
+  /** Aggregation reports usage stored late for these invoiced periods (by period start) of a subscription. */
+  lateUsage(subscriptionId: string, periodStarts: string[]): void {
+    this.latePeriodStarts.set(
+      subscriptionId,
+      periodStarts.map((start) => new Date(start).toISOString()),
+    );
+  }
+
   /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */
   reprice(subscriptionId: string, amount: string): void {
     this.pricing.get(subscriptionId)!.amount = amount;
@@ -216,7 +235,7 @@ export class InvoicingNeighbourStubs {
 
   private stub(name: 'catalog' | 'pricing'): ServiceStub {
     const stub = this.sut.stubs[name];
-    if (!stub) throw new Error(`start the invoicing service with stub: ['catalog', 'pricing']`);
+    if (!stub) throw new Error(`start the invoicing service with stub: ['catalog', 'pricing', 'aggregation']`);
     return stub;
   }
 }
