@@ -85,7 +85,12 @@ export class LateUsageAdjuster {
     const base = { original_invoice_id: period.invoice_id, subscription_id: subscription.id, period_start: period.period_start, repriced_at: repricedAt };
     const rows: UsageAdjustmentRow[] = [
       { ...base, charge_key: '*', quantity: '0', amount: '0' },
-      ...differences.map((difference) => ({ ...base, charge_key: difference.key, quantity: difference.quantity.toString(), amount: difference.amount.toString() })),
+      ...differences.map((difference) => ({
+        ...base,
+        charge_key: difference.key,
+        quantity: difference.quantity.toString(),
+        amount: difference.amount.toString(),
+      })),
     ];
     const marker = { invoice_id: period.invoice_id, invoice_number: period.invoice_number };
     const priced: ProratedCalculation[] = [];
