@@ -362,6 +362,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/subscriptions/{id}/change': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example sub_a1b2c3 */
+        id: components['parameters']['SubscriptionId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change a subscription's plan, now or scheduled
+     * @description Part II §5. Moves the subscription to the latest version of `plan_id` at `at` (default:
+     *     now, the subscription's own now — its test clock's when it lives on one). The phase in
+     *     force at `at` ends there and the new plan's phase starts there; `phases` records every
+     *     plan the subscription has had, and `plan_id`/`plan_version` show the phase in force now.
+     *     The subscription keeps its id and its cycle anchor (`start_date`).
+     *
+     *     How it is billed (choices):
+     *     - In arrears, like everything else: the cycle's invoice, issued after the cycle ends (or
+     *       a manual invoice), has one group of lines per phase (`line_groups[].phase`, and `phase`
+     *       on each line). No immediate proration invoice is issued at the change (Stripe's
+     *       `proration_behavior: none`, the difference is billed at cycle end).
+     *     - Usage is split at the instant of the change: events before it are priced by the old
+     *       plan version, events from it by the new one; tiers count per phase (each phase starts
+     *       its tiers at zero).
+     *     - Flat fees are prorated by the milliseconds of the cycle each phase covers, with the
+     *       cumulative rounding rule described on `InvoiceLineItem.proration`: back-to-back phases
+     *       of the same fee add up to the fee to the cent. With different fees, phase [a, b) of
+     *       cycle [s, e) at fee F pays round(F × (b − s)/(e − s)) − round(F × (a − s)/(e − s)), each
+     *       round half-up to the minor unit: each piece is within one minor unit of its exact share.
+     *     - A future `at` schedules the change: nothing has to run at `at`, since billing and this
+     *       API read the phase in force from `phases` at each instant (test clocks included).
+     *     - A scheduled change (its phase has not started yet) is replaced by any later request
+     *       whose `at` is at or before its start; a request for the plan version in force at `at`
+     *       then only cancels the scheduled change. That is how a scheduled change is canceled:
+     *       change back to the current plan at (or before) the scheduled instant. A phase already
+     *       in force is never rewritten: `at` must be after the start of the phase in force.
+     *     - A cancel drops changes scheduled from the cancellation on; the last phase's `end`
+     *       shows the cancellation.
+     *     - The new plan must have the subscription's currency (`422 currency_mismatch`) and its
+     *       billing interval (`422 billing_interval_mismatch`: a change keeps the cycle).
+     *     - Asking for the plan version already in force with no scheduled change to cancel →
+     *       `422 plan_unchanged`. The plan's latest version is pinned, so changing to the same
+     *       plan after a new version was posted moves the subscription to that version.
+     *     - `subscription.changed` is published (catalog events topic, and webhooks) with the
+     *       subscription as of the request.
+     */
+    post: operations['changeSubscriptionPlan'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/events': {
     parameters: {
       query?: never;
@@ -2090,6 +2147,18 @@ export interface components {
       /** @description When usage stops being billed; defaults to now; may be in the future. */
       at?: components['schemas']['TimestampInput'] | null;
     };
+    SubscriptionChange: {
+      plan_id: components['schemas']['ClientId'];
+      /** @description When the new plan takes over; defaults to now (the subscription's clock); a future instant schedules the change. */
+      at?: components['schemas']['TimestampInput'] | null;
+    };
+    SubscriptionPhase: {
+      plan_id: components['schemas']['ClientId'];
+      plan_version: number;
+      start: components['schemas']['Timestamp'];
+      /** @description Null for the last phase while it lasts; the cancellation for a canceled subscription. */
+      end: components['schemas']['Timestamp'] | null;
+    };
     Subscription: {
       id: string;
       /**
@@ -2099,9 +2168,18 @@ export interface components {
       status: 'pending' | 'active' | 'canceled';
       customer_id: components['schemas']['ClientId'];
       plan_id: components['schemas']['ClientId'];
-      /** @description The plan version pinned at creation. */
+      /**
+       * @description The plan version in force now (the subscription's now): pinned at creation, changed by
+       *     `POST /v1/subscriptions/{id}/change` from the change's instant on. A scheduled change
+       *     shows in `phases` only until it starts.
+       */
       plan_version: number;
       start_date: components['schemas']['Timestamp'];
+      /**
+       * @description Every plan the subscription has had, oldest first, scheduled ones included; one phase
+       *     for a subscription never changed. Back to back: each phase ends where the next starts.
+       */
+      phases?: components['schemas']['SubscriptionPhase'][];
       canceled_at: components['schemas']['Timestamp'] | null;
       /**
        * @description The pinned plan's interval; cycles are anchored at start_date.
@@ -2256,6 +2334,60 @@ export interface components {
       period_end: components['schemas']['Timestamp'];
       calculation_id: string;
       amount: components['schemas']['DecimalString'];
+      /**
+       * @description Part II §5. On a subscription that changed plan: the phase this group was priced by
+       *     (one group per phase; `period_start`/`period_end` are its part of the invoice).
+       */
+      phase?: components['schemas']['PhaseMarker'];
+      /**
+       * @description Part II §6. This group's lines adjust the period of an earlier invoice (late usage);
+       *     `period_start`/`period_end` are that period (its part in this phase).
+       */
+      adjustment?: {
+        invoice_id: string;
+        invoice_number: string;
+      };
+    };
+    PhaseMarker: {
+      plan_id: string;
+      plan_version: number;
+      start: components['schemas']['Timestamp'];
+      end: components['schemas']['Timestamp'] | null;
+    };
+    /**
+     * @description Part II §6, late usage. An event timestamped in a period already invoiced that arrives
+     *     after the invoice was issued (so after the grace) is billed on the customer's next invoice
+     *     (cycle or manual): the closed period is re-priced with all its usage (by the same plan
+     *     phases) and each metered charge whose amount changed gets one adjustment line, its
+     *     `amount` = `repriced_amount` − `invoiced_amount`, `quantity` the usage difference. What
+     *     was invoiced for a charge is the original invoice's lines plus earlier adjustments on
+     *     invoices that are not voided, so a second late event bills only its own difference.
+     *     Choices: a negative difference is a credit line (negative `amount`) on the same invoice;
+     *     flat fees are never adjusted (they do not depend on usage); a charge is identified by
+     *     plan version, metric and model; the issued invoice is never changed; an event that is a
+     *     duplicate of one already accepted (same `idempotency_key`) is dropped by ingestion and
+     *     changes nothing; only the latest 500 invoiced periods of a subscription are checked.
+     *     Voiding the invoice that carried an adjustment makes the next invoice bill it again.
+     * @example {
+     *       "invoice_id": "inv_5f1c",
+     *       "invoice_number": "INV-000042",
+     *       "period_start": "2026-01-01T00:00:00.000Z",
+     *       "period_end": "2026-02-01T00:00:00.000Z",
+     *       "invoiced_amount": "5.50",
+     *       "repriced_amount": "6.00",
+     *       "calculation_id": "calc_77ab"
+     *     }
+     */
+    UsageAdjustment: {
+      invoice_id: string;
+      /** @description The original invoice whose period this line corrects. */
+      invoice_number: string;
+      period_start: components['schemas']['Timestamp'];
+      period_end: components['schemas']['Timestamp'];
+      invoiced_amount: components['schemas']['DecimalString'];
+      repriced_amount: components['schemas']['DecimalString'];
+      /** @description The stored calculation of the re-pricing. */
+      calculation_id: string;
     };
     InvoiceLineItem: {
       subscription_id: string;
@@ -2284,6 +2416,9 @@ export interface components {
        * @constant
        */
       trial?: true;
+      /** @description On a subscription that changed plan (Part II §5), the plan phase this line was priced by. */
+      phase?: components['schemas']['PhaseMarker'];
+      adjustment?: components['schemas']['UsageAdjustment'];
       tiers?: components['schemas']['TierBreakdown'][];
     };
     PaymentAttempt: {
@@ -3684,6 +3819,141 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
             code?: 'period_already_invoiced';
+          };
+        };
+      };
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  changeSubscriptionPlan: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example sub_a1b2c3 */
+        id: components['parameters']['SubscriptionId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubscriptionChange'];
+      };
+    };
+    responses: {
+      /** @description The subscription, with its phases. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "sub_a1b2c3",
+           *       "status": "active",
+           *       "customer_id": "cust_acme",
+           *       "plan_id": "plan_pro",
+           *       "plan_version": 1,
+           *       "start_date": "2026-01-01T00:00:00.000Z",
+           *       "canceled_at": null,
+           *       "billing_interval": "month",
+           *       "trial_end": null,
+           *       "test_clock": null,
+           *       "phases": [
+           *         {
+           *           "plan_id": "plan_basic",
+           *           "plan_version": 2,
+           *           "start": "2026-01-01T00:00:00.000Z",
+           *           "end": "2026-01-11T00:00:00.000Z"
+           *         },
+           *         {
+           *           "plan_id": "plan_pro",
+           *           "plan_version": 1,
+           *           "start": "2026-01-11T00:00:00.000Z",
+           *           "end": null
+           *         }
+           *       ],
+           *       "created_at": "2026-01-01T09:00:03.000Z",
+           *       "current_period_start": "2026-01-01T00:00:00.000Z",
+           *       "current_period_end": "2026-02-01T00:00:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['Subscription'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No subscription has this id, or no plan has `plan_id` (`errors[].field` = `plan_id`). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "code": "not_found",
+           *       "detail": "Price plan \"plan_nope\" does not exist.",
+           *       "errors": [
+           *         {
+           *           "field": "plan_id",
+           *           "message": "unknown price plan"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'not_found';
+          };
+        };
+      };
+      /** @description The subscription is canceled, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'subscription_canceled' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      /**
+       * @description Refused by a rule; nothing was written. `errors[].field` names `at` or `plan_id`.
+       *     `period_already_invoiced` (`at` before where invoices reach), `change_before_start`
+       *     (`at` at or before `start_date`), `change_after_end` (`at` at or after `canceled_at`),
+       *     `change_before_phase` (`at` before the start of the phase in force), `currency_mismatch`,
+       *     `billing_interval_mismatch`, `plan_unchanged`.
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'period_already_invoiced'
+              | 'change_before_start'
+              | 'change_after_end'
+              | 'change_before_phase'
+              | 'currency_mismatch'
+              | 'billing_interval_mismatch'
+              | 'plan_unchanged';
           };
         };
       };
