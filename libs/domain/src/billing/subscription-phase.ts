@@ -37,7 +37,10 @@ export interface Phase {
 
 /** The subscription's phases: its stored ones, or the one phase of a subscription never changed. */
 export function phasesOf(subscription: { plan_id: string; plan_version: number; start_date: string; phases?: ReadonlyArray<Phase> | null }): Phase[] {
-  if (subscription.phases && subscription.phases.length > 0) return subscription.phases.map((phase) => ({ ...phase }));
+  // Field by field: stored as jsonb, whose key order is not the API's.
+  if (subscription.phases && subscription.phases.length > 0) {
+    return subscription.phases.map((phase) => ({ plan_id: phase.plan_id, plan_version: phase.plan_version, start: phase.start, end: phase.end }));
+  }
   return [{ plan_id: subscription.plan_id, plan_version: subscription.plan_version, start: subscription.start_date, end: null }];
 }
 
