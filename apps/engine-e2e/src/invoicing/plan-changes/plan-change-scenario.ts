@@ -102,6 +102,9 @@ export function planChangeScenario(engineOf: () => TestEngine): void {
 
     // 50 calls of Jan 25 arrive now, after January was invoiced and its grace passed.
     await send([event('2026-01-25T10:00:00Z', '50', lateKey)]);
+    // The upcoming invoice already shows it.
+    const upcoming = expectStatus(await engine.api('GET', `/v1/customers/${customerId}/upcoming-invoice`), 200).body;
+    expect(upcoming.line_items.filter((line: { adjustment?: unknown }) => line.adjustment).map((line: { amount: string }) => line.amount)).toEqual(['0.50']);
     await advance('2026-03-01T01:00:00Z');
     const february = (await invoices())[1];
     expect(february.line_items.filter((line: { adjustment?: unknown }) => line.adjustment)).toEqual([

@@ -7,6 +7,7 @@ import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { CollectionRepository } from '../collection/collection.repository';
 import { InvoiceSnapshot, snapshotOf } from '../invoices/invoice-json';
 import { SubscriptionPricer } from '../invoices/subscription-pricer';
+import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
 import { TestClocksRepository } from '../test-clocks/test-clocks.repository';
 import { BillingScheduleRepository } from './billing-schedule.repository';
 
@@ -35,6 +36,7 @@ export class CustomerBillingController {
     private readonly collection: CollectionRepository,
     private readonly catalog: CatalogClient,
     private readonly pricer: SubscriptionPricer,
+    private readonly lateUsage: LateUsageAdjuster,
     private readonly clock: Clock,
   ) {}
 
@@ -59,7 +61,9 @@ export class CustomerBillingController {
     // One invoice has one currency: the first subscription's (customers bill in one in practice).
     const inCurrency = periods.filter((period) => period.currency === periods[0].currency);
     const priced = await Promise.all(inCurrency.map(({ row, end }) => this.pricer.price(customerId, row.record, row.billed_until, end)));
-    const { snapshot, total } = snapshotOf(periods[0].currency, priced.flat());
+    // Late usage the next invoice would bill as adjustments (nothing is recorded by a preview).
+    const late = await Promise.all(inCurrency.map(({ row }) => this.lateUsage.forSubscription(customerId, row.record)));
+    const { snapshot, total } = snapshotOf(periods[0].currency, [...priced.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
     return {
       customer_id: customerId,
       currency: periods[0].currency,
