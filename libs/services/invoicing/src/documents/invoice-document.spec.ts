@@ -181,6 +181,30 @@ describe('invoice document model', () => {
     ]);
   });
 
+  it("names a line's plan phase, and on an adjustment line (late usage) the invoice and period it corrects", () => {
+    const phase = { plan_id: 'plan_pro', plan_version: 2, start: '2026-11-16T00:00:00.000Z', end: null };
+    const adjustment = {
+      invoice_id: 'inv_1',
+      invoice_number: 'INV-000041',
+      period_start: '2026-10-01T00:00:00.000Z',
+      period_end: '2026-11-01T00:00:00.000Z',
+      invoiced_amount: '5.50',
+      repriced_amount: '6.00',
+      calculation_id: 'calc_1',
+    };
+    const invoice = invoiceFixture({
+      line_items: [
+        { ...API_CALLS, phase },
+        { ...API_CALLS, amount: '0.50', phase, adjustment },
+      ],
+    });
+    const lines = invoiceDocument(input({ invoice })).groups[0].lines;
+    expect(lines.map((line) => line.details.slice(1))).toEqual([
+      ['plan plan_pro v2'],
+      ['plan plan_pro v2', 'late usage: adjusts invoice INV-000041, 1 Oct 2026 – 31 Oct 2026 (invoiced 5.50, re-priced 6.00)'],
+    ]);
+  });
+
   it('prints without an issuer until settings exist, the customer by id when it has no name, and a metric by key when unnamed', () => {
     const document = invoiceDocument(
       input({

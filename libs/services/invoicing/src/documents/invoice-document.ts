@@ -127,6 +127,10 @@ function line(item: InvoiceLineItemJson & LaterLineFields, input: InvoiceDocumen
     item.model === 'flat_fee' && !item.description ? null : modelName(item.model),
     item.trial ? 'free trial' : null,
     item.proration ? `prorated: ${displayQuantity(item.proration.fraction)} of a billing cycle, ${period(item.proration.from, item.proration.to)}` : null,
+    item.phase ? `plan ${item.phase.plan_id} v${item.phase.plan_version}` : null,
+    item.adjustment
+      ? `late usage: adjusts invoice ${item.adjustment.invoice_number}, ${period(item.adjustment.period_start, item.adjustment.period_end)} (invoiced ${displayAmount(item.adjustment.invoiced_amount, currency)}, re-priced ${displayAmount(item.adjustment.repriced_amount, currency)})`
+      : null,
     item.explanation ?? null,
   ].filter((detail): detail is string => detail !== null);
   return {
