@@ -30,9 +30,12 @@ export function invoiceFact(
   return { message: { topic: TOPICS.invoiceEvents, key: customerId, value: JSON.stringify(envelope) }, envelope };
 }
 
-/** A subscription cancellation as the catalog publishes it. */
-export function subscriptionCanceledFact(subscription: SubscriptionRecord): OutgoingMessage {
-  const envelope: CatalogEventEnvelope = { type: 'subscription.canceled', data: subscription, event_id: randomUUID(), occurred_at: new Date().toISOString() };
+/** A subscription cancellation (or plan change) as the catalog publishes it. */
+export function subscriptionCanceledFact(
+  subscription: SubscriptionRecord,
+  type: 'subscription.canceled' | 'subscription.changed' = 'subscription.canceled',
+): OutgoingMessage {
+  const envelope: CatalogEventEnvelope = { type, data: subscription, event_id: randomUUID(), occurred_at: new Date().toISOString() };
   return { topic: TOPICS.catalogEvents, key: subscription.id, value: JSON.stringify(envelope) };
 }
 

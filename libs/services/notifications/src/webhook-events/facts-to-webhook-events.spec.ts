@@ -55,6 +55,27 @@ describe('facts on the bus as webhook events', () => {
     });
   });
 
+  it('sends plan changes as subscription.changed with the phases the catalog published', () => {
+    const subscription = {
+      id: 'sub_2',
+      customer_id: 'cust_4',
+      plan_id: 'plan_pro',
+      plan_version: 1,
+      start_date: '2026-01-01T00:00:00.000Z',
+      canceled_at: null,
+      phases: [
+        { plan_id: 'plan_basic', plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-01-11T00:00:00.000Z' },
+        { plan_id: 'plan_pro', plan_version: 1, start: '2026-01-11T00:00:00.000Z', end: null },
+      ],
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
+    expect(webhookEventOf(incoming(subscriptionCanceledFact(subscription, 'subscription.changed')))).toMatchObject({
+      type: 'subscription.changed',
+      customerId: 'cust_4',
+      data: subscription,
+    });
+  });
+
   it('turns a dead letter into events.rejected, identified by its source position (one event per refused message)', () => {
     const fact = deadLetterFact('{"customer_id":"cust_3","idempotency_key":"k9","value":"x"}', 'cust_3', 'validation_failed: value: must be a number', {
       partition: 1,
