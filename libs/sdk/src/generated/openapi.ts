@@ -406,6 +406,11 @@ export interface paths {
      *       shows the cancellation.
      *     - The new plan must have the subscription's currency (`422 currency_mismatch`) and its
      *       billing interval (`422 billing_interval_mismatch`: a change keeps the cycle).
+     *     - On plans without a billing interval (section 3: a flat fee once per invoiced period),
+     *       each phase is priced like a period of its own: an invoice covering part of two phases
+     *       charges each phase's flat fee once.
+     *     - Late usage of a period after a change is re-priced by the phases of that period
+     *       (`UsageAdjustment`).
      *     - Asking for the plan version already in force with no scheduled change to cancel →
      *       `422 plan_unchanged`. The plan's latest version is pinned, so changing to the same
      *       plan after a new version was posted moves the subscription to that version.
