@@ -26,6 +26,7 @@ import type {
   PricingCalculateRequest,
   Subscription,
   SubscriptionCancel,
+  SubscriptionChange,
   SubscriptionCreate,
   SubscriptionListQuery,
   UsageEvent,
@@ -153,6 +154,9 @@ export class AbaxusClient {
       this.request('getSubscription', options, (init) => this.raw.GET('/v1/subscriptions/{id}', { params: { path: { id } }, ...init })),
     cancel: (id: string, body: SubscriptionCancel = {}, options?: RequestOptions): Promise<Subscription> =>
       this.mutation('cancelSubscription', options, (init) => this.raw.POST('/v1/subscriptions/{id}/cancel', { params: { path: { id } }, body, ...init })),
+    /** A plan change now (default) or scheduled (`at` in the future); the subscription answers with its phases. */
+    change: (id: string, body: SubscriptionChange, options?: RequestOptions): Promise<Subscription> =>
+      this.mutation('changeSubscriptionPlan', options, (init) => this.raw.POST('/v1/subscriptions/{id}/change', { params: { path: { id } }, body, ...init })),
     list: (query: SubscriptionListQuery = {}, options?: RequestOptions): Promise<Page<Subscription>> =>
       this.request('listSubscriptions', options, (init) => this.raw.GET('/v1/subscriptions', { params: { query }, ...init })) as Promise<Page<Subscription>>,
   };

@@ -16,6 +16,8 @@ export type CustomerUpdate = Schemas['CustomerUpdate'];
 export type Customer = Schemas['Customer'];
 export type SubscriptionCreate = Schemas['SubscriptionCreate'];
 export type SubscriptionCancel = Schemas['SubscriptionCancel'];
+export type SubscriptionChange = Schemas['SubscriptionChange'];
+export type SubscriptionPhase = Schemas['SubscriptionPhase'];
 export type Subscription = Schemas['Subscription'];
 
 export type UsageEvent = Schemas['UsageEvent'];

@@ -85,6 +85,17 @@ describe('@abaxus/sdk against a real engine', () => {
 
   const usageOf = (setup: { customer: string; metric: string }) => ({ customer_id: setup.customer, metric_key: setup.metric, ...march });
 
+  it('schedules a plan change with subscriptions.change and reads the phases back', async () => {
+    const setup = await subscribedCustomer();
+    const pro = await abaxus.pricePlans.create({ id: id('plan_pro'), currency: 'USD', charges: [{ model: 'flat_fee', properties: { amount: '99.00' } }] });
+    const changed = await abaxus.subscriptions.change(setup.subscription, { plan_id: pro.id, at: '2099-01-01T00:00:00Z' });
+    expect(changed.plan_id).toBe(setup.plan.id);
+    expect(changed.phases).toEqual([
+      { plan_id: setup.plan.id, plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: '2099-01-01T00:00:00.000Z' },
+      { plan_id: pro.id, plan_version: 1, start: '2099-01-01T00:00:00.000Z', end: null },
+    ]);
+  });
+
   it("runs the README's walk-through with typed methods: setup, events, usage, pricing, invoice, email, charge", async () => {
     const setup = await subscribedCustomer();
     expect(setup.plan).toMatchObject({ version: 1, currency: 'USD' });
