@@ -22,14 +22,14 @@ libs/platform/src/config; the chart's test checks they agree). Each process gets
 uses: the API keys go to the gateway, Stripe and SMTP to invoicing, the webhook secret key to
 notifications. Callers, as the code calls: the gateway proxies to every service; ingestion asks
 catalog (its catalog copy) and aggregation (backfill); aggregation asks catalog; pricing asks catalog
-and aggregation; invoicing asks catalog and pricing; notifications asks catalog, aggregation and
+and aggregation; invoicing asks catalog, pricing and aggregation (late usage); notifications asks catalog, aggregation and
 pricing (the chart's test reads the calls out of the code and checks this list).
 */}}
 {{- define "abaxus.apps" -}}
 gateway: { component: api-gateway, port: 3000, secrets: [ABAXUS_API_KEYS], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [] }
 catalog: { component: catalog, port: 3001, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, ingestion, aggregation, pricing, invoicing, notifications] }
 ingestion: { component: ingestion, port: 3002, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway] }
-aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, ingestion, pricing, notifications] }
+aggregation: { component: aggregation, port: 3003, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, ingestion, pricing, invoicing, notifications] }
 pricing: { component: pricing, port: 3004, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD], callers: [api-gateway, invoicing, notifications] }
 invoicing: { component: invoicing, port: 3005, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL], callers: [api-gateway, catalog] }
 notifications: { component: notifications, port: 3006, secrets: [], optionalSecrets: [KAFKA_SASL_PASSWORD, ABAXUS_WEBHOOK_SECRET_KEY], callers: [api-gateway] }

@@ -517,7 +517,7 @@ describe('Helm chart helm/abaxus', () => {
       ingestion: ['aggregation', 'catalog'],
       aggregation: ['catalog'],
       pricing: ['aggregation', 'catalog'],
-      invoicing: ['catalog', 'pricing'],
+      invoicing: ['aggregation', 'catalog', 'pricing'],
       notifications: ['aggregation', 'catalog', 'pricing'],
     });
     const policies = ofKind(await render(REQUIRED_VALUES, 'billing'), 'NetworkPolicy');
