@@ -54,6 +54,7 @@ export interface DocumentTotal {
 }
 
 export interface InvoiceDocument {
+  /** "Invoice" or "Credit note". */
   title: string;
   number: string;
   /** The PDF's creation date: the same invoice in the same state renders to the same bytes. */
@@ -198,6 +199,20 @@ function totalsOf(invoice: InvoiceJson & LaterInvoiceFields, mark: InvoiceDocume
   return { rows, due };
 }
 
+/** Issuer (with its logo) and billed-to blocks, as they were at issue: the same on invoices and credit notes. */
+export function documentParties(issued: IssuedDocumentSnapshot, logoPng: Buffer | null): Pick<InvoiceDocument, 'issuer' | 'logoPng' | 'billedTo'> {
+  const { issuer, billed_to: billedTo } = issued;
+  return {
+    issuer: issuer && party(issuer.name, [...postalAddressLines(issuer.address), issuer.tax_id && `Tax ID: ${issuer.tax_id}`, issuer.email]),
+    logoPng: issuer?.logo_sha256 ? logoPng : null,
+    billedTo: party(billedTo.name ?? billedTo.customer_id, [
+      ...(billedTo.address ? postalAddressLines(billedTo.address) : []),
+      billedTo.tax_id && `Tax ID: ${billedTo.tax_id}`,
+      billedTo.email,
+    ]),
+  };
+}
+
 export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
   const invoice: InvoiceJson & LaterInvoiceFields = input.invoice;
   const { issued } = input;
@@ -209,7 +224,6 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
   const { rows, due } = totalsOf(invoice, mark);
   const amountDue = `${displayAmount(due, currency)} ${currency}`;
   const { issuer } = issued;
-  const billedTo = issued.billed_to;
 
   const paymentInstructions = voided
     ? ['This invoice was voided: nothing is due.']
@@ -231,13 +245,7 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
     }`,
     currency,
     mark,
-    issuer: issuer && party(issuer.name, [...postalAddressLines(issuer.address), issuer.tax_id && `Tax ID: ${issuer.tax_id}`, issuer.email]),
-    logoPng: issuer?.logo_sha256 ? input.logoPng : null,
-    billedTo: party(billedTo.name ?? billedTo.customer_id, [
-      ...(billedTo.address ? postalAddressLines(billedTo.address) : []),
-      billedTo.tax_id && `Tax ID: ${billedTo.tax_id}`,
-      billedTo.email,
-    ]),
+    ...documentParties(issued, input.logoPng),
     facts: [
       { label: 'Invoice number', value: invoice.number },
       { label: 'Issue date', value: displayDate(issuedAt) },
