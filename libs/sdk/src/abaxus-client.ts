@@ -13,6 +13,9 @@ import type {
   EventAccepted,
   EventInput,
   EventItemResult,
+  CreditNote,
+  CreditNoteCreate,
+  CreditNoteListQuery,
   Invoice,
   InvoiceIssue,
   InvoiceListQuery,
@@ -231,6 +234,21 @@ export class AbaxusClient {
       this.mutation('sendInvoiceEmail', options, (init) => this.raw.POST('/v1/invoices/{id}/send-email', { params: { path: { id } }, ...init })),
     archive: (id: string, options?: RequestOptions): Promise<Invoice> =>
       this.mutation('archiveInvoice', options, (init) => this.raw.POST('/v1/invoices/{id}/archive', { params: { path: { id } }, ...init })),
+  };
+
+  readonly creditNotes = {
+    /** Credits an issued invoice (its amount due goes down) or a paid one (refunded to the card with `refund: true`). */
+    create: (invoiceId: string, body: CreditNoteCreate, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('createCreditNote', options, (init) =>
+        this.raw.POST('/v1/invoices/{id}/credit-notes', { params: { path: { id: invoiceId } }, body, ...init }),
+      ),
+    get: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.request('getCreditNote', options, (init) => this.raw.GET('/v1/credit-notes/{id}', { params: { path: { id } }, ...init })),
+    list: (query: CreditNoteListQuery = {}, options?: RequestOptions): Promise<Page<CreditNote>> =>
+      this.request('listCreditNotes', options, (init) => this.raw.GET('/v1/credit-notes', { params: { query }, ...init })) as Promise<Page<CreditNote>>,
+    /** Asks Stripe again about a pending refund (same idempotency key: never a second Refund). */
+    retryRefund: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('retryCreditNoteRefund', options, (init) => this.raw.POST('/v1/credit-notes/{id}/refund', { params: { path: { id } }, ...init })),
   };
 
   /** A mutation: carries one `Idempotency-Key` for all its attempts. */

@@ -36,12 +36,15 @@ export type InvoiceIssue = Schemas['InvoiceIssue'];
 export type Invoice = Schemas['Invoice'];
 export type InvoiceStatus = Schemas['InvoiceStatus'];
 export type ChargeResult = Schemas['ChargeResult'];
+export type CreditNoteCreate = Schemas['CreditNoteCreate'];
+export type CreditNote = Schemas['CreditNote'];
 
 export type MetricListQuery = Query<'listMetrics'>;
 export type PricePlanListQuery = Query<'listPricePlans'>;
 export type CustomerListQuery = Query<'listCustomers'>;
 export type SubscriptionListQuery = Query<'listSubscriptions'>;
 export type InvoiceListQuery = Query<'listInvoices'>;
+export type CreditNoteListQuery = Query<'listCreditNotes'>;
 
 /** One page of a list: newest first; `next_cursor` goes into `starting_after` for the next page. */
 export interface Page<Item> {
