@@ -100,6 +100,8 @@ interface LaterInvoiceFields {
   tax_amount?: string;
   taxes?: Array<{ display_name?: string; percentage?: string; amount: string }>;
   credits_applied?: string;
+  /** Credit notes (Part II §6), present once the invoice has one. */
+  credited_amount?: string;
   amount_due?: string;
   voided_at?: string | null;
 }
@@ -193,6 +195,10 @@ function totalsOf(invoice: InvoiceJson & LaterInvoiceFields, mark: InvoiceDocume
   rows.push({ label: 'Total', amount: money(invoice.total_amount), emphasis: 'total' });
   if (nonZero(invoice.credits_applied)) rows.push({ label: 'Credits applied', amount: negative(invoice.credits_applied), emphasis: 'none' });
   const payable = new Big(invoice.amount_due ?? invoice.total_amount);
+  // Credit notes issued before payment are what separates the total (less credits) from the amount due.
+  const creditedBeforePayment = new Big(invoice.total_amount).minus(invoice.credits_applied ?? 0).minus(payable);
+  if (invoice.credited_amount !== undefined && creditedBeforePayment.gt(0))
+    rows.push({ label: 'Credit notes', amount: negative(creditedBeforePayment.toFixed()), emphasis: 'none' });
   if (mark === 'PAID') rows.push({ label: 'Amount paid', amount: negative(payable.toFixed()), emphasis: 'none' });
   const due = mark === null ? payable : new Big(0);
   rows.push({ label: 'Amount due', amount: money(due), emphasis: 'due' });
@@ -225,10 +231,19 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
   const amountDue = `${displayAmount(due, currency)} ${currency}`;
   const { issuer } = issued;
 
+  const creditedAfterPayment =
+    invoice.credited_amount === undefined
+      ? new Big(0)
+      : new Big(invoice.credited_amount).minus(
+          new Big(invoice.total_amount).minus(invoice.credits_applied ?? 0).minus(invoice.amount_due ?? invoice.total_amount),
+        );
+  const afterPayment = creditedAfterPayment.gt(0)
+    ? [`Credit notes after payment: ${displayAmount(creditedAfterPayment, currency)} ${currency} refunded or credited to the customer's balance.`]
+    : [];
   const paymentInstructions = voided
     ? ['This invoice was voided: nothing is due.']
     : mark === 'PAID'
-      ? [invoice.paid_at ? `Paid on ${displayDate(new Date(invoice.paid_at))}. Thank you.` : 'Paid. Thank you.']
+      ? [invoice.paid_at ? `Paid on ${displayDate(new Date(invoice.paid_at))}. Thank you.` : 'Paid. Thank you.', ...afterPayment]
       : [
           due.eq(0)
             ? 'Nothing is due.'
