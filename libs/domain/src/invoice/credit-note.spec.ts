@@ -1,6 +1,8 @@
 import Big from 'big.js';
+import { IDEMPOTENCY_KEY_TRUSTED_MS } from './payment-attempt';
 import {
   allocateCredit,
+  refundCall,
   amountDue,
   creditNoteSettlement,
   CreditableInvoice,
@@ -179,5 +181,14 @@ describe('credit notes', () => {
     expect(creditNoteSettlement('paid', false)).toEqual({ ok: true, settlement: 'credit_balance' });
     expect(creditNoteSettlement('voided', false)).toMatchObject({ ok: false, status: 409, code: 'invoice_not_creditable' });
     expect(creditNoteSettlement('archived', true)).toMatchObject({ ok: false, status: 409, code: 'invoice_not_creditable' });
+  });
+
+  it('reads a known refund, resends a pending one while Stripe keeps its key, and looks it up after', () => {
+    const createdAt = new Date('2026-04-01T00:00:00Z');
+    const after = (ms: number) => new Date(createdAt.getTime() + ms);
+    expect(refundCall('re_1', createdAt, after(48 * 3_600_000))).toBe('read');
+    expect(refundCall(null, createdAt, after(60_000))).toBe('send');
+    expect(refundCall(null, createdAt, after(IDEMPOTENCY_KEY_TRUSTED_MS - 1))).toBe('send');
+    expect(refundCall(null, createdAt, after(IDEMPOTENCY_KEY_TRUSTED_MS))).toBe('look_up');
   });
 });

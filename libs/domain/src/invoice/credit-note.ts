@@ -2,6 +2,7 @@ import Big from 'big.js';
 import { minorUnitOf } from '../money/currency';
 import { formatAmount, parseDecimal } from '../money/decimal';
 import type { InvoiceStatus } from './invoice-lifecycle';
+import { IDEMPOTENCY_KEY_TRUSTED_MS } from './payment-attempt';
 
 /*
  * Credit notes (contract Part II §6), as pure rules: what may be credited on an invoice and how
@@ -156,4 +157,17 @@ export function creditNoteSettlement(status: InvoiceStatus, refund: boolean): Se
   }
   if (status === 'paid') return { ok: true, settlement: refund ? 'refund' : 'credit_balance' };
   return { ok: false, status: 409, code: 'invoice_not_creditable', message: `a credit note needs an issued or paid invoice; this one is ${status}` };
+}
+
+/** What to ask Stripe about a refund still pending: read it, send the same request again, or look it up. */
+export type RefundCall = 'read' | 'send' | 'look_up';
+
+/**
+ * A known Refund is read. Otherwise the same request goes again with the same idempotency key
+ * while Stripe surely remembers it (it replays the first answer: never a second Refund); past
+ * that, the Refund is looked up by the credit note's metadata first, and sent only if there is none.
+ */
+export function refundCall(refundId: string | null, createdAt: Date, now: Date): RefundCall {
+  if (refundId !== null) return 'read';
+  return now.getTime() - createdAt.getTime() >= IDEMPOTENCY_KEY_TRUSTED_MS ? 'look_up' : 'send';
 }

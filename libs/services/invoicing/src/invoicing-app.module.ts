@@ -46,6 +46,7 @@ import { CreditNotesController, InvoiceCreditNotesController } from './credit-no
 import { CreditNotesRepository } from './credit-notes/credit-notes.repository';
 import { CreditNotesService } from './credit-notes/credit-notes.service';
 import { CustomerCreditBalancePort, NoCustomerCreditBalance } from './credit-notes/customer-credit-balance.port';
+import { PendingRefundsSweeper } from './credit-notes/pending-refunds.sweeper';
 
 @Module({})
 export class InvoicingAppModule {
@@ -100,6 +101,7 @@ export class InvoicingAppModule {
         CreditNotesService,
         CreditNoteDocuments,
         CreditNoteEmailService,
+        PendingRefundsSweeper,
         // The credits ledger (API.md §7) replaces this binding once it exists.
         { provide: CustomerCreditBalancePort, useClass: NoCustomerCreditBalance },
       ],

@@ -2,12 +2,13 @@ import { Client } from 'pg';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
+import { TestClock } from '@abaxus/platform/testing/test-clock';
 import { ServiceUnderTest, startServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
 import type { InvoiceJson } from '../invoices/invoice-json';
 import { StripePaymentsClient } from '../payments/stripe-payments.client';
 import { expectStatus } from '../testing/expect-status';
 import { FakeStripeServer } from '../testing/fake-stripe-server';
-import { InvoicingNeighbourStubs } from '../testing/neighbour-stubs';
+import { InvoicingNeighbourStubs, restartOnSameDatabase } from '../testing/neighbour-stubs';
 import { pdfText } from '../testing/pdf-text';
 import { InvoicingAppModule } from '../invoicing-app.module';
 import type { CreditNoteJson } from './credit-note-json';
@@ -23,19 +24,17 @@ describe('credit notes (service alone)', () => {
   let neighbours: InvoicingNeighbourStubs;
   let db: Client;
   let events: TopicRecorder;
+  const env = () => ({
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_URL: stripe.url,
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_abaxus',
+    STRIPE_TIMEOUT_MS: '1000',
+    ABAXUS_BILLING_RUN_INTERVAL_MS: '0',
+  });
 
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
-      env: {
-        STRIPE_SECRET_KEY: stripe.secretKey,
-        STRIPE_API_URL: stripe.url,
-        STRIPE_WEBHOOK_SECRET: 'whsec_test_abaxus',
-        STRIPE_TIMEOUT_MS: '1000',
-        ABAXUS_BILLING_RUN_INTERVAL_MS: '0',
-      },
-    });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'], env: env() });
     neighbours = new InvoicingNeighbourStubs(sut);
     events = await sut.listen(TOPICS.invoiceEvents);
     db = new Client({ connectionString: sut.databaseUrl });
@@ -292,6 +291,43 @@ describe('credit notes (service alone)', () => {
     expect(expectStatus(await sut.api('POST', `/v1/credit-notes/${note.id}/refund`), 200).body.refund.status).toBe('succeeded');
     expect(refundsOf(invoice.payment_intent!)).toHaveLength(1);
     expect(expectStatus(await sut.api('POST', `/v1/credit-notes/${note.id}/refund`), 200).body.refund.status).toBe('succeeded');
+  });
+
+  it('settles refunds left pending without anyone asking: a restarted process resends with the same key, and after a day looks the Refund up', async () => {
+    const recent = await paid({ amount: '30.00' });
+    const old = await paid({ amount: '20.00' });
+    stripe.respondAfter(1_500);
+    const left = expectStatus(await credit(recent.id, { amount: '30.00', reason: 'other', refund: true }), 201).body as CreditNoteJson;
+    const forgotten = expectStatus(await credit(old.id, { amount: '5.00', reason: 'other', refund: true }), 201).body as CreditNoteJson;
+    stripe.respondAfter(0);
+    expect([left.refund!.status, forgotten.refund!.status]).toEqual(['pending', 'pending']);
+
+    // Two minutes on, the first is abandoned: the restarted process's sweep sends it again (Stripe replays it).
+    const later = new TestClock();
+    later.advance(2 * 60_000 + 5_000);
+    const restarted = await restartOnSameDatabase(sut, (runtime) => InvoicingAppModule.forRoot(runtime), { env: env(), clock: later });
+    try {
+      await pollUntil(async () => expect((await sut.api('GET', `/v1/credit-notes/${left.id}`)).body.refund.status).toBe('succeeded'));
+    } finally {
+      await restarted.stop();
+    }
+    expect(refundsOf(recent.payment_intent!)).toHaveLength(1);
+
+    // A day on, Stripe no longer knows the key: the refund is found by its metadata, not made again.
+    await db.query(`UPDATE invoicing.credit_notes SET refund_status = 'pending', stripe_refund_id = NULL WHERE id = $1`, [forgotten.id]);
+    stripe.forgetIdempotencyKeys();
+    const dayLater = new TestClock();
+    dayLater.advance(24 * 60 * 60_000);
+    const again = await restartOnSameDatabase(sut, (runtime) => InvoicingAppModule.forRoot(runtime), { env: env(), clock: dayLater });
+    try {
+      await pollUntil(async () => expect((await sut.api('GET', `/v1/credit-notes/${forgotten.id}`)).body.refund.status).toBe('succeeded'));
+    } finally {
+      await again.stop();
+    }
+    const [refund] = refundsOf(old.payment_intent!);
+    expect(refundsOf(old.payment_intent!)).toHaveLength(1);
+    expect((await sut.api('GET', `/v1/credit-notes/${forgotten.id}`)).body.refund.stripe_refund_id).toBe(refund.id);
+    expect(stripe.requests.some((request) => request.method === 'GET' && request.path === '/v1/refunds')).toBe(true);
   });
 
   it('records a refund Stripe refuses for good as failed, and refuses to refund what Stripe cannot take exactly', async () => {

@@ -90,6 +90,14 @@ export class CreditNotesRepository {
     );
   }
 
+  /** Refunds still pending that were recorded before `before` (their first request is over by then), oldest first. */
+  async pendingRefunds(before: Date, limit: number): Promise<CreditNoteRow[]> {
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE cn.refund_status = 'pending' AND cn.created_at < $1 ORDER BY cn.created_at LIMIT $2`, [
+      before,
+      limit,
+    ]);
+  }
+
   /**
    * Records what Stripe answered about a pending refund, only while it is still pending (the first
    * settled answer wins); false when another request settled it first.

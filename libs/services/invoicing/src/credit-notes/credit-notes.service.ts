@@ -3,7 +3,7 @@ import Big from 'big.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CreditNoteEventEnvelope } from '@abaxus/contracts/invoice-events';
 import { TOPICS } from '@abaxus/contracts/topics';
-import { allocateCredit, amountDue, CreditNoteSettlement, creditNoteSettlement, lineItemId } from '@abaxus/domain/invoice/credit-note';
+import { allocateCredit, amountDue, CreditNoteSettlement, creditNoteSettlement, lineItemId, refundCall } from '@abaxus/domain/invoice/credit-note';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
 import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
 import { isClaimed, isUnsettled } from '@abaxus/domain/invoice/payment-attempt';
@@ -21,6 +21,7 @@ import { invoiceEventMessage } from '../invoices/invoice-event-message';
 import { InvoiceSnapshot } from '../invoices/invoice-json';
 import { InvoiceRow, InvoicesRepository } from '../invoices/invoices.repository';
 import { PaymentAttemptsRepository, summaryOf } from '../payments/payment-attempts.repository';
+import type { RefundOutcome } from '../payments/payment-outcome';
 import { StripePaymentsClient } from '../payments/stripe-payments.client';
 import { SettingsRepository } from '../settings/settings.repository';
 import { CreateCreditNoteDto, ListCreditNotesQuery } from './credit-note.dto';
@@ -257,19 +258,34 @@ export class CreditNotesService {
     tx.emit(invoiceEventMessage('invoice.paid', invoice, paid.status, now));
   }
 
-  /** The Stripe call, with no transaction open; then its outcome, recorded only while the refund is still pending. */
-  private async settleRefund(row: CreditNoteRow): Promise<CreditNoteJson> {
-    const outcome = row.stripe_refund_id
-      ? await this.stripe.refundStatus(row.stripe_refund_id)
-      : await this.stripe.refund({
-          paymentIntent: row.refund_payment_intent!,
-          amountMinor: row.refund_amount_minor!,
-          idempotencyKey: row.refund_idempotency_key!,
-          reason: row.reason,
-          creditNoteId: row.id,
-          creditNoteNumber: row.number,
-          invoiceId: row.invoice_id,
-        });
+  /**
+   * The Stripe call, with no transaction open (see refundCall: read, the same request again, or a
+   * look-up once the key may be forgotten); then its outcome, recorded only while still pending.
+   */
+  async settleRefund(row: CreditNoteRow): Promise<CreditNoteJson> {
+    const send = () =>
+      this.stripe.refund({
+        paymentIntent: row.refund_payment_intent!,
+        amountMinor: row.refund_amount_minor!,
+        idempotencyKey: row.refund_idempotency_key!,
+        reason: row.reason,
+        creditNoteId: row.id,
+        creditNoteNumber: row.number,
+        invoiceId: row.invoice_id,
+      });
+    let outcome: RefundOutcome;
+    switch (refundCall(row.stripe_refund_id, row.created_at, this.clock.now())) {
+      case 'read':
+        outcome = await this.stripe.refundStatus(row.stripe_refund_id!);
+        break;
+      case 'send':
+        outcome = await send();
+        break;
+      case 'look_up': {
+        const found = await this.stripe.refundOfCreditNote(row.refund_payment_intent!, row.id);
+        outcome = found === 'none' ? await send() : found;
+      }
+    }
     await this.creditNotes.recordRefund(row.id, outcome);
     return creditNoteToJson((await this.creditNotes.find(row.id))!);
   }

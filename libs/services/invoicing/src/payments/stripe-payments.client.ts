@@ -141,6 +141,21 @@ export class StripePaymentsClient {
     }
   }
 
+  /**
+   * The Refund a credit note made, found by its metadata among the PaymentIntent's refunds: how it
+   * is found once Stripe no longer remembers its idempotency key. `none` when there is none.
+   */
+  async refundOfCreditNote(paymentIntent: string, creditNoteId: string): Promise<RefundOutcome | 'none'> {
+    try {
+      for await (const refund of this.client().refunds.list({ payment_intent: paymentIntent, limit: 100 })) {
+        if (refund.metadata?.credit_note_id === creditNoteId) return refundOutcomeOf(refund);
+      }
+      return 'none';
+    } catch (error) {
+      return refundOutcomeOfError(error);
+    }
+  }
+
   /** A refund Stripe already made, read again (one answered `pending` settles later). */
   async refundStatus(refundId: string): Promise<RefundOutcome> {
     try {

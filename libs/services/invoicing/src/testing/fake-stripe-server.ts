@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
  * A Stripe-shaped HTTP server for tests: the real `stripe` SDK talks to it (STRIPE_API_URL).
  * It answers POST /v1/payment_intents, GET /v1/payment_intents/:id and
  * GET /v1/payment_intents/search (metadata clauses joined by AND), POST /v1/refunds (of a succeeded
- * PaymentIntent, never more than is left of it) and GET /v1/refunds/:id like Stripe, including
+ * PaymentIntent, never more than is left of it), GET /v1/refunds/:id and GET /v1/refunds?payment_intent= like Stripe, including
  * idempotency (the same Idempotency-Key replays the first answer; the same key with other
  * parameters is an idempotency_error; forgetIdempotencyKeys() does what Stripe does after 24
  * hours), and records every request.
@@ -143,6 +143,11 @@ export class FakeStripeServer {
     }
     if (req.method === 'POST' && url.pathname === '/v1/refunds') {
       return this.idempotent(res, idempotencyKey, raw, undefined, () => this.createRefund(form));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      const paymentIntent = url.searchParams.get('payment_intent');
+      const data = [...this.refunds.values()].filter((refund) => paymentIntent === null || refund.payment_intent === paymentIntent).reverse();
+      return this.send(res, 200, { object: 'list', url: '/v1/refunds', has_more: false, data });
     }
     const refund = /^\/v1\/refunds\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && refund) {
