@@ -10,6 +10,7 @@ import { expectStatus } from '../testing/expect-status';
 import { FakeStripeServer } from '../testing/fake-stripe-server';
 import { InvoicingNeighbourStubs, restartOnSameDatabase } from '../testing/neighbour-stubs';
 import { pdfText } from '../testing/pdf-text';
+import { SmtpTestServer } from '../testing/smtp-test-server';
 import { InvoicingAppModule } from '../invoicing-app.module';
 import type { CreditNoteJson } from './credit-note-json';
 import { refundIdempotencyKey } from './credit-notes.service';
@@ -20,6 +21,7 @@ import { refundIdempotencyKey } from './credit-notes.service';
  */
 describe('credit notes (service alone)', () => {
   let stripe: FakeStripeServer;
+  let smtp: SmtpTestServer;
   let sut: ServiceUnderTest;
   let neighbours: InvoicingNeighbourStubs;
   let db: Client;
@@ -30,10 +32,13 @@ describe('credit notes (service alone)', () => {
     STRIPE_WEBHOOK_SECRET: 'whsec_test_abaxus',
     STRIPE_TIMEOUT_MS: '1000',
     ABAXUS_BILLING_RUN_INTERVAL_MS: '0',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'invoices@abaxus.test',
   });
 
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
+    smtp = await new SmtpTestServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'], env: env() });
     neighbours = new InvoicingNeighbourStubs(sut);
     events = await sut.listen(TOPICS.invoiceEvents);
@@ -45,6 +50,7 @@ describe('credit notes (service alone)', () => {
     await db?.end();
     await sut?.stop();
     await stripe?.stop();
+    await smtp?.stop();
   });
 
   afterEach(() => stripe.respondAfter(0));
@@ -409,5 +415,28 @@ describe('credit notes (service alone)', () => {
     expect(text).toMatch(/Invoice INV-\d+ total\s+50\.00/);
     expect(text).toMatch(/Total credited \(USD\)\s+27\.25/);
     expect((await fetch(`${sut.url}/v1/credit-notes/cn_unknown/pdf`)).status).toBe(404);
+  });
+
+  it('emails the credit note: the attached PDF is the one GET /pdf serves, the bodies say the same', async () => {
+    expectStatus(
+      await sut.api('PUT', '/v1/settings', {
+        issuer: { name: 'Abaxus Demo Ltd', address: { line1: '1 Long Lane', city: 'London', postal_code: 'EC1A 9HF', country: 'GB' } },
+      }),
+      200,
+    );
+    const invoice = await issue({ lineItems: twoLines });
+    const note = expectStatus(await credit(invoice.id, { amount: '12.00', reason: 'duplicate', refund: false }), 201).body as CreditNoteJson;
+    const sent = expectStatus(await sut.api('POST', `/v1/credit-notes/${note.id}/send-email`), 200).body as CreditNoteJson;
+    expect(sent.sent_at).toEqual(expect.any(String));
+    const mail = smtp.messages.find((message) => message.subject?.includes(note.number))!;
+    expect(mail.subject).toBe(`Credit note ${note.number} from Abaxus Demo Ltd: 12.00 USD credited on invoice ${invoice.number}`);
+    const attached = mail.attachments.find((attachment) => attachment.contentType === 'application/pdf')!;
+    expect(attached.filename).toBe(`${note.number}.pdf`);
+    const served = Buffer.from(await (await fetch(`${sut.url}/v1/credit-notes/${note.id}/pdf`)).arrayBuffer());
+    expect(pdfText(attached.content)).toBe(pdfText(served));
+    expect(mail.text).toContain(`Corrects invoice: ${invoice.number}`);
+    expect(mail.text).toContain(`This credit note lowers the amount due on invoice ${invoice.number} by 12.00 USD.`);
+    expect(mail.text).toContain(`The credit note is attached as a PDF (${note.number}.pdf).`);
+    expect(mail.html).toContain(`Credit note ${note.number}`);
   });
 });
