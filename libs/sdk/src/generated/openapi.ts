@@ -935,7 +935,9 @@ export interface paths {
      *       (`succeeded`, or `failed` when Stripe refuses it for good, e.g. already refunded from
      *       the dashboard). No answer from Stripe leaves it `pending`: `POST
      *       /v1/credit-notes/{id}/refund` asks again with the same key (one Refund at Stripe
-     *       whatever the number of tries).
+     *       whatever the number of tries), and the engine does so by itself for refunds still
+     *       pending a minute past the Stripe timeout (at start-up and every minute); past Stripe's
+     *       24 h memory of keys the Refund is first looked up by the note's metadata.
      *     - `paid` invoice, `refund: false`: adds the amount to the customer's credit balance
      *       (§7). Until the credits ledger exists → `422 credit_balance_unavailable` ("customer
      *       credit balance not available"), nothing written.
