@@ -888,6 +888,8 @@ export interface paths {
      *       the time after it → `409 later_invoice_exists` naming that invoice (periods stay back to
      *       back; void the later one first).
      *     - While an invoice of the customer is being issued → `409 invoice_in_progress`.
+     *     - An invoice with credit notes → `409 invoice_credited` (they already correct it;
+     *       credit what is left of it instead).
      *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
      *       follows. The time of the void is in the invoice's history, not on the invoice.
      *     No body is needed; a body is ignored.
@@ -4837,6 +4839,7 @@ export interface operations {
               | 'payment_in_progress'
               | 'later_invoice_exists'
               | 'invoice_in_progress'
+              | 'invoice_credited'
               | 'idempotency_key_reused'
               | 'idempotency_request_in_progress'
               | 'idempotency_conflict';

@@ -133,6 +133,13 @@ describe('credit notes (service alone)', () => {
     });
   });
 
+  it('refuses to void an invoice that has credit notes (409 invoice_credited)', async () => {
+    const invoice = await issue();
+    expectStatus(await credit(invoice.id, { amount: '1.00', reason: 'other', refund: false }), 201);
+    expect(expectStatus(await sut.api('POST', `/v1/invoices/${invoice.id}/void`), 409).body.code).toBe('invoice_credited');
+    expect((await getInvoice(invoice.id)).status).toBe('issued');
+  });
+
   it('marks an invoice credited down to zero paid without calling Stripe', async () => {
     const invoice = await issue({ amount: '12.00' });
     expectStatus(await credit(invoice.id, { amount: '12', reason: 'duplicate', refund: false }), 201);
