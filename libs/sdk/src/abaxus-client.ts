@@ -23,6 +23,7 @@ import type {
   CreditNote,
   CreditNoteCreate,
   CreditNoteListQuery,
+  InvoiceCreditNoteListQuery,
   Invoice,
   InvoiceIssue,
   InvoiceListQuery,
@@ -369,6 +370,21 @@ export class AbaxusClient {
       this.request('getCreditNote', options, (init) => this.raw.GET('/v1/credit-notes/{id}', { params: { path: { id } }, ...init })),
     list: (query: CreditNoteListQuery = {}, options?: RequestOptions): Promise<Page<CreditNote>> =>
       this.request('listCreditNotes', options, (init) => this.raw.GET('/v1/credit-notes', { params: { query }, ...init })) as Promise<Page<CreditNote>>,
+    /** The credit notes of one invoice, newest first. */
+    listForInvoice: (invoiceId: string, query: InvoiceCreditNoteListQuery = {}, options?: RequestOptions): Promise<Page<CreditNote>> =>
+      this.request('listInvoiceCreditNotes', options, (init) =>
+        this.raw.GET('/v1/invoices/{id}/credit-notes', { params: { path: { id: invoiceId }, query }, ...init }),
+      ) as Promise<Page<CreditNote>>,
+    /** The credit note's PDF (the same document its email attaches). */
+    pdf: async (id: string, options?: RequestOptions): Promise<Uint8Array> =>
+      new Uint8Array(
+        (await this.request('getCreditNotePdf', options, (init) =>
+          this.raw.GET('/v1/credit-notes/{id}/pdf', { params: { path: { id } }, parseAs: 'arrayBuffer', ...init }),
+        )) as ArrayBuffer,
+      ),
+    /** Emails the credit note (HTML, text and PDF) to the customer. */
+    sendEmail: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('sendCreditNoteEmail', options, (init) => this.raw.POST('/v1/credit-notes/{id}/send-email', { params: { path: { id } }, ...init })),
     /** Asks Stripe again about a pending refund (same idempotency key: never a second Refund). */
     retryRefund: (id: string, options?: RequestOptions): Promise<CreditNote> =>
       this.mutation('retryCreditNoteRefund', options, (init) => this.raw.POST('/v1/credit-notes/{id}/refund', { params: { path: { id } }, ...init })),

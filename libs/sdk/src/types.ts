@@ -73,6 +73,7 @@ export type CustomerListQuery = Query<'listCustomers'>;
 export type SubscriptionListQuery = Query<'listSubscriptions'>;
 export type InvoiceListQuery = Query<'listInvoices'>;
 export type CreditNoteListQuery = Query<'listCreditNotes'>;
+export type InvoiceCreditNoteListQuery = Query<'listInvoiceCreditNotes'>;
 
 /** One page of a list: newest first; `next_cursor` goes into `starting_after` for the next page. */
 export interface Page<Item> {
