@@ -88,6 +88,7 @@ export function creditNoteDocument(input: CreditNoteDocumentInput): InvoiceDocum
       { label: 'Total credited', amount: money(note.amount), emphasis: 'due' },
     ],
     amountDue: credited,
+    closingHeading: 'Credit given back',
     paymentInstructions: [settlement, ...(note.memo && note.line_items.length > 0 ? [`Note: ${note.memo}`] : [])],
     footer: input.issued.footer,
   };

@@ -414,6 +414,7 @@ describe('credit notes (service alone)', () => {
       'API calls',
       'credit on line li_0',
       'Flat fee',
+      'CREDIT GIVEN BACK',
       `This credit note lowers the amount due on invoice ${invoice.number} by 27.25 USD.`,
     ]) {
       expect(text).toContain(expected);

@@ -71,6 +71,8 @@ export interface InvoiceDocument {
   totals: DocumentTotal[];
   /** With its currency: "1,234.50 USD". */
   amountDue: string;
+  /** The heading of the payment instructions in the PDF ("Payment"; a credit note says how it is given back). */
+  closingHeading: string;
   paymentInstructions: string[];
   footer: string | null;
 }
@@ -271,6 +273,7 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
     groups: groupsOf(input),
     totals: rows,
     amountDue,
+    closingHeading: 'Payment',
     paymentInstructions,
     footer: issued.footer,
   };

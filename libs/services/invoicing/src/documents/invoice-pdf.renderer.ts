@@ -258,9 +258,9 @@ class InvoiceLayout {
     }
   }
 
-  /** Payment instructions, then the issuer's footer. */
+  /** Payment instructions (under the document's closing heading), then the issuer's footer. */
   private closing(): void {
-    const blocks: Array<{ heading: string; text: string }> = [{ heading: 'Payment', text: this.doc.paymentInstructions.join('\n') }];
+    const blocks: Array<{ heading: string; text: string }> = [{ heading: this.doc.closingHeading, text: this.doc.paymentInstructions.join('\n') }];
     if (this.doc.footer) blocks.push({ heading: '', text: this.doc.footer });
     this.y += 16;
     for (const block of blocks) {
