@@ -2578,7 +2578,9 @@ export interface components {
      *     flat fees are never adjusted (they do not depend on usage); a charge is identified by
      *     plan version, metric and model; the issued invoice is never changed; an event that is a
      *     duplicate of one already accepted (same `idempotency_key`) is dropped by ingestion and
-     *     changes nothing; only the latest 500 invoiced periods of a subscription are checked.
+     *     changes nothing; only the latest 500 invoiced periods of a subscription are checked;
+     *     credit notes do not change what was invoiced for a charge (they correct the invoice's
+     *     amount due, not the usage it priced).
      *     Voiding the invoice that carried an adjustment makes the next invoice bill it again.
      * @example {
      *       "invoice_id": "inv_5f1c",

@@ -39,7 +39,7 @@ describe('credit notes (service alone)', () => {
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
     smtp = await new SmtpTestServer().start();
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'], env: env() });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing', 'aggregation'], env: env() });
     neighbours = new InvoicingNeighbourStubs(sut);
     events = await sut.listen(TOPICS.invoiceEvents);
     db = new Client({ connectionString: sut.databaseUrl });
