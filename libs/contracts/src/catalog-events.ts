@@ -39,6 +39,8 @@ export interface CustomerRecord {
   /** Printed as "Billed to" on invoices. Absent in events published before these fields existed. */
   address: PostalAddress | null;
   tax_id: string | null;
+  /** Tax rates (POST /v1/tax-rates) applied to the customer's invoices; absent before taxes existed. */
+  tax_rate_ids?: string[];
   created_at: string;
   updated_at: string;
 }

@@ -14,3 +14,11 @@ export interface InvoiceEventEnvelope {
     failure_code?: string;
   };
 }
+
+/** Credit facts on TOPICS.invoiceEvents, keyed by customer id (webhook event `credits.balance_low`). */
+export interface CreditEventEnvelope {
+  event_id: string;
+  type: 'credits.balance_low';
+  occurred_at: string;
+  data: { customer_id: string; currency: string; balance: string };
+}

@@ -49,6 +49,7 @@ export interface AdjustmentInput {
 export interface AppliedDiscount {
   discountId: string;
   couponId: string;
+  terms: DiscountTerms;
   amount: Big;
 }
 
@@ -99,7 +100,7 @@ export function applyDiscounts(currency: string, subtotal: Big, discounts: reado
         : discount.terms.amountOff;
     const amount = wanted.gt(left) ? left : wanted;
     left = left.minus(amount);
-    return { discountId: discount.discountId, couponId: discount.couponId, amount };
+    return { discountId: discount.discountId, couponId: discount.couponId, terms: discount.terms, amount };
   });
 }
 
@@ -128,32 +129,50 @@ export function lineTax(currency: string, taxable: Big, rate: TaxRateTerms, incl
   return roundToMinorUnit(exact, currency);
 }
 
-/**
- * The invoice's amounts in the contract's order (API.md §7): subtotal → discounts → minimum
- * true-up → taxes per line and rate → total → credits applied → amount due.
- */
-export function adjustInvoice(input: AdjustmentInput): InvoiceAdjustments {
-  const { currency } = input;
-  minorUnitOf(currency);
-  const subtotal = sum(input.lines.map((line) => line.amount));
-  const discounts = applyDiscounts(currency, subtotal, input.discounts);
-  const discountAmount = sum(discounts.map((discount) => discount.amount));
-  const shares = allocate(currency, input.lines, discountAmount);
-  const discounted = subtotal.minus(discountAmount);
-  const minimumTrueUp = input.minimum !== null && input.minimum.gt(discounted) ? input.minimum.minus(discounted.gt(0) ? discounted : zero()) : null;
+export interface PreTaxAmounts {
+  subtotal: Big;
+  discounts: AppliedDiscount[];
+  discountAmount: Big;
+  minimumTrueUp: Big | null;
+  /** Each line less its share of the discounts, and the true-up line: what taxes apply to. */
+  taxableLines: AdjustableLine[];
+}
 
-  const taxable: AdjustableLine[] = input.lines.map((line, index) => ({ key: line.key, amount: line.amount.minus(shares[index]) }));
-  if (minimumTrueUp) taxable.push({ key: MINIMUM_TRUE_UP_KEY, amount: minimumTrueUp });
-  const inclusivePercentages = sum(input.taxRates.filter((rate) => rate.inclusive).map((rate) => rate.percentage));
-  const lineTaxes: LineTax[] = taxable.flatMap((line) =>
-    input.taxRates.map((rate) => ({
+/** Subtotal → discounts → minimum true-up: the amounts taxes are computed on. */
+export function preTaxAmounts(
+  currency: string,
+  lines: readonly AdjustableLine[],
+  discountsToApply: readonly ApplicableDiscount[],
+  minimum: Big | null,
+): PreTaxAmounts {
+  minorUnitOf(currency);
+  const subtotal = sum(lines.map((line) => line.amount));
+  const discounts = applyDiscounts(currency, subtotal, discountsToApply);
+  const discountAmount = sum(discounts.map((discount) => discount.amount));
+  const shares = allocate(currency, lines, discountAmount);
+  const discounted = subtotal.minus(discountAmount);
+  const minimumTrueUp = minimum !== null && minimum.gt(discounted) ? minimum.minus(discounted.gt(0) ? discounted : zero()) : null;
+  const taxableLines: AdjustableLine[] = lines.map((line, index) => ({ key: line.key, amount: line.amount.minus(shares[index]) }));
+  if (minimumTrueUp) taxableLines.push({ key: MINIMUM_TRUE_UP_KEY, amount: minimumTrueUp });
+  return { subtotal, discounts, discountAmount, minimumTrueUp, taxableLines };
+}
+
+/** Tax per taxable line and rate (rounded once per line), and the same listed per rate. */
+export function taxesByRate(
+  currency: string,
+  taxableLines: readonly AdjustableLine[],
+  rates: readonly TaxRateTerms[],
+): { lineTaxes: LineTax[]; taxes: RateTax[] } {
+  const inclusivePercentages = sum(rates.filter((rate) => rate.inclusive).map((rate) => rate.percentage));
+  const lineTaxes: LineTax[] = taxableLines.flatMap((line) =>
+    rates.map((rate) => ({
       lineKey: line.key,
       taxRateId: rate.id,
       taxableAmount: line.amount,
       amount: lineTax(currency, line.amount, rate, inclusivePercentages),
     })),
   );
-  const taxes: RateTax[] = input.taxRates.map((rate) => {
+  const taxes: RateTax[] = rates.map((rate) => {
     const ofRate = lineTaxes.filter((tax) => tax.taxRateId === rate.id);
     return {
       taxRateId: rate.id,
@@ -164,24 +183,41 @@ export function adjustInvoice(input: AdjustmentInput): InvoiceAdjustments {
       amount: sum(ofRate.map((tax) => tax.amount)),
     };
   });
-  const taxAmount = sum(taxes.map((tax) => tax.amount));
-  const exclusiveTax = sum(taxes.filter((tax) => !tax.inclusive).map((tax) => tax.amount));
-  const total = discounted.plus(minimumTrueUp ?? zero()).plus(exclusiveTax);
+  return { lineTaxes, taxes };
+}
+
+/** Taxes → total → credits applied (at most the total) → amount due. */
+export function finishInvoice(pre: PreTaxAmounts, taxes: { lineTaxes: LineTax[]; taxes: RateTax[] }, creditsAvailable: Big): InvoiceAdjustments {
+  const taxAmount = sum(taxes.taxes.map((tax) => tax.amount));
+  const exclusiveTax = sum(taxes.taxes.filter((tax) => !tax.inclusive).map((tax) => tax.amount));
+  const total = pre.subtotal
+    .minus(pre.discountAmount)
+    .plus(pre.minimumTrueUp ?? zero())
+    .plus(exclusiveTax);
   const payable = total.gt(0) ? total : zero();
-  const available = input.creditsAvailable.gt(0) ? input.creditsAvailable : zero();
+  const available = creditsAvailable.gt(0) ? creditsAvailable : zero();
   const creditsApplied = available.lt(payable) ? available : payable;
   return {
-    subtotal,
-    discounts,
-    discountAmount,
-    minimumTrueUp,
-    lineTaxes,
-    taxes,
+    subtotal: pre.subtotal,
+    discounts: pre.discounts,
+    discountAmount: pre.discountAmount,
+    minimumTrueUp: pre.minimumTrueUp,
+    lineTaxes: taxes.lineTaxes,
+    taxes: taxes.taxes,
     taxAmount,
     total,
     creditsApplied,
-    amountDue: total.minus(creditsApplied).gt(0) ? total.minus(creditsApplied) : zero(),
+    amountDue: payable.minus(creditsApplied),
   };
+}
+
+/**
+ * The invoice's amounts in the contract's order (API.md §7): subtotal → discounts → minimum
+ * true-up → taxes per line and rate → total → credits applied → amount due.
+ */
+export function adjustInvoice(input: AdjustmentInput): InvoiceAdjustments {
+  const pre = preTaxAmounts(input.currency, input.lines, input.discounts, input.minimum);
+  return finishInvoice(pre, taxesByRate(input.currency, pre.taxableLines, input.taxRates), input.creditsAvailable);
 }
 
 export type CouponDuration = 'once' | 'repeating' | 'forever';

@@ -40,6 +40,18 @@ import { PricingClient } from './pricing/pricing.client';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
+import { CustomerTime } from './adjustments/customer-time';
+import { InvoiceAdjuster } from './adjustments/invoice-adjuster';
+import { CouponsController, CustomerDiscountsController } from './coupons/coupons.controller';
+import { CouponsRepository } from './coupons/coupons.repository';
+import { CouponsService } from './coupons/coupons.service';
+import { CreditGrantsController } from './credits/credit-grants.controller';
+import { CreditGrantsService } from './credits/credit-grants.service';
+import { CreditLedgerRepository } from './credits/credit-ledger.repository';
+import { RateTableTaxCalculator } from './taxes/rate-table-tax-calculator';
+import { TaxCalculator } from './taxes/tax-calculator';
+import { TaxRatesController, TaxRatesService } from './taxes/tax-rates.controller';
+import { TaxRatesRepository } from './taxes/tax-rates.repository';
 
 @Module({})
 export class InvoicingAppModule {
@@ -58,6 +70,10 @@ export class InvoicingAppModule {
         CustomerBillingController,
         TestClocksController,
         SettingsController,
+        CreditGrantsController,
+        CouponsController,
+        CustomerDiscountsController,
+        TaxRatesController,
       ],
       providers: [
         CatalogClient,
@@ -88,6 +104,15 @@ export class InvoicingAppModule {
         TestClocksRepository,
         TestClocksService,
         BillingScheduler,
+        CustomerTime,
+        CreditLedgerRepository,
+        CreditGrantsService,
+        CouponsRepository,
+        CouponsService,
+        TaxRatesRepository,
+        TaxRatesService,
+        { provide: TaxCalculator, useClass: RateTableTaxCalculator },
+        InvoiceAdjuster,
       ],
     };
   }

@@ -151,7 +151,7 @@ export class BillingRunService {
       rows.map((row) => this.pricing.calculate({ customerId, subscriptionId: row.subscription_id, start: row.billed_until, end: cycleEnd })),
     );
     const priced = calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(rows[index].record)));
-    const { snapshot, total } = snapshotOf(currency, priced);
+    const { snapshot } = snapshotOf(currency, priced);
     // Printed as "Billed to" on the invoice's document, as the customer is now.
     const billedTo = await this.catalog.customer(customerId);
     const start = new Date(Math.min(...rows.map((row) => row.billed_until.getTime())));
@@ -171,9 +171,9 @@ export class BillingRunService {
           calculation_id: calculations[index].calculation_id,
         })),
         snapshot,
-        total,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
+        customerNow: now,
         billedTo,
       });
       await this.runs.countIssued(tx.manager, run);

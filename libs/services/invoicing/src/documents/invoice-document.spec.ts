@@ -102,10 +102,12 @@ describe('invoice document model', () => {
     const invoice = {
       ...invoiceFixture({ total_amount: '612.47' }),
       subtotal: '580.45',
-      discounts: [{ description: 'Coupon LAUNCH (10% off)', amount: '58.05' }],
+      discount_amount: '58.05',
+      discounts: [{ discount_id: 'di_1', coupon_id: 'LAUNCH', description: 'Coupon LAUNCH (10% off)', amount: '58.05' }],
+      tax_amount: '90.07',
       taxes: [
-        { display_name: 'VAT', percentage: '20', amount: '89.68' },
-        { display_name: 'Digital services levy', percentage: '0.5', amount: '0.39' },
+        { tax_rate_id: 'vat', display_name: 'VAT', percentage: '20', inclusive: false, taxable_amount: '448.40', amount: '89.68' },
+        { tax_rate_id: 'dsl', display_name: 'Digital services levy', percentage: '0.5', inclusive: false, taxable_amount: '78.00', amount: '0.39' },
       ],
       credits_applied: '100.00',
       amount_due: '512.47',

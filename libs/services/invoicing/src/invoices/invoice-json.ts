@@ -3,6 +3,7 @@ import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calcu
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
+import type { AdjustmentsSnapshot } from '../adjustments/invoice-adjuster';
 
 /** One subscription's part of an invoice: its own period and the calculation it was priced by. */
 export interface InvoiceLineGroupJson {
@@ -22,6 +23,8 @@ export interface InvoiceSnapshot {
   line_groups: InvoiceLineGroupJson[];
   line_items: InvoiceLineItemJson[];
   calculation_ids: string[];
+  /** Discounts, minimum, taxes and credits as issued; absent on invoices issued before they existed. */
+  adjustments?: AdjustmentsSnapshot;
 }
 
 export interface PaymentAttemptJson {
@@ -33,7 +36,13 @@ export interface PaymentAttemptJson {
   created_at: string;
 }
 
-export interface InvoiceJson extends InvoiceSnapshot {
+export type InvoiceJson = Omit<InvoiceSnapshot, 'adjustments'> &
+  Omit<AdjustmentsSnapshot, 'line_taxes'> & {
+    /** Tax of each line under each rate (`line` names the line item, e.g. `line_items[0]`, or `minimum_commitment`). */
+    line_taxes: AdjustmentsSnapshot['line_taxes'];
+  } & InvoiceFields;
+
+interface InvoiceFields {
   id: string;
   number: string;
   customer_id: string;
@@ -102,6 +111,8 @@ export interface InvoiceRecord {
   period_start: Date;
   period_end: Date;
   total_amount: string;
+  /** Null on invoices issued before adjustments existed: their total. */
+  amount_due?: string | null;
   snapshot: string;
   payment_intent: string | null;
   sent_at: Date | null;
@@ -132,6 +143,7 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
     period_start: invoice.period_start.toISOString(),
     period_end: invoice.period_end.toISOString(),
     total_amount: formatAmount(new Big(invoice.total_amount), invoice.currency),
+    ...waterfallOf(invoice, snapshot),
     line_groups: snapshot.line_groups,
     line_items: snapshot.line_items,
     calculation_ids: snapshot.calculation_ids,
@@ -150,4 +162,23 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
     })),
     collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
   };
+}
+
+/** The §7 amounts; an invoice issued before they existed reads as one without discounts, taxes or credits. */
+function waterfallOf(invoice: InvoiceRecord, snapshot: InvoiceSnapshot): AdjustmentsSnapshot {
+  const total = formatAmount(new Big(invoice.total_amount), invoice.currency);
+  const zero = formatAmount(new Big(0), invoice.currency);
+  const issued = snapshot.adjustments ?? {
+    subtotal: total,
+    discount_amount: zero,
+    discounts: [],
+    minimum_commitment: null,
+    tax_amount: zero,
+    taxes: [],
+    line_taxes: [],
+    credits_applied: zero,
+    credits: [],
+    amount_due: total,
+  };
+  return { ...issued, amount_due: formatAmount(new Big(invoice.amount_due ?? issued.amount_due), invoice.currency) };
 }

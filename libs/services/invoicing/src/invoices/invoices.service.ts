@@ -19,6 +19,9 @@ import { InvoicesRepository } from './invoices.repository';
 import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
+import { CustomerTime } from '../adjustments/customer-time';
+import { CouponsService } from '../coupons/coupons.service';
+import { CreditGrantsService } from '../credits/credit-grants.service';
 import { cycledSubscription, proratedCalculation } from './prorated-calculation';
 import { IssueInvoiceDto } from './issue-invoice.dto';
 import { ListInvoicesQuery } from './list-invoices.query';
@@ -51,6 +54,9 @@ export class InvoicesService {
     private readonly writer: IssuedInvoiceWriter,
     private readonly collections: CollectionRepository,
     private readonly schedule: BillingScheduleRepository,
+    private readonly customerTime: CustomerTime,
+    private readonly credits: CreditGrantsService,
+    private readonly coupons: CouponsService,
   ) {}
 
   /**
@@ -64,6 +70,7 @@ export class InvoicesService {
     // Billed as it is now (kept in the invoice's document snapshot); an unknown customer → 404.
     const customer = await this.catalog.customer(request.customer_id);
     const customerId = request.customer_id;
+    const customerNow = await this.customerTime.now(customerId);
     const currencies = await Promise.all(subscriptions.map((subscription) => this.catalog.planCurrency(subscription.plan_id, subscription.plan_version)));
 
     await this.customerBilling.ensure(customerId);
@@ -126,9 +133,9 @@ export class InvoicesService {
             calculation_id: calculations[index].calculation_id,
           })),
           snapshot,
-          total,
           reason: 'manual',
           createdAt: this.clock.now(),
+          customerNow,
           billedTo: customer,
         });
       });
@@ -218,6 +225,9 @@ export class InvoicesService {
         const periods = await this.invoices.voidPeriods(tx.manager, id, now);
         for (const period of periods) await this.schedule.rewindBilled(tx.manager, period.subscription_id, period.period_start);
         await this.collections.cancel(tx.manager, id);
+        // What the invoice took comes back exactly: each grant its draw, each discount its cycle.
+        await this.credits.returnInvoiceDraws(tx, invoice.customer_id, id, now);
+        await this.coupons.voidApplications(tx.manager, id, now);
         await this.invoices.update(tx.manager, id, { status: next.status });
         await this.invoices.addHistory(tx.manager, { invoiceId: id, action: 'void', from: invoice.status, to: next.status, at: now });
         tx.emit(invoiceEventMessage('invoice.voided', invoice, next.status, now));

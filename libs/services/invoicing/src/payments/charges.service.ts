@@ -52,7 +52,8 @@ export class ChargesService {
       throw new ProblemException(503, 'payments_not_configured', 'Charging needs Stripe: set STRIPE_SECRET_KEY (and STRIPE_API_URL to use another endpoint).');
     }
     refuseUnlessChargeable(current);
-    const amount = stripeChargeAmount(new Big(current.total_amount), current.currency);
+    // What credits left to pay (API.md §7); invoices from before adjustments owe their total.
+    const amount = stripeChargeAmount(new Big(current.amount_due ?? current.total_amount), current.currency);
     if (!amount.ok) throw new ProblemException(422, amount.code, `Invoice ${current.number}: ${amount.message}.`);
     const customer = await this.catalog.customer(current.customer_id);
     const paymentMethod = customer.payment_method;
