@@ -48,6 +48,7 @@ import { CouponsService } from './coupons/coupons.service';
 import { CreditGrantsController } from './credits/credit-grants.controller';
 import { CreditGrantsService } from './credits/credit-grants.service';
 import { CreditLedgerRepository } from './credits/credit-ledger.repository';
+import { CreditSpending } from './credits/credit-spending';
 import { RateTableTaxCalculator } from './taxes/rate-table-tax-calculator';
 import { TaxCalculator } from './taxes/tax-calculator';
 import { TaxRatesController, TaxRatesService } from './taxes/tax-rates.controller';
@@ -107,6 +108,7 @@ export class InvoicingAppModule {
         CustomerTime,
         CreditLedgerRepository,
         CreditGrantsService,
+        CreditSpending,
         CouponsRepository,
         CouponsService,
         TaxRatesRepository,

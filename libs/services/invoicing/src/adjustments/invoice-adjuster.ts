@@ -4,7 +4,7 @@ import { DiscountTerms, finishInvoice, InvoiceAdjustments, preTaxAmounts } from 
 import { formatAmount, formatDecimal } from '@abaxus/domain/money/decimal';
 import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
 import { CouponsService } from '../coupons/coupons.service';
-import { CreditGrantsService } from '../credits/credit-grants.service';
+import { CreditSpending } from '../credits/credit-spending';
 import { TaxCalculator } from '../taxes/tax-calculator';
 
 export interface AdjustmentRequest {
@@ -42,7 +42,7 @@ export interface AdjustmentsSnapshot {
 export class InvoiceAdjuster {
   constructor(
     private readonly coupons: CouponsService,
-    private readonly credits: CreditGrantsService,
+    private readonly credits: CreditSpending,
     private readonly taxCalculator: TaxCalculator,
   ) {}
 

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { consumptionPlan, CreditCategory, isLive, liveBalance } from '@abaxus/domain/adjustments/credit-consumption';
-import { consumptionMovement, consumptionReturnMovement, crossedLowBalance, grantMovement, grantVoidMovement } from '@abaxus/domain/adjustments/credit-ledger';
+import { CreditCategory, isLive, liveBalance } from '@abaxus/domain/adjustments/credit-consumption';
+import { grantMovement, grantVoidMovement } from '@abaxus/domain/adjustments/credit-ledger';
 import { checkGrantTerms } from '@abaxus/domain/adjustments/adjustment-validation';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
-import { TOPICS } from '@abaxus/contracts/topics';
-import type { CreditEventEnvelope } from '@abaxus/contracts/invoice-events';
-import { OutboxTransaction, ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
+import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
@@ -47,12 +45,6 @@ export interface GrantOptions {
   priority?: number;
   expiresAt?: Date | null;
   reason?: string | null;
-}
-
-/** What an issuing invoice took from the customer's credit. */
-export interface CreditsTaken {
-  applied: Big;
-  draws: Array<{ grant_id: string; amount: string }>;
 }
 
 export const DEFAULT_GRANT_PRIORITY = 50;
@@ -189,54 +181,4 @@ export class CreditGrantsService {
     });
     return grantJson(row, now);
   }
-
-  /** Live balance now, in an issuing transaction, under the customer's credit lock. */
-  async available(tx: OutboxTransaction, customerId: string, currency: string, at: Date): Promise<Big> {
-    await this.ledger.lockAccount(tx.manager, customerId, currency);
-    return liveBalance((await this.ledger.grantsOf(tx.manager, customerId, currency)).map(toAvailable), currency, at);
-  }
-
-  /**
-   * In the issuing transaction (after `available`, lock held): takes `amount` from the live
-   * grants by priority then earliest expiry, and emits credits.balance_low on a crossing.
-   */
-  async consume(tx: OutboxTransaction, customerId: string, currency: string, invoiceId: string, amount: Big, at: Date): Promise<CreditsTaken> {
-    if (amount.lte(0)) return { applied: new Big(0), draws: [] };
-    const account = await this.ledger.lockAccount(tx.manager, customerId, currency);
-    const rows = await this.ledger.grantsOf(tx.manager, customerId, currency);
-    const grants = rows.map(toAvailable);
-    const before = liveBalance(grants, currency, at);
-    const draws = consumptionPlan(grants, currency, amount, at);
-    let applied = new Big(0);
-    for (const draw of draws) {
-      await this.ledger.append(tx.manager, consumptionMovement(draw.grantId, invoiceId, draw.amount), customerId, currency, at);
-      applied = applied.plus(draw.amount);
-    }
-    const after = before.minus(applied);
-    const liveGranted = rows.filter((row) => isLive(toAvailable(row), at)).reduce((sum, row) => sum.plus(row.amount), new Big(0));
-    if (!account.low_balance_notified && crossedLowBalance(before, after, liveGranted)) {
-      await this.ledger.setLowBalanceNotified(tx.manager, customerId, currency, true);
-      tx.emit(balanceLowMessage(customerId, currency, after, at));
-    }
-    return { applied, draws: draws.map((draw) => ({ grant_id: draw.grantId, amount: formatAmount(draw.amount, currency) })) };
-  }
-
-  /** In the voiding transaction: gives every grant back exactly what the invoice took from it. */
-  async returnInvoiceDraws(tx: OutboxTransaction, customerId: string, invoiceId: string, at: Date): Promise<void> {
-    const draws = await this.ledger.drawsOfInvoice(tx.manager, invoiceId);
-    for (const currency of [...new Set(draws.map((draw) => draw.currency))]) await this.ledger.lockAccount(tx.manager, customerId, currency);
-    for (const draw of draws) {
-      await this.ledger.append(tx.manager, consumptionReturnMovement(draw.grant_id, invoiceId, new Big(draw.amount)), customerId, draw.currency, at);
-    }
-  }
-}
-
-function balanceLowMessage(customerId: string, currency: string, balance: Big, at: Date) {
-  const envelope: CreditEventEnvelope = {
-    event_id: randomUUID(),
-    type: 'credits.balance_low',
-    occurred_at: at.toISOString(),
-    data: { customer_id: customerId, currency, balance: formatAmount(balance, currency) },
-  };
-  return { topic: TOPICS.invoiceEvents, key: customerId, value: JSON.stringify(envelope) };
 }

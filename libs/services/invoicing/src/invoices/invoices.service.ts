@@ -21,7 +21,7 @@ import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
 import { CustomerTime } from '../adjustments/customer-time';
 import { CouponsService } from '../coupons/coupons.service';
-import { CreditGrantsService } from '../credits/credit-grants.service';
+import { CreditSpending } from '../credits/credit-spending';
 import { cycledSubscription, proratedCalculation } from './prorated-calculation';
 import { IssueInvoiceDto } from './issue-invoice.dto';
 import { ListInvoicesQuery } from './list-invoices.query';
@@ -55,7 +55,7 @@ export class InvoicesService {
     private readonly collections: CollectionRepository,
     private readonly schedule: BillingScheduleRepository,
     private readonly customerTime: CustomerTime,
-    private readonly credits: CreditGrantsService,
+    private readonly credits: CreditSpending,
     private readonly coupons: CouponsService,
   ) {}
 

@@ -25,6 +25,8 @@ export interface StubbedCustomerOptions {
   email?: string | null;
   address?: PostalAddress | null;
   taxId?: string | null;
+  /** The customer's tax rates (POST /v1/tax-rates ids). */
+  taxRateIds?: string[];
   /** Stripe's saved card (`pm_…`); null for none. */
   paymentMethod?: string | null;
   /** Stripe's customer (`cus_…`). */
@@ -127,6 +129,7 @@ export class InvoicingNeighbourStubs {
         options.paymentMethod === null ? null : { provider_customer_id: providerCustomer, provider_payment_method: options.paymentMethod ?? 'pm_card_visa' },
       address: options.address ?? null,
       tax_id: options.taxId ?? null,
+      ...(options.taxRateIds ? { tax_rate_ids: options.taxRateIds } : {}),
       created_at: now,
       updated_at: now,
     };
