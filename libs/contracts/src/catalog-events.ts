@@ -27,6 +27,8 @@ export interface PricePlanVersionRecord {
   charges: ChargeRecord[];
   /** Null: invoiced only on request (section 3); otherwise cycles of this length (section 4). */
   billing_interval?: BillingInterval | null;
+  /** The least the plan bills per billing interval (Part II §7); absent when it has none. */
+  minimum_amount?: string;
   created_at: string;
 }
 

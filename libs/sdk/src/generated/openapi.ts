@@ -2058,6 +2058,14 @@ export interface components {
        * @enum {string|null}
        */
       billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
+      /**
+       * @description Part II §7. The least the plan bills per billing interval (without an interval: per
+       *     invoiced period, like a flat fee), at most the currency's minor-unit places. Prorated
+       *     exactly like a flat fee for part of a cycle; when an invoice's subtotal after
+       *     discounts is below the sum of its subscriptions' minimums, the invoice shows the
+       *     difference as `minimum_commitment.true_up_amount`, taxed like a line. Absent: none.
+       */
+      minimum_amount?: components['schemas']['AmountInput'] | null;
       charges: components['schemas']['ChargeInput'][];
     };
     ChargeInput:
@@ -2155,6 +2163,8 @@ export interface components {
        * @enum {string|null}
        */
       billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
+      /** @description Part II §7. Present only on plans with a minimum commitment per billing interval. */
+      minimum_amount?: components['schemas']['DecimalString'];
       charges: components['schemas']['Charge'][];
       created_at: components['schemas']['Timestamp'];
     };

@@ -5,6 +5,7 @@ import { CatalogWeightedSumMetrics1700000001200 } from './1700000001200-weighted
 import { CatalogMetricDimensions1700000001300 } from './1700000001300-metric-dimensions';
 import { CustomerAddressTaxId1700000001500 } from './1700000001500-customer-address-tax-id';
 import { CustomerTaxRateIds1700000001700 } from './1700000001700-customer-tax-rate-ids';
+import { PlanMinimumAmount1700000001710 } from './1700000001710-plan-minimum-amount';
 
 /** The catalog's schema and its migrations, oldest first (run at start-up and by apps/migrate). */
 export const CATALOG_SCHEMA_MIGRATIONS: SchemaMigrations = {
@@ -16,5 +17,6 @@ export const CATALOG_SCHEMA_MIGRATIONS: SchemaMigrations = {
     CatalogMetricDimensions1700000001300,
     CustomerAddressTaxId1700000001500,
     CustomerTaxRateIds1700000001700,
+    PlanMinimumAmount1700000001710,
   ],
 };

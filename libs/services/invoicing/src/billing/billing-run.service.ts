@@ -10,6 +10,7 @@ import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { CollectionRepository } from '../collection/collection.repository';
 import { CustomerBillingRepository } from '../invoices/customer-billing.repository';
 import { snapshotOf } from '../invoices/invoice-json';
+import { invoiceMinimum } from '../adjustments/minimum-commitment';
 import { IssuedInvoiceWriter } from '../invoices/issued-invoice-writer';
 import { cycledSubscription, proratedCalculation } from '../invoices/prorated-calculation';
 import { PricingClient } from '../pricing/pricing.client';
@@ -152,6 +153,16 @@ export class BillingRunService {
     );
     const priced = calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(rows[index].record)));
     const { snapshot } = snapshotOf(currency, priced);
+    const minimum = invoiceMinimum(
+      currency,
+      await Promise.all(
+        priced.map(async (part, index) => ({
+          priced: part,
+          minimumAmount: (await this.catalog.planVersion(part.calculation.plan_id, part.calculation.plan_version)).minimumAmount ?? null,
+          cycle: cycledSubscription(rows[index].record),
+        })),
+      ),
+    );
     // Printed as "Billed to" on the invoice's document, as the customer is now.
     const billedTo = await this.catalog.customer(customerId);
     const start = new Date(Math.min(...rows.map((row) => row.billed_until.getTime())));
@@ -171,6 +182,7 @@ export class BillingRunService {
           calculation_id: calculations[index].calculation_id,
         })),
         snapshot,
+        minimum,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
         customerNow: now,

@@ -201,6 +201,36 @@ describe('credits, coupons and taxes on invoices (service alone)', () => {
     expect([next.discount_amount, next.subtotal]).toEqual(['0.00', '100.00']);
   });
 
+  it("KWD: a plan's minimum commitment adds a true-up that is taxed like a line; a zero subtotal is then still invoiced", async () => {
+    expectStatus(await sut.api('POST', '/v1/tax-rates', { id: 'kw_vat', display_name: 'VAT', percentage: '5', inclusive: false }), 201);
+    const customer = neighbours.customer({ amount: '1.234', currency: 'KWD', minimumAmount: '5.000', taxRateIds: ['kw_vat'] });
+    const invoice = await issue(customer.id);
+    expect(invoice).toMatchObject({
+      subtotal: '1.234',
+      minimum_commitment: { minimum_amount: '5.000', true_up_amount: '3.766' },
+      tax_amount: '0.250',
+      total_amount: '5.250',
+      amount_due: '5.250',
+    });
+    expect(invoice.line_taxes.map((tax) => [tax.line, tax.amount])).toEqual([
+      ['line_items[0]', '0.062'],
+      ['minimum_commitment', '0.188'],
+    ]);
+    const idle = neighbours.customer({ amount: '0', currency: 'KWD', minimumAmount: '2.500' });
+    expect(await issue(idle.id)).toMatchObject({ subtotal: '0.000', total_amount: '2.500' });
+  });
+
+  it('names an unknown tax rate of the customer and issues nothing', async () => {
+    const customer = neighbours.customer({ taxRateIds: ['nowhere'] });
+    const refused = await sut.api('POST', '/v1/invoices', { customer_id: customer.id, cutoff_date: '2026-04-01T00:00:00Z' });
+    expect([refused.status, refused.body.code, refused.body.errors]).toEqual([
+      422,
+      'unknown_tax_rate',
+      [{ field: 'tax_rate_ids[0]', message: 'no tax rate nowhere' }],
+    ]);
+    expect((await db.query('SELECT count(*)::int AS n FROM invoicing.invoices WHERE customer_id = $1', [customer.id])).rows[0].n).toBe(0);
+  });
+
   it('refuses bad grants, coupons and discounts as problem+json naming the field', async () => {
     const customer = neighbours.customer();
     const refusal = async (path: string, body: unknown) => {

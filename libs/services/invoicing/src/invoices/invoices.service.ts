@@ -19,6 +19,7 @@ import { InvoicesRepository } from './invoices.repository';
 import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
+import { invoiceMinimum } from '../adjustments/minimum-commitment';
 import { CustomerTime } from '../adjustments/customer-time';
 import { CouponsService } from '../coupons/coupons.service';
 import { CreditSpending } from '../credits/credit-spending';
@@ -109,7 +110,18 @@ export class InvoicesService {
         proratedCalculation(calculation, cycledSubscription(subscriptions.find((subscription) => subscription.id === calculation.subscription_id)!)),
       );
       const { snapshot, total } = snapshotOf(coverage.currency, priced);
-      if (total.eq(0)) {
+      const minimum = invoiceMinimum(
+        coverage.currency,
+        await Promise.all(
+          priced.map(async (part) => ({
+            priced: part,
+            minimumAmount: (await this.catalog.planVersion(part.calculation.plan_id, part.calculation.plan_version)).minimumAmount ?? null,
+            cycle: cycledSubscription(subscriptions.find((subscription) => subscription.id === part.calculation.subscription_id)!),
+          })),
+        ),
+      );
+      // Refused before any write; discounts that bring a total to zero are refused in the writer.
+      if (total.eq(0) && (minimum === null || minimum.eq(0))) {
         throw new ProblemException(
           422,
           'zero_amount_invoice',
@@ -133,6 +145,7 @@ export class InvoicesService {
             calculation_id: calculations[index].calculation_id,
           })),
           snapshot,
+          minimum,
           reason: 'manual',
           createdAt: this.clock.now(),
           customerNow,

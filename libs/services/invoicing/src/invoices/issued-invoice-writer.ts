@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import type { CustomerRecord } from '@abaxus/contracts/catalog-events';
 import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
@@ -22,6 +23,8 @@ export interface IssuedInvoice {
   end: Date;
   periods: InvoicePeriodRow[];
   snapshot: InvoiceSnapshot;
+  /** The plans' minimum commitment for the invoiced time (prorated), or null. */
+  minimum: Big | null;
   reason: BillingReason;
   createdAt: Date;
   /** The customer's now (its test clock's, if any): when credit expiry is judged. */
@@ -57,7 +60,7 @@ export class IssuedInvoiceWriter {
       lineAmounts: issued.snapshot.line_items.map((item) => item.amount),
       subscriptionIds: issued.periods.map((period) => period.subscription_id),
       taxRateIds: issued.billedTo.tax_rate_ids ?? [],
-      minimum: null,
+      minimum: issued.minimum,
       at: issued.customerNow,
     };
     const adjustments = await this.adjuster.compute(tx, request);

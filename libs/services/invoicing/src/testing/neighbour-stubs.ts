@@ -25,6 +25,8 @@ export interface StubbedCustomerOptions {
   email?: string | null;
   address?: PostalAddress | null;
   taxId?: string | null;
+  /** The plan's minimum commitment (Part II §7). */
+  minimumAmount?: string;
   /** The customer's tax rates (POST /v1/tax-rates ids). */
   taxRateIds?: string[];
   /** Stripe's saved card (`pm_…`); null for none. */
@@ -143,6 +145,7 @@ export class InvoicingNeighbourStubs {
         name: 'Plan',
         currency,
         charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' } }],
+        ...(options.minimumAmount ? { minimum_amount: options.minimumAmount } : {}),
         created_at: now,
       },
     });
