@@ -123,6 +123,23 @@ describe('invoice document model', () => {
     ]);
   });
 
+  it('shows the minimum commitment true-up after discounts and marks an inclusive tax as included', () => {
+    const invoice = {
+      ...invoiceFixture({ total_amount: '5.25' }),
+      subtotal: '1.23',
+      minimum_commitment: { minimum_amount: '5.00', true_up_amount: '3.77' },
+      tax_amount: '0.25',
+      taxes: [{ tax_rate_id: 'vat', display_name: 'VAT', percentage: '5', inclusive: true, taxable_amount: '5.00', amount: '0.25' }],
+    };
+    expect(invoiceDocument(input({ invoice })).totals.map((row) => [row.label, row.amount])).toEqual([
+      ['Subtotal', '1.23'],
+      ['Minimum commitment true-up (minimum 5.00)', '3.77'],
+      ['VAT (5%, included)', '0.25'],
+      ['Total', '5.25'],
+      ['Amount due', '5.25'],
+    ]);
+  });
+
   it('formats money by currency: JPY without decimals, KWD with three', () => {
     const yen = invoiceDocument(
       input({
