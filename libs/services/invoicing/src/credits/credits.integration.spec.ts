@@ -149,6 +149,22 @@ describe('credits, coupons and taxes on invoices (service alone)', () => {
     expect(await unbalancedMovements()).toBe(0);
   });
 
+  it('50 concurrent invoice requests for one customer: one invoice, which alone spends the credit', async () => {
+    const customer = neighbours.customer({ amount: '41.50' });
+    await grant(customer.id, { amount: '30.00', currency: 'USD' });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => sut.api('POST', '/v1/invoices', { customer_id: customer.id, cutoff_date: '2026-04-01T00:00:00Z' })),
+    );
+    const issued = answers.filter((answer) => answer.status === 201);
+    expect(issued.map((answer) => [answer.body.credits_applied, answer.body.amount_due])).toEqual([['30.00', '11.50']]);
+    const spent = await db.query(
+      `SELECT coalesce(sum(amount), 0)::numeric(20, 2)::text AS spent FROM invoicing.credit_entries WHERE customer_id = $1 AND account LIKE 'invoice:%'`,
+      [customer.id],
+    );
+    expect(spent.rows[0].spent).toBe('30.00');
+    expect((await balance(customer.id)).balances[0].balance).toBe('0.00');
+  });
+
   it('keeps the ledger append-only and refuses, in the database, an entry that would leave a grant negative or a movement unbalanced', async () => {
     const customer = neighbours.customer();
     const row = await grant(customer.id, { amount: '1.00', currency: 'USD' });
