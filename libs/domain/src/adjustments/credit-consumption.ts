@@ -20,9 +20,13 @@ export interface GrantDraw {
   amount: Big;
 }
 
-/** A grant counts from its creation until its expiry instant (exclusive) unless voided. */
+/**
+ * A grant counts until its expiry instant (exclusive) unless voided. Not from its creation
+ * instant: an invoice issued after the grant (in real time) for an earlier instant — a cycle a
+ * test clock jumped over — may spend it.
+ */
 export function isLive(grant: AvailableGrant, at: Date): boolean {
-  return !grant.voided && grant.createdAt.getTime() <= at.getTime() && (grant.expiresAt === null || grant.expiresAt.getTime() > at.getTime());
+  return !grant.voided && (grant.expiresAt === null || grant.expiresAt.getTime() > at.getTime());
 }
 
 /** Priority, then the earliest expiry (no expiry last), then the oldest, then the id: a total order. */

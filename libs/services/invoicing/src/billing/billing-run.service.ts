@@ -185,7 +185,9 @@ export class BillingRunService {
         minimum,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
-        customerNow: now,
+        // When the scheduler issues this cycle on time (its end plus the grace): credit that expired
+        // while a test clock jumped ahead or the engine was down still pays for the cycles it covered.
+        customerNow: new Date(cycleEnd.getTime() + this.config.billingGraceSeconds * 1000),
         billedTo,
       });
       await this.runs.countIssued(tx.manager, run);

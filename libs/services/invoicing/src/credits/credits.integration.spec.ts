@@ -165,6 +165,42 @@ describe('credits, coupons and taxes on invoices (service alone)', () => {
     expect((await balance(customer.id)).balances[0].balance).toBe('0.00');
   });
 
+  it('on a test clock: a cycle invoice spends credit live at its cycle end, not after its expiry; a once coupon reduces the first only', async () => {
+    const testClock = expectStatus(await sut.api('POST', '/v1/test-clocks', { frozen_time: '2026-01-31T00:00:00Z' }), 201).body;
+    const customer = await neighbours.cycledCustomer({
+      interval: 'month',
+      startDate: '2026-01-31T00:00:00.000Z',
+      fee: '29.00',
+      usageAmount: '1.50',
+      testClock: testClock.id,
+    });
+    // The customer lives in the clock's time once its subscription reached invoicing.
+    await pollUntil(async () => expect((await balance(customer.id)).as_of).toBe('2026-01-31T00:00:00.000Z'));
+    const expiring = await grant(customer.id, { amount: '40.00', currency: 'USD', expires_at: '2026-03-15T00:00:00Z' });
+    expectStatus(await sut.api('POST', '/v1/coupons', { id: 'FIRST10', percent_off: '10', duration: 'once' }), 201);
+    expectStatus(await sut.api('POST', `/v1/customers/${customer.id}/discounts`, { coupon_id: 'FIRST10' }), 201);
+
+    expectStatus(await sut.api('POST', `/v1/test-clocks/${testClock.id}/advance`, { frozen_time: '2026-04-30T01:00:00Z' }), 200);
+    await pollUntil(async () => expect((await sut.api('GET', `/v1/test-clocks/${testClock.id}`)).body.status).toBe('ready'), { timeoutMs: 30_000 });
+    const invoices: InvoiceJson[] = (await sut.api('GET', `/v1/invoices?customer_id=${customer.id}`)).body.data.reverse();
+    expect(
+      invoices.map((invoice) => [
+        invoice.period_end,
+        invoice.discount_amount,
+        invoice.total_amount,
+        invoice.credits_applied,
+        invoice.amount_due,
+        invoice.status,
+      ]),
+    ).toEqual([
+      ['2026-02-28T00:00:00.000Z', '3.05', '27.45', '27.45', '0.00', 'paid'],
+      ['2026-03-31T00:00:00.000Z', '0.00', '30.50', '0.00', '30.50', 'issued'],
+      ['2026-04-30T00:00:00.000Z', '0.00', '30.50', '0.00', '30.50', 'issued'],
+    ]);
+    expect(invoices[0].credits).toEqual([{ grant_id: expiring.id, amount: '27.45' }]);
+    expect((await balance(customer.id)).balances).toEqual([{ currency: 'USD', balance: '0.00', grants: [] }]);
+  });
+
   it('keeps the ledger append-only and refuses, in the database, an entry that would leave a grant negative or a movement unbalanced', async () => {
     const customer = neighbours.customer();
     const row = await grant(customer.id, { amount: '1.00', currency: 'USD' });
