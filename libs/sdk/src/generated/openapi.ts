@@ -2804,9 +2804,11 @@ export interface components {
       [key: string]: 'up' | 'down' | 'unknown';
     };
     /**
-     * @description `invoice.voided`, `credit_note.issued`, `subscription.changed` and
-     *     `credits.balance_low` may be subscribed to already; they are sent once the engine
-     *     has those features (billing cycles, corrections, credits).
+     * @description `credit_note.issued` and `subscription.changed` may be subscribed to already; they are
+     *     sent once the engine has those features. `credits.balance_low` carries
+     *     `{"customer_id", "currency", "balance"}`: sent once when an invoice's spending takes the
+     *     customer's live credit in that currency below 10% of what its live grants were granted
+     *     (a new grant re-arms it).
      * @enum {string}
      */
     WebhookEventType:
