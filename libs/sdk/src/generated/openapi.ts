@@ -949,6 +949,9 @@ export interface paths {
      *     and tier). Choices: pricing stores the calculations it makes for it (their ids are
      *     listed); only the currency of the customer's first cycled subscription is shown; a
      *     customer without a cycled subscription with time left to bill → `404 no_upcoming_invoice`.
+     *     Part II §7: discounts, the minimum true-up, taxes and the credit it would take are
+     *     shown as on an issued invoice (`subtotal` … `amount_due`), judged at `period_end`;
+     *     nothing is spent, no discount cycle used.
      */
     get: operations['getUpcomingInvoice'];
     put?: never;
@@ -2634,7 +2637,10 @@ export interface components {
         charge: boolean;
       };
     };
+    /** @description The §7 fields (`subtotal`, `discount_amount`, `discounts`, `minimum_commitment`, `tax_amount`, `taxes`, `line_taxes`, `credits_applied`, `credits`, `amount_due`) read as on an `Invoice`. */
     UpcomingInvoice: {
+      subtotal: components['schemas']['DecimalString'];
+      amount_due: components['schemas']['DecimalString'];
       customer_id: string;
       currency: string;
       period_start: components['schemas']['Timestamp'];

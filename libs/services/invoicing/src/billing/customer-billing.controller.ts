@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { IsBoolean } from 'class-validator';
+import { DataSource } from 'typeorm';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
@@ -10,6 +12,8 @@ import { cycledSubscription, proratedCalculation } from '../invoices/prorated-ca
 import { PricingClient } from '../pricing/pricing.client';
 import { TestClocksRepository } from '../test-clocks/test-clocks.repository';
 import { BillingScheduleRepository } from './billing-schedule.repository';
+import { AdjustmentsSnapshot, InvoiceAdjuster } from '../adjustments/invoice-adjuster';
+import { invoiceMinimum } from '../adjustments/minimum-commitment';
 
 export class AutoCollectionDto {
   @IsBoolean()
@@ -19,13 +23,14 @@ export class AutoCollectionDto {
   charge: boolean;
 }
 
-export interface UpcomingInvoiceJson extends InvoiceSnapshot {
-  customer_id: string;
-  currency: string;
-  period_start: string;
-  period_end: string;
-  total_amount: string;
-}
+export type UpcomingInvoiceJson = Omit<InvoiceSnapshot, 'adjustments'> &
+  AdjustmentsSnapshot & {
+    customer_id: string;
+    currency: string;
+    period_start: string;
+    period_end: string;
+    total_amount: string;
+  };
 
 /** The customer's side of automatic billing: the invoice the current cycle would produce, and automatic collection. */
 @Controller('v1/customers/:id')
@@ -37,6 +42,8 @@ export class CustomerBillingController {
     private readonly catalog: CatalogClient,
     private readonly pricing: PricingClient,
     private readonly clock: Clock,
+    private readonly adjuster: InvoiceAdjuster,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -62,17 +69,37 @@ export class CustomerBillingController {
     const calculations = await Promise.all(
       inCurrency.map(({ row, end }) => this.pricing.calculate({ customerId, subscriptionId: row.subscription_id, start: row.billed_until, end })),
     );
-    const { snapshot, total } = snapshotOf(
-      periods[0].currency,
-      calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(inCurrency[index].row.record))),
-    );
+    const currency = periods[0].currency;
+    const priced = calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(inCurrency[index].row.record)));
+    const { snapshot } = snapshotOf(currency, priced);
+    const end = new Date(Math.max(...inCurrency.map((period) => period.end.getTime())));
+    // Discounts, minimum, taxes and the credit it would take, as issuing it now would (nothing spent).
+    const { adjustments, total } = await this.adjuster.preview(this.dataSource.manager, {
+      customerId,
+      currency,
+      lineAmounts: snapshot.line_items.map((item) => item.amount),
+      subscriptionIds: inCurrency.map(({ row }) => row.subscription_id),
+      taxRateIds: (await this.catalog.customer(customerId)).tax_rate_ids ?? [],
+      minimum: invoiceMinimum(
+        currency,
+        await Promise.all(
+          priced.map(async (part, index) => ({
+            priced: part,
+            minimumAmount: (await this.catalog.planVersion(part.calculation.plan_id, part.calculation.plan_version)).minimumAmount ?? null,
+            cycle: cycledSubscription(inCurrency[index].row.record),
+          })),
+        ),
+      ),
+      at: end,
+    });
     return {
       customer_id: customerId,
-      currency: periods[0].currency,
+      currency,
       period_start: new Date(Math.min(...inCurrency.map(({ row }) => row.billed_until.getTime()))).toISOString(),
-      period_end: new Date(Math.max(...inCurrency.map(({ end }) => end.getTime()))).toISOString(),
-      total_amount: formatAmount(total, periods[0].currency),
+      period_end: end.toISOString(),
+      total_amount: formatAmount(total, currency),
       ...snapshot,
+      ...adjustments,
     };
   }
 

@@ -7,6 +7,7 @@ import { formatAmount } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import type { CreditEventEnvelope } from '@abaxus/contracts/invoice-events';
 import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
+import type { EntityManager } from 'typeorm';
 import { CreditLedgerRepository, toAvailable } from './credit-ledger.repository';
 
 /** What an issuing invoice took from the customer's credit. */
@@ -23,6 +24,17 @@ export interface CreditsTaken {
 @Injectable()
 export class CreditSpending {
   constructor(private readonly ledger: CreditLedgerRepository) {}
+
+  /** What spending `amount` at `at` would take from each grant, without a lock or a write (a preview). */
+  async plan(manager: EntityManager, customerId: string, currency: string, amount: Big, at: Date): Promise<Array<{ grant_id: string; amount: string }>> {
+    const grants = (await this.ledger.grantsOf(manager, customerId, currency)).map(toAvailable);
+    return consumptionPlan(grants, currency, amount, at).map((draw) => ({ grant_id: draw.grantId, amount: formatAmount(draw.amount, currency) }));
+  }
+
+  /** The live balance at `at`, without a lock (a preview). */
+  async balanceAt(manager: EntityManager, customerId: string, currency: string, at: Date): Promise<Big> {
+    return liveBalance((await this.ledger.grantsOf(manager, customerId, currency)).map(toAvailable), currency, at);
+  }
 
   /** Live balance now, in an issuing transaction, under the customer's credit lock. */
   async available(tx: OutboxTransaction, customerId: string, currency: string, at: Date): Promise<Big> {

@@ -180,8 +180,23 @@ describe('credits, coupons and taxes on invoices (service alone)', () => {
     expectStatus(await sut.api('POST', '/v1/coupons', { id: 'FIRST10', percent_off: '10', duration: 'once' }), 201);
     expectStatus(await sut.api('POST', `/v1/customers/${customer.id}/discounts`, { coupon_id: 'FIRST10' }), 201);
 
-    expectStatus(await sut.api('POST', `/v1/test-clocks/${testClock.id}/advance`, { frozen_time: '2026-04-30T01:00:00Z' }), 200);
-    await pollUntil(async () => expect((await sut.api('GET', `/v1/test-clocks/${testClock.id}`)).body.status).toBe('ready'), { timeoutMs: 30_000 });
+    const advance = async (to: string) => {
+      expectStatus(await sut.api('POST', `/v1/test-clocks/${testClock.id}/advance`, { frozen_time: to }), 200);
+      await pollUntil(async () => expect((await sut.api('GET', `/v1/test-clocks/${testClock.id}`)).body.status).toBe('ready'), { timeoutMs: 30_000 });
+    };
+    // Mid-cycle, the upcoming invoice previews the discount and the credit it would take, spending nothing.
+    await advance('2026-02-15T00:00:00Z');
+    const upcoming = expectStatus(await sut.api('GET', `/v1/customers/${customer.id}/upcoming-invoice`), 200).body;
+    expect(new Big(upcoming.discount_amount).gt(0)).toBe(true);
+    expect(upcoming.total_amount).toBe(new Big(upcoming.subtotal).minus(upcoming.discount_amount).toFixed(2));
+    expect([upcoming.credits_applied, upcoming.amount_due, upcoming.credits]).toEqual([
+      upcoming.total_amount,
+      '0.00',
+      [{ grant_id: expiring.id, amount: upcoming.total_amount }],
+    ]);
+    expect((await balance(customer.id)).balances[0].balance).toBe('40.00');
+
+    await advance('2026-04-30T01:00:00Z');
     const invoices: InvoiceJson[] = (await sut.api('GET', `/v1/invoices?customer_id=${customer.id}`)).body.data.reverse();
     expect(
       invoices.map((invoice) => [
