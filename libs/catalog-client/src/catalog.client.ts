@@ -10,6 +10,8 @@ export interface PlanVersion {
   version: number;
   currency: string;
   charges: Charge[];
+  /** The plan's minimum commitment per billing interval (Part II §7), or null. */
+  minimumAmount?: string | null;
 }
 
 interface SubscriptionPage {
@@ -75,7 +77,7 @@ export class CatalogClient {
     const parsed = parsePricePlanCharges(record.charges);
     // The catalog validated the plan when it was created; failing here means a broken record.
     if (!parsed.ok) throw new Error(`price plan ${planId} v${version} from the catalog is invalid: ${JSON.stringify(parsed.errors)}`);
-    return { id: record.id, version: record.version, currency: record.currency, charges: parsed.charges };
+    return { id: record.id, version: record.version, currency: record.currency, charges: parsed.charges, minimumAmount: record.minimum_amount ?? null };
   }
 }
 

@@ -27,6 +27,8 @@ export interface PricePlanVersionRecord {
   charges: ChargeRecord[];
   /** Null: invoiced only on request (section 3); otherwise cycles of this length (section 4). */
   billing_interval?: BillingInterval | null;
+  /** The least the plan bills per billing interval (Part II §7); absent when it has none. */
+  minimum_amount?: string;
   created_at: string;
 }
 
@@ -39,6 +41,8 @@ export interface CustomerRecord {
   /** Printed as "Billed to" on invoices. Absent in events published before these fields existed. */
   address: PostalAddress | null;
   tax_id: string | null;
+  /** Tax rates (POST /v1/tax-rates) applied to the customer's invoices; absent before taxes existed. */
+  tax_rate_ids?: string[];
   created_at: string;
   updated_at: string;
 }

@@ -37,5 +37,13 @@ export interface CreditNoteEventEnvelope {
   };
 }
 
+/** Credit facts on TOPICS.invoiceEvents, keyed by customer id (webhook event `credits.balance_low`). */
+export interface CreditEventEnvelope {
+  event_id: string;
+  type: 'credits.balance_low';
+  occurred_at: string;
+  data: { customer_id: string; currency: string; balance: string };
+}
+
 /** Everything on TOPICS.invoiceEvents. */
-export type InvoicingEventEnvelope = InvoiceEventEnvelope | CreditNoteEventEnvelope;
+export type InvoicingEventEnvelope = InvoiceEventEnvelope | CreditNoteEventEnvelope | CreditEventEnvelope;

@@ -17,9 +17,17 @@ import type {
   CustomerListQuery,
   CustomerUpdate,
   Deleted,
+  Discount,
+  DiscountCreate,
   EventAccepted,
   EventInput,
   EventItemResult,
+  Coupon,
+  CouponCreate,
+  CouponListQuery,
+  CreditBalance,
+  CreditGrant,
+  CreditGrantCreate,
   CreditNote,
   CreditNoteCreate,
   CreditNoteListQuery,
@@ -43,6 +51,9 @@ import type {
   SubscriptionChange,
   SubscriptionCreate,
   SubscriptionListQuery,
+  TaxRate,
+  TaxRateCreate,
+  TaxRateListQuery,
   TestClock,
   TestClockAdvance,
   TestClockCreate,
@@ -392,6 +403,44 @@ export class AbaxusClient {
     /** Asks Stripe again about a pending refund (same idempotency key: never a second Refund). */
     retryRefund: (id: string, options?: RequestOptions): Promise<CreditNote> =>
       this.mutation('retryCreditNoteRefund', options, (init) => this.raw.POST('/v1/credit-notes/{id}/refund', { params: { path: { id } }, ...init })),
+  };
+
+  /** Prepaid credit on the customer's ledger (spent at issue by priority, then earliest expiry). */
+  readonly credits = {
+    grant: (customerId: string, body: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> =>
+      this.mutation('createCreditGrant', options, (init) =>
+        this.raw.POST('/v1/customers/{id}/credit-grants', { params: { path: { id: customerId } }, body, ...init }),
+      ),
+    /** Removes what is left of a grant. */
+    voidGrant: (customerId: string, grantId: string, options?: RequestOptions): Promise<CreditGrant> =>
+      this.mutation('voidCreditGrant', options, (init) =>
+        this.raw.POST('/v1/customers/{id}/credit-grants/{grant_id}/void', { params: { path: { id: customerId, grant_id: grantId } }, ...init }),
+      ),
+    balance: (customerId: string, options?: RequestOptions): Promise<CreditBalance> =>
+      this.request('getCreditBalance', options, (init) => this.raw.GET('/v1/customers/{id}/credit-balance', { params: { path: { id: customerId } }, ...init })),
+  };
+
+  readonly coupons = {
+    create: (body: CouponCreate, options?: RequestOptions): Promise<Coupon> =>
+      this.mutation('createCoupon', options, (init) => this.raw.POST('/v1/coupons', { body, ...init })),
+    get: (id: string, options?: RequestOptions): Promise<Coupon> =>
+      this.request('getCoupon', options, (init) => this.raw.GET('/v1/coupons/{id}', { params: { path: { id } }, ...init })),
+    list: (query: CouponListQuery = {}, options?: RequestOptions): Promise<Page<Coupon>> =>
+      this.request('listCoupons', options, (init) => this.raw.GET('/v1/coupons', { params: { query }, ...init })) as Promise<Page<Coupon>>,
+    /** Attaches a coupon to a customer (or one of its subscriptions). */
+    apply: (customerId: string, body: DiscountCreate, options?: RequestOptions): Promise<Discount> =>
+      this.mutation('createDiscount', options, (init) =>
+        this.raw.POST('/v1/customers/{id}/discounts', { params: { path: { id: customerId } }, body, ...init }),
+      ),
+  };
+
+  readonly taxRates = {
+    create: (body: TaxRateCreate, options?: RequestOptions): Promise<TaxRate> =>
+      this.mutation('createTaxRate', options, (init) => this.raw.POST('/v1/tax-rates', { body, ...init })),
+    get: (id: string, options?: RequestOptions): Promise<TaxRate> =>
+      this.request('getTaxRate', options, (init) => this.raw.GET('/v1/tax-rates/{id}', { params: { path: { id } }, ...init })),
+    list: (query: TaxRateListQuery = {}, options?: RequestOptions): Promise<Page<TaxRate>> =>
+      this.request('listTaxRates', options, (init) => this.raw.GET('/v1/tax-rates', { params: { query }, ...init })) as Promise<Page<TaxRate>>,
   };
 
   /** A mutation: carries one `Idempotency-Key` for all its attempts. */

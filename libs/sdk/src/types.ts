@@ -43,6 +43,17 @@ export type InvoiceStatus = Schemas['InvoiceStatus'];
 export type ChargeResult = Schemas['ChargeResult'];
 export type CreditNoteCreate = Schemas['CreditNoteCreate'];
 export type CreditNote = Schemas['CreditNote'];
+export type CreditGrantCreate = JsonBody<'createCreditGrant'>;
+export type CreditGrant = Schemas['CreditGrant'];
+export type CreditBalance = Schemas['CreditBalance'];
+export type CouponCreate = JsonBody<'createCoupon'>;
+export type Coupon = Schemas['Coupon'];
+export type CouponListQuery = Query<'listCoupons'>;
+export type DiscountCreate = JsonBody<'createDiscount'>;
+export type Discount = Schemas['Discount'];
+export type TaxRateCreate = JsonBody<'createTaxRate'>;
+export type TaxRate = Schemas['TaxRate'];
+export type TaxRateListQuery = Query<'listTaxRates'>;
 
 export type UpcomingInvoice = Schemas['UpcomingInvoice'];
 export type BillingRun = Schemas['BillingRun'];

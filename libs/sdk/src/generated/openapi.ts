@@ -1003,8 +1003,8 @@ export interface paths {
      *       pending a minute past the Stripe timeout (at start-up and every minute); past Stripe's
      *       24 h memory of keys the Refund is first looked up by the note's metadata.
      *     - `paid` invoice, `refund: false`: adds the amount to the customer's credit balance
-     *       (§7). Until the credits ledger exists → `422 credit_balance_unavailable` ("customer
-     *       credit balance not available"), nothing written.
+     *       (§7) as a `paid` credit grant (`source: credit_note:<id>`, default priority, no
+     *       expiry), written in the credit note's own transaction; later invoices consume it.
      *
      *     Choices (the contract is silent; Stripe's behaviour where it has one):
      *     - Amounts are decimal strings (or exact JSON numbers) in the invoice currency's minor
@@ -1211,6 +1211,9 @@ export interface paths {
      *     and tier). Choices: pricing stores the calculations it makes for it (their ids are
      *     listed); only the currency of the customer's first cycled subscription is shown; a
      *     customer without a cycled subscription with time left to bill → `404 no_upcoming_invoice`.
+     *     Part II §7: discounts, the minimum true-up, taxes and the credit it would take are
+     *     shown as on an issued invoice (`subtotal` … `amount_due`), judged at `period_end`;
+     *     nothing is spent, no discount cycle used.
      */
     get: operations['getUpcomingInvoice'];
     put?: never;
@@ -1243,6 +1246,222 @@ export interface paths {
      *     without counting as an attempt.
      */
     put: operations['setAutoCollection'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/credit-grants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Grant the customer prepaid or promotional credit
+     * @description Part II §7. Credit is kept on an append-only, double-entry ledger: every movement (a
+     *     grant, its void, an invoice spending it, a void of that invoice giving it back) is two
+     *     entries that sum to zero, a grant's balance is the sum of its entries and never negative;
+     *     the database enforces all three.
+     *
+     *     At issue, an invoice spends the customer's live grants in its currency after taxes
+     *     (`credits_applied`), by `priority` (0 first, default 50), then the earliest `expires_at`
+     *     (none last), then the oldest. A grant stops counting at its `expires_at` (the customer's
+     *     test clock's time when it has one). Choices (the contract is silent):
+     *     - `amount` is positive with at most the currency's minor-unit places; `currency` a known
+     *       ISO 4217 code; `expires_at`, when given, in the future.
+     *     - `credits.balance_low` (webhook event) fires once when spending takes the customer's
+     *       live balance in a currency from at least 10% of what its live grants were granted to
+     *       below it; a new grant re-arms it.
+     */
+    post: operations['createCreditGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/credit-grants/{grant_id}/void': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+        /** @example cgr_5f2a9c1e4b7d3a6e8f0b1c2d */
+        grant_id: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove what is left of a grant
+     * @description What is left of the grant goes back out of the customer's balance (a ledger movement);
+     *     what invoices already spent stays spent. A grant already voided → `409 credit_grant_voided`.
+     */
+    post: operations['voidCreditGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/credit-balance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * The customer's credit balance per currency and its live grants
+     * @description Per currency the customer ever had a grant in: the live balance (the sum of what is left
+     *     of its unexpired, unvoided grants, at `as_of`: now, or the customer's test clock's time)
+     *     and those grants, in the order they are spent. A customer without grants → `balances: []`.
+     */
+    get: operations['getCreditBalance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/customers/{id}/discounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Attach a coupon to a customer (or one of its subscriptions)
+     * @description Redeems the coupon (one of its `max_redemptions`, safe under concurrency). The discount
+     *     then reduces each invoice the customer is issued while its duration lasts: `once` one
+     *     invoice, `repeating` `duration_in_cycles` invoices, `forever` all; a voided invoice gives
+     *     its cycle back. Choices (the contract is silent):
+     *     - Several discounts apply in the order they were attached, each to what the earlier ones
+     *       left; a discount never takes an invoice below zero and shows in `discounts` with its
+     *       amount. It is spread over the positive line items in proportion for taxes.
+     *     - With `subscription_id` the discount counts only on invoices covering that
+     *       subscription (computed on the whole invoice's subtotal); an `amount_off` coupon counts
+     *       only on invoices in its currency, and attaching it to a subscription billed in another
+     *       → `422 currency_mismatch`.
+     *     - Refusals: `422 unknown_coupon`, `coupon_expired` (past its `redeem_by`),
+     *       `coupon_exhausted` (max_redemptions reached), `unknown_subscription`.
+     */
+    post: operations['createDiscount'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/coupons': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List coupons, newest first */
+    get: operations['listCoupons'];
+    put?: never;
+    /**
+     * Create a coupon
+     * @description `percent_off` (above 0, at most 100) or `amount_off` with its `currency` — never both
+     *     (`400`, at `amount_off`). `duration_in_cycles` goes with `repeating` only and is then
+     *     required. Choices: `redeem_by` (Stripe's name) is the last instant it can be attached;
+     *     coupons never change once created.
+     */
+    post: operations['createCoupon'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/coupons/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example LAUNCH10 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** Get a coupon */
+    get: operations['getCoupon'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tax-rates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List tax rates, newest first */
+    get: operations['listTaxRates'];
+    put?: never;
+    /**
+     * Create a tax rate
+     * @description Customers name the rates they pay in `tax_rate_ids`. Tax is computed per invoice line
+     *     and rate on the line after its share of the discounts (and on the minimum true-up line),
+     *     rounded half-up once per line, and listed per rate (`taxes`, per line in `line_taxes`).
+     *     An exclusive rate adds its tax to the total; an inclusive rate extracts it from the line
+     *     (`line × p / (100 + the customer's inclusive percentages)`) and leaves the total alone;
+     *     `tax_amount` counts both (Stripe's `tax`). Choices: `percentage` from 0 to 100 with at
+     *     most 4 places; rates never change once created; the catalog keeps a customer's
+     *     `tax_rate_ids` as given and issuing an invoice naming an id no rate has → `422
+     *     unknown_tax_rate`. The rate table sits behind one port (`TaxCalculator`) so a provider
+     *     can replace it.
+     */
+    post: operations['createTaxRate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tax-rates/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example us_ny_sales */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** Get a tax rate */
+    get: operations['getTaxRate'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -2111,6 +2330,14 @@ export interface components {
        * @enum {string|null}
        */
       billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
+      /**
+       * @description Part II §7. The least the plan bills per billing interval (without an interval: per
+       *     invoiced period, like a flat fee), at most the currency's minor-unit places. Prorated
+       *     exactly like a flat fee for part of a cycle; when an invoice's subtotal after
+       *     discounts is below the sum of its subscriptions' minimums, the invoice shows the
+       *     difference as `minimum_commitment.true_up_amount`, taxed like a line. Absent: none.
+       */
+      minimum_amount?: components['schemas']['AmountInput'] | null;
       charges: components['schemas']['ChargeInput'][];
     };
     ChargeInput:
@@ -2208,6 +2435,8 @@ export interface components {
        * @enum {string|null}
        */
       billing_interval?: 'day' | 'week' | 'month' | 'year' | null;
+      /** @description Part II §7. Present only on plans with a minimum commitment per billing interval. */
+      minimum_amount?: components['schemas']['DecimalString'];
       charges: components['schemas']['Charge'][];
       created_at: components['schemas']['Timestamp'];
     };
@@ -2311,6 +2540,8 @@ export interface components {
       payment_method?: components['schemas']['PaymentMethodInput'] | null;
       address?: components['schemas']['PostalAddressInput'] | null;
       tax_id?: components['schemas']['TaxId'] | null;
+      /** @description Part II §7. Ids of tax rates (`POST /v1/tax-rates`) the customer's invoices are taxed with; checked when an invoice is issued. PATCH replaces the list; null clears it. */
+      tax_rate_ids?: components['schemas']['ClientId'][] | null;
     };
     CustomerCreate: {
       id: components['schemas']['ClientId'];
@@ -2321,6 +2552,8 @@ export interface components {
       payment_method?: components['schemas']['PaymentMethodInput'] | null;
       address?: components['schemas']['PostalAddressInput'] | null;
       tax_id?: components['schemas']['TaxId'] | null;
+      /** @description Part II §7. Ids of tax rates (`POST /v1/tax-rates`) the customer's invoices are taxed with; checked when an invoice is issued. PATCH replaces the list; null clears it. */
+      tax_rate_ids?: components['schemas']['ClientId'][] | null;
     };
     Customer: {
       id: components['schemas']['ClientId'];
@@ -2330,6 +2563,7 @@ export interface components {
       payment_method: components['schemas']['PaymentMethod'] | null;
       address: components['schemas']['PostalAddress'] | null;
       tax_id: string | null;
+      tax_rate_ids: string[];
       created_at: components['schemas']['Timestamp'];
       updated_at: components['schemas']['Timestamp'];
     };
@@ -2661,6 +2895,82 @@ export interface components {
         reason: string;
       }[];
     };
+    /**
+     * @example {
+     *       "id": "cgr_5f2a9c1e4b7d3a6e8f0b1c2d",
+     *       "customer_id": "cust_acme",
+     *       "currency": "USD",
+     *       "amount": "100.00",
+     *       "remaining_amount": "100.00",
+     *       "category": "paid",
+     *       "priority": 50,
+     *       "expires_at": null,
+     *       "reason": "Prepaid bundle, order 1042",
+     *       "source": "api",
+     *       "status": "active",
+     *       "voided_at": null,
+     *       "created_at": "2026-03-01T09:00:00.000Z"
+     *     }
+     */
+    CreditGrant: {
+      id: string;
+      customer_id: string;
+      currency: string;
+      amount: components['schemas']['DecimalString'];
+      /** @description What is left to spend; 0 once expired, voided or spent. */
+      remaining_amount: components['schemas']['DecimalString'];
+      /** @enum {string} */
+      category: 'paid' | 'promotional';
+      priority: number;
+      expires_at: components['schemas']['Timestamp'] | null;
+      reason: string | null;
+      /** @description `api`, or what else granted it (e.g. a credit note without refund). */
+      source: string;
+      /** @enum {string} */
+      status: 'active' | 'depleted' | 'expired' | 'voided';
+      voided_at: components['schemas']['Timestamp'] | null;
+      created_at: components['schemas']['Timestamp'];
+    };
+    CreditBalance: {
+      customer_id: string;
+      as_of: components['schemas']['Timestamp'];
+      balances: {
+        currency: string;
+        balance: components['schemas']['DecimalString'];
+        /** @description The live grants with something left. */
+        grants: components['schemas']['CreditGrant'][];
+      }[];
+    };
+    Coupon: {
+      id: components['schemas']['ClientId'];
+      percent_off: components['schemas']['DecimalString'] | null;
+      amount_off: components['schemas']['DecimalString'] | null;
+      currency: string | null;
+      /** @enum {string} */
+      duration: 'once' | 'repeating' | 'forever';
+      duration_in_cycles: number | null;
+      max_redemptions: number | null;
+      redeem_by: components['schemas']['Timestamp'] | null;
+      times_redeemed: number;
+      /** @description Whether it can still be attached (not past `redeem_by`, redemptions left). */
+      valid: boolean;
+      created_at: components['schemas']['Timestamp'];
+    };
+    Discount: {
+      id: string;
+      customer_id: string;
+      subscription_id: string | null;
+      coupon: components['schemas']['Coupon'];
+      created_at: components['schemas']['Timestamp'];
+    };
+    TaxRate: {
+      id: components['schemas']['ClientId'];
+      display_name: string;
+      percentage: components['schemas']['DecimalString'];
+      inclusive: boolean;
+      jurisdiction: string | null;
+      created_at: components['schemas']['Timestamp'];
+    };
     TestClock: {
       id: string;
       name: string | null;
@@ -2676,7 +2986,10 @@ export interface components {
         charge: boolean;
       };
     };
+    /** @description The §7 fields (`subtotal`, `discount_amount`, `discounts`, `minimum_commitment`, `tax_amount`, `taxes`, `line_taxes`, `credits_applied`, `credits`, `amount_due`) read as on an `Invoice`. */
     UpcomingInvoice: {
+      subtotal: components['schemas']['DecimalString'];
+      amount_due: components['schemas']['DecimalString'];
       customer_id: string;
       currency: string;
       period_start: components['schemas']['Timestamp'];
@@ -2713,6 +3026,58 @@ export interface components {
       period_start: components['schemas']['Timestamp'];
       period_end: components['schemas']['Timestamp'];
       total_amount: components['schemas']['DecimalString'];
+      /**
+       * @description Part II §7, in order: `subtotal` (the line items) − `discount_amount` + the minimum
+       *     true-up + exclusive taxes = `total_amount`; − `credits_applied` = `amount_due`, what
+       *     charging asks Stripe for (0 → the invoice is `paid` at issue, without Stripe). An
+       *     invoice without discounts, taxes or credits has `subtotal` = `total_amount` =
+       *     `amount_due`.
+       */
+      subtotal: components['schemas']['DecimalString'];
+      discount_amount: components['schemas']['DecimalString'];
+      /** @description Each discount that reduced the invoice, as its own line, in the order applied. */
+      discounts: {
+        discount_id: string;
+        coupon_id: string;
+        description: string;
+        amount: components['schemas']['DecimalString'];
+      }[];
+      /** @description The true-up line when the subtotal after discounts fell below the plan's minimum for the period; null otherwise. */
+      minimum_commitment: null | {
+        minimum_amount: components['schemas']['DecimalString'];
+        true_up_amount: components['schemas']['DecimalString'];
+      };
+      /** @description Every tax, inclusive ones too (those are inside the line amounts already). */
+      tax_amount: components['schemas']['DecimalString'];
+      /** @description One entry per tax rate, the sum of its per-line taxes. */
+      taxes: {
+        tax_rate_id: string;
+        display_name: string;
+        percentage: components['schemas']['DecimalString'];
+        inclusive: boolean;
+        taxable_amount: components['schemas']['DecimalString'];
+        amount: components['schemas']['DecimalString'];
+      }[];
+      /** @description Tax per line and rate, each rounded half-up once; `line` is `line_items[i]` or `minimum_commitment`. */
+      line_taxes: {
+        line: string;
+        tax_rate_id: string;
+        taxable_amount: components['schemas']['DecimalString'];
+        amount: components['schemas']['DecimalString'];
+      }[];
+      credits_applied: components['schemas']['DecimalString'];
+      /** @description What the invoice took from each credit grant (given back exactly if the invoice is voided). */
+      credits: {
+        grant_id: string;
+        amount: components['schemas']['DecimalString'];
+      }[];
+      /**
+       * @description Part II §6–7. What is to pay, what a charge asks Stripe for: `total_amount` less
+       *     `credits_applied` (prepaid credit taken at issue) less the credit notes issued while
+       *     the invoice was unpaid. On a paid invoice it stays what was due when it was paid
+       *     (Stripe's `amount_due`); credit notes after payment are refunds or balance credits.
+       */
+      amount_due: components['schemas']['DecimalString'];
       line_groups: components['schemas']['InvoiceLineGroup'][];
       line_items: components['schemas']['InvoiceLineItem'][];
       calculation_ids: string[];
@@ -2723,18 +3088,10 @@ export interface components {
       created_at: components['schemas']['Timestamp'];
       payment_attempts: components['schemas']['PaymentAttempt'][];
       /**
-       * @description Part II §6. What the invoice's credit notes credit in all. Present only once the
-       *     invoice has a credit note: an invoice without credits reads exactly as before (§7),
-       *     and its amount due is then its `total_amount`.
+       * @description Part II §6. What the invoice's credit notes credit in all; present only once the
+       *     invoice has a credit note.
        */
       credited_amount?: components['schemas']['DecimalString'];
-      /**
-       * @description Part II §6–7. What is to pay: `total_amount` less the credit notes issued while the
-       *     invoice was unpaid (what a charge asks Stripe for). On a paid invoice it stays what was
-       *     due when it was paid (Stripe's `amount_due`); credit notes after payment are refunds or
-       *     balance credits. Present together with `credited_amount` only.
-       */
-      amount_due?: components['schemas']['DecimalString'];
     };
     InvoicePage: components['schemas']['Page'] & {
       data?: unknown;
@@ -2872,9 +3229,11 @@ export interface components {
       [key: string]: 'up' | 'down' | 'unknown';
     };
     /**
-     * @description `invoice.voided`, `credit_note.issued`, `subscription.changed` and
-     *     `credits.balance_low` may be subscribed to already; they are sent once the engine
-     *     has those features (billing cycles, corrections, credits).
+     * @description `credit_note.issued` and `subscription.changed` may be subscribed to already; they are
+     *     sent once the engine has those features. `credits.balance_low` carries
+     *     `{"customer_id", "currency", "balance"}`: sent once when an invoice's spending takes the
+     *     customer's live credit in that currency below 10% of what its live grants were granted
+     *     (a new grant re-arms it).
      * @enum {string}
      */
     WebhookEventType:
@@ -3813,6 +4172,7 @@ export interface operations {
            *       },
            *       "address": null,
            *       "tax_id": null,
+           *       "tax_rate_ids": [],
            *       "created_at": "2026-01-01T09:00:02.000Z",
            *       "updated_at": "2026-01-01T09:00:02.000Z"
            *     }
@@ -4802,7 +5162,13 @@ export interface operations {
            */
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
-            code?: 'zero_amount_invoice' | 'cutoff_in_future' | 'cutoff_not_after_period_start' | 'no_active_subscription' | 'currency_required';
+            code?:
+              | 'zero_amount_invoice'
+              | 'cutoff_in_future'
+              | 'cutoff_not_after_period_start'
+              | 'no_active_subscription'
+              | 'currency_required'
+              | 'unknown_tax_rate';
             /** @description With `currency_required`, the currencies to choose from. */
             currencies?: string[];
           };
@@ -5259,7 +5625,6 @@ export interface operations {
               | 'unknown_line_item'
               | 'nothing_to_refund'
               | 'no_payment_to_refund'
-              | 'credit_balance_unavailable'
               | 'amount_not_refundable_exactly';
           };
         };
@@ -5636,6 +6001,452 @@ export interface operations {
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createCreditGrant: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          amount: components['schemas']['AmountInput'];
+          /** @example USD */
+          currency: string;
+          /** @enum {string} */
+          category: 'paid' | 'promotional';
+          /** @description Lower is spent first; 50 when absent. */
+          priority?: number;
+          expires_at?: components['schemas']['TimestampInput'] | null;
+          reason?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The grant. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditGrant'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No customer has this id. */
+      404: components['responses']['NotFound'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  voidCreditGrant: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example cust_acme */
+        id: string;
+        /** @example cgr_5f2a9c1e4b7d3a6e8f0b1c2d */
+        grant_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The voided grant. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditGrant'];
+        };
+      };
+      400: components['responses']['BadRequestNoBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description The customer has no grant with this id. */
+      404: components['responses']['NotFound'];
+      /** @description Already voided, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'credit_grant_voided' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getCreditBalance: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The balance. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditBalance'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createDiscount: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example cust_acme */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "coupon_id": "LAUNCH10"
+         *     }
+         */
+        'application/json': {
+          coupon_id: string;
+          subscription_id?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The discount. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Discount'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No customer has this id. */
+      404: components['responses']['NotFound'];
+      409: components['responses']['IdempotencyConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      /** @description The coupon cannot be attached. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://abaxus.dev/problems/coupon-exhausted",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "code": "coupon_exhausted",
+           *       "detail": "Coupon LAUNCH10 was redeemed its maximum 100 times.",
+           *       "errors": [
+           *         {
+           *           "field": "coupon_id",
+           *           "message": "has no redemptions left"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'unknown_coupon' | 'coupon_expired' | 'coupon_exhausted' | 'unknown_subscription' | 'currency_mismatch';
+          };
+        };
+      };
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listCoupons: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of coupons. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page'] & {
+            data?: components['schemas']['Coupon'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createCoupon: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          id: components['schemas']['ClientId'];
+          percent_off?: components['schemas']['AmountInput'];
+          amount_off?: components['schemas']['AmountInput'];
+          currency?: string;
+          /** @enum {string} */
+          duration: 'once' | 'repeating' | 'forever';
+          duration_in_cycles?: number | null;
+          max_redemptions?: number | null;
+          redeem_by?: components['schemas']['TimestampInput'] | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The coupon. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Coupon'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description A coupon with this id exists, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'coupon_exists' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getCoupon: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example LAUNCH10 */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The coupon. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Coupon'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No coupon has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listTaxRates: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of tax rates. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page'] & {
+            data?: components['schemas']['TaxRate'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createTaxRate: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "id": "us_ny_sales",
+         *       "display_name": "NY sales tax",
+         *       "percentage": "8.875",
+         *       "inclusive": false,
+         *       "jurisdiction": "US-NY"
+         *     }
+         */
+        'application/json': {
+          id: components['schemas']['ClientId'];
+          display_name: string;
+          percentage: components['schemas']['AmountInput'];
+          inclusive: boolean;
+          jurisdiction?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The tax rate. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TaxRate'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description A tax rate with this id exists, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'tax_rate_exists' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getTaxRate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example us_ny_sales */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tax rate. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TaxRate'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No tax rate has this id. */
+      404: components['responses']['NotFound'];
       503: components['responses']['ServiceUnavailable'];
     };
   };

@@ -48,8 +48,22 @@ import { CreditNoteEmailService } from './credit-notes/credit-note-email.service
 import { CreditNotesController, InvoiceCreditNotesController } from './credit-notes/credit-notes.controller';
 import { CreditNotesRepository } from './credit-notes/credit-notes.repository';
 import { CreditNotesService } from './credit-notes/credit-notes.service';
-import { CustomerCreditBalancePort, NoCustomerCreditBalance } from './credit-notes/customer-credit-balance.port';
+import { CustomerCreditBalancePort } from './credit-notes/customer-credit-balance.port';
+import { LedgerCreditBalance } from './credits/ledger-credit-balance';
 import { PendingRefundsSweeper } from './credit-notes/pending-refunds.sweeper';
+import { CustomerTime } from './adjustments/customer-time';
+import { InvoiceAdjuster } from './adjustments/invoice-adjuster';
+import { CouponsController, CustomerDiscountsController } from './coupons/coupons.controller';
+import { CouponsRepository } from './coupons/coupons.repository';
+import { CouponsService } from './coupons/coupons.service';
+import { CreditGrantsController } from './credits/credit-grants.controller';
+import { CreditGrantsService } from './credits/credit-grants.service';
+import { CreditLedgerRepository } from './credits/credit-ledger.repository';
+import { CreditSpending } from './credits/credit-spending';
+import { RateTableTaxCalculator } from './taxes/rate-table-tax-calculator';
+import { TaxCalculator } from './taxes/tax-calculator';
+import { TaxRatesController, TaxRatesService } from './taxes/tax-rates.controller';
+import { TaxRatesRepository } from './taxes/tax-rates.repository';
 
 @Module({})
 export class InvoicingAppModule {
@@ -70,6 +84,10 @@ export class InvoicingAppModule {
         SettingsController,
         InvoiceCreditNotesController,
         CreditNotesController,
+        CreditGrantsController,
+        CouponsController,
+        CustomerDiscountsController,
+        TaxRatesController,
       ],
       providers: [
         CatalogClient,
@@ -108,8 +126,18 @@ export class InvoicingAppModule {
         CreditNoteDocuments,
         CreditNoteEmailService,
         PendingRefundsSweeper,
-        // The credits ledger (API.md §7) replaces this binding once it exists.
-        { provide: CustomerCreditBalancePort, useClass: NoCustomerCreditBalance },
+        // A credit note without refund credits the customer's balance on the credits ledger (API.md §6–7).
+        { provide: CustomerCreditBalancePort, useClass: LedgerCreditBalance },
+        CustomerTime,
+        CreditLedgerRepository,
+        CreditGrantsService,
+        CreditSpending,
+        CouponsRepository,
+        CouponsService,
+        TaxRatesRepository,
+        TaxRatesService,
+        { provide: TaxCalculator, useClass: RateTableTaxCalculator },
+        InvoiceAdjuster,
       ],
     };
   }

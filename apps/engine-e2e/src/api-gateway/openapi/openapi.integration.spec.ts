@@ -19,7 +19,7 @@ import {
 
 const API_KEY = 'sk_test_openapi_docs_0001';
 const CATALOG_PATHS = /^\/v1\/(metrics|price-plans|customers|subscriptions)(\/|$)/;
-const INVOICING_CUSTOMER_PATHS = /^\/v1\/customers\/\{id\}\/(upcoming-invoice|auto-collection)$/;
+const INVOICING_CUSTOMER_PATHS = /^\/v1\/customers\/\{id\}\/(upcoming-invoice|auto-collection|credit-balance|discounts|credit-grants)(\/|$)/;
 
 interface CallOptions {
   params?: Record<string, string>;

@@ -174,6 +174,8 @@ describe('docs/openapi.yaml', () => {
         'GET /v1/webhook-endpoints',
         'GET /v1/webhook-endpoints/{id}/deliveries',
         'GET /v1/alerts',
+        'GET /v1/coupons',
+        'GET /v1/tax-rates',
       ].sort(),
     );
     for (const entry of lists) {

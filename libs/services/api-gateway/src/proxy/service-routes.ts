@@ -15,12 +15,15 @@ const ROUTES: Record<string, ServiceName> = {
   'billing-runs': 'invoicing',
   'test-clocks': 'invoicing',
   settings: 'invoicing',
+  coupons: 'invoicing',
+  'tax-rates': 'invoicing',
   'webhook-endpoints': 'notifications',
   alerts: 'notifications',
 };
 
 /** Customer sub-resources that belong to invoicing rather than the catalog. */
-const INVOICING_CUSTOMER_PATHS = /^\/v1\/customers\/[^/?]+\/(upcoming-invoice|auto-collection)\/?(\?|$)/;
+const INVOICING_CUSTOMER_PATHS =
+  /^\/v1\/customers\/[^/?]+\/(?:(?:upcoming-invoice|auto-collection|credit-balance|discounts)\/?(?:\?|$)|credit-grants(?:\/|\?|$))/;
 
 export function serviceForPath(path: string): ServiceName | undefined {
   if (INVOICING_CUSTOMER_PATHS.test(path)) return 'invoicing';

@@ -45,6 +45,16 @@ describe('customer address and tax id (service alone)', () => {
     expect(cleared.body).toMatchObject({ name: 'Moved Inc', address: null, tax_id: null });
   });
 
+  it('keeps tax_rate_ids (none by default), replaces them with PATCH and clears them with null', async () => {
+    const created = await catalog.api('POST', '/v1/customers', { id: 'cust_taxed', tax_rate_ids: ['vat_de', 'levy'] });
+    expect(created.body.tax_rate_ids).toEqual(['vat_de', 'levy']);
+    expect((await catalog.api('PATCH', '/v1/customers/cust_taxed', { tax_rate_ids: ['vat_fr'] })).body.tax_rate_ids).toEqual(['vat_fr']);
+    expect((await catalog.api('PATCH', '/v1/customers/cust_taxed', { name: 'Taxed' })).body.tax_rate_ids).toEqual(['vat_fr']);
+    expect((await catalog.api('PATCH', '/v1/customers/cust_taxed', { tax_rate_ids: null })).body.tax_rate_ids).toEqual([]);
+    const refused = await catalog.api('POST', '/v1/customers', { id: 'cust_badtax', tax_rate_ids: ['ok', ' bad id'] });
+    expect([refused.status, refused.body.errors.map((error: { field: string }) => error.field)]).toEqual([400, ['tax_rate_ids']]);
+  });
+
   it.each([
     ['a country that is not ISO 3166 alpha-2', { address: { ...berlin, country: 'Germany' } }, ['address.country']],
     ['a lower-case country', { address: { ...berlin, country: 'de' } }, ['address.country']],

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { CLIENT_ID_PATTERN } from '@abaxus/domain/client-id';
 import { IsOptionalPostalAddress, IsOptionalTaxId, PostalAddressDto } from '@abaxus/platform/http/postal-address.dto';
 import { IsClientId } from '../validation/client-id.validator';
 
@@ -57,6 +58,13 @@ export class UpdateCustomerDto {
 
   @IsOptionalTaxId()
   tax_id?: string | null;
+
+  /** Ids of invoicing's tax rates (POST /v1/tax-rates), checked when an invoice is issued; PATCH replaces the list, null clears it. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @Matches(CLIENT_ID_PATTERN, { each: true, message: 'each of tax_rate_ids must be a tax rate id' })
+  tax_rate_ids?: string[] | null;
 }
 
 /** Body of POST /v1/customers. */

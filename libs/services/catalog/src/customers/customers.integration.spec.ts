@@ -24,7 +24,14 @@ describe('catalog customers (service alone, real PostgreSQL)', () => {
     const body = customerBody();
     const created = await catalog.api('POST', '/v1/customers', body);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ ...body, address: null, tax_id: null, created_at: expect.stringMatching(/Z$/), updated_at: created.body.created_at });
+    expect(created.body).toEqual({
+      ...body,
+      address: null,
+      tax_id: null,
+      tax_rate_ids: [],
+      created_at: expect.stringMatching(/Z$/),
+      updated_at: created.body.created_at,
+    });
     expect((await catalog.api('GET', `/v1/customers/${body.id}`)).body).toEqual(created.body);
     expect(await awaitCatalogEvents(events, body.id as string, 1)).toEqual([catalogEvent(body.id as string, 'customer.created', created.body)]);
   });

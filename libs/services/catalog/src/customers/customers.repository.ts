@@ -11,13 +11,14 @@ interface CustomerRow {
   payment_method: CustomerRecord['payment_method'];
   address: CustomerRecord['address'];
   tax_id: string | null;
+  tax_rate_ids: string[];
   created_at: Date;
   updated_at: Date;
 }
 
 export type CustomerFields = Omit<CustomerRecord, 'id' | 'created_at' | 'updated_at'>;
 
-const COLUMNS = 'id, name, email, billing, payment_method, address, tax_id, created_at, updated_at';
+const COLUMNS = 'id, name, email, billing, payment_method, address, tax_id, tax_rate_ids, created_at, updated_at';
 
 function toRecord(row: CustomerRow): CustomerRecord {
   return {
@@ -28,6 +29,7 @@ function toRecord(row: CustomerRow): CustomerRecord {
     payment_method: row.payment_method,
     address: row.address,
     tax_id: row.tax_id,
+    tax_rate_ids: row.tax_rate_ids,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -44,9 +46,10 @@ export class CustomersRepository {
   /** Undefined when the id is taken; of two concurrent creates exactly one inserts. */
   async insert(manager: EntityManager, id: string, fields: CustomerFields): Promise<CustomerRecord | undefined> {
     const rows = (await manager.query(
-      `INSERT INTO catalog.customers (id, name, email, billing, payment_method, address, tax_id) VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7)
+      `INSERT INTO catalog.customers (id, name, email, billing, payment_method, address, tax_id, tax_rate_ids)
+       VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7, $8::text[])
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [id, fields.name, fields.email, json(fields.billing), json(fields.payment_method), json(fields.address), fields.tax_id],
+      [id, fields.name, fields.email, json(fields.billing), json(fields.payment_method), json(fields.address), fields.tax_id, fields.tax_rate_ids ?? []],
     )) as CustomerRow[];
     return rows[0] && toRecord(rows[0]);
   }
@@ -61,11 +64,11 @@ export class CustomersRepository {
     const rows = (await manager.query(
       // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
       `WITH updated AS (
-         UPDATE catalog.customers SET name = $2, email = $3, billing = $4::json, payment_method = $5::json, address = $6::json, tax_id = $7,
+         UPDATE catalog.customers SET name = $2, email = $3, billing = $4::json, payment_method = $5::json, address = $6::json, tax_id = $7, tax_rate_ids = $8::text[],
            updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}
        ) SELECT * FROM updated`,
-      [id, fields.name, fields.email, json(fields.billing), json(fields.payment_method), json(fields.address), fields.tax_id],
+      [id, fields.name, fields.email, json(fields.billing), json(fields.payment_method), json(fields.address), fields.tax_id, fields.tax_rate_ids ?? []],
     )) as CustomerRow[];
     return toRecord(rows[0]);
   }

@@ -67,6 +67,7 @@ describe('CustomersService', () => {
       payment_method: { provider_customer_id: 'cus_1', provider_payment_method: null },
       address: null,
       tax_id: null,
+      tax_rate_ids: [],
       created_at: expect.any(String),
       updated_at: created.created_at,
     });

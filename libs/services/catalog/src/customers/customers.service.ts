@@ -31,6 +31,7 @@ export class CustomersService {
       payment_method: paymentMethodOf(body.payment_method),
       address: body.address ? postalAddressOf(body.address) : null,
       tax_id: body.tax_id ?? null,
+      tax_rate_ids: body.tax_rate_ids ?? [],
     };
     const created = await this.transactions.run(async (tx) => {
       const record = await this.repository.insert(tx.manager, body.id, fields);
@@ -46,7 +47,7 @@ export class CustomersService {
     return this.transactions.run(async (tx) => {
       const current = await this.repository.findForUpdate(tx.manager, id);
       if (!current) throw ProblemException.notFound('Customer', id);
-      const fields = ['name', 'email', 'billing', 'payment_method', 'address', 'tax_id'] as const;
+      const fields = ['name', 'email', 'billing', 'payment_method', 'address', 'tax_id', 'tax_rate_ids'] as const;
       if (fields.every((field) => body[field] === undefined)) return current;
       const record = await this.repository.update(tx.manager, id, {
         name: body.name === undefined ? current.name : body.name,
@@ -55,6 +56,7 @@ export class CustomersService {
         payment_method: body.payment_method === undefined ? current.payment_method : paymentMethodOf(body.payment_method),
         address: body.address === undefined ? current.address : body.address && postalAddressOf(body.address),
         tax_id: body.tax_id === undefined ? current.tax_id : body.tax_id,
+        tax_rate_ids: body.tax_rate_ids === undefined ? current.tax_rate_ids : (body.tax_rate_ids ?? []),
       });
       tx.emit({ type: 'customer.updated', data: record });
       return record;

@@ -5,6 +5,8 @@ import { CatalogWeightedSumMetrics1700000001200 } from './1700000001200-weighted
 import { CatalogMetricDimensions1700000001300 } from './1700000001300-metric-dimensions';
 import { CustomerAddressTaxId1700000001500 } from './1700000001500-customer-address-tax-id';
 import { CatalogSubscriptionPhases1700000001600 } from './1700000001600-subscription-phases';
+import { CustomerTaxRateIds1700000001700 } from './1700000001700-customer-tax-rate-ids';
+import { PlanMinimumAmount1700000001710 } from './1700000001710-plan-minimum-amount';
 
 /** The catalog's schema and its migrations, oldest first (run at start-up and by apps/migrate). */
 export const CATALOG_SCHEMA_MIGRATIONS: SchemaMigrations = {
@@ -16,5 +18,7 @@ export const CATALOG_SCHEMA_MIGRATIONS: SchemaMigrations = {
     CatalogMetricDimensions1700000001300,
     CustomerAddressTaxId1700000001500,
     CatalogSubscriptionPhases1700000001600,
+    CustomerTaxRateIds1700000001700,
+    PlanMinimumAmount1700000001710,
   ],
 };

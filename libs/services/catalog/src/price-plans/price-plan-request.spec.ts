@@ -35,6 +35,25 @@ describe('price plan request', () => {
     expect(!bad.ok && bad.errors.map((error) => error.field)).toEqual(['billing_interval']);
   });
 
+  it("takes a minimum commitment in the currency's minor unit and refuses a negative one or one with too many places", () => {
+    const parse = (currency: string, minimum_amount: unknown) =>
+      parsePricePlanRequest({ id: 'plan_min', currency, billing_interval: 'month', minimum_amount, charges: [charge] }, new Set(['api_calls']));
+    const usd = parse('USD', '100');
+    expect(usd.ok && usd.value.minimum_amount).toBe('100.00');
+    const kwd = parse('KWD', '1.250');
+    expect(kwd.ok && kwd.value.minimum_amount).toBe('1.250');
+    for (const [currency, value] of [
+      ['USD', '-1'],
+      ['JPY', '10.5'],
+      ['USD', 'lots'],
+    ]) {
+      const refused = parse(currency, value);
+      expect(!refused.ok && refused.errors.map((error) => error.field)).toEqual(['minimum_amount']);
+    }
+    const none = parsePricePlanRequest({ id: 'plan_min', currency: 'USD', charges: [charge] }, new Set(['api_calls']));
+    expect(none.ok && 'minimum_amount' in none.value).toBe(false);
+  });
+
   it('refuses a body that is not an object', () => {
     expect(parsePricePlanRequest([charge], new Set())).toEqual({ ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] });
   });

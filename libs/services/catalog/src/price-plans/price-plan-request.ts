@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { Allow, IsIn, IsOptional, IsString, Length, validateSync } from 'class-validator';
 import { BILLING_INTERVALS, BillingInterval } from '@abaxus/domain/billing/billing-cycle';
-import { CURRENCY_CODES, CurrencyCode } from '@abaxus/domain/money/currency';
+import { CURRENCY_CODES, CurrencyCode, isCurrencyCode, minorUnitOf } from '@abaxus/domain/money/currency';
+import { formatAmount, parseDecimal } from '@abaxus/domain/money/decimal';
 import { chargeToJson } from '@abaxus/domain/pricing/charge-json';
 import type { ChargeJson } from '@abaxus/domain/pricing/models/registry';
 import { MetricKeyLookup, parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
@@ -30,6 +31,10 @@ export class PricePlanFieldsDto {
 
   @Allow()
   charges: unknown;
+
+  /** The least the plan bills per billing interval (per invoiced period without one); checked below. */
+  @Allow()
+  minimum_amount?: unknown;
 }
 
 export interface PricePlanRequest {
@@ -39,6 +44,8 @@ export interface PricePlanRequest {
   /** Normalised: amounts as decimal strings, optional amounts explicit (libs/domain chargeToJson). */
   charges: ChargeJson[];
   billing_interval: BillingInterval | null;
+  /** Absent when the plan has no minimum commitment. */
+  minimum_amount?: string;
 }
 
 export type ParsePricePlanRequestResult = { ok: true; value: PricePlanRequest } | { ok: false; errors: ValidationIssue[] };
@@ -66,6 +73,12 @@ export function parsePricePlanRequest(body: unknown, knownMetricKeys: MetricKeyL
   );
   const charges = parsePricePlanCharges(body.charges, knownMetricKeys);
   if (!charges.ok) errors.push(...charges.errors);
+  let minimum: string | undefined;
+  if (fields.minimum_amount !== undefined && fields.minimum_amount !== null) {
+    const parsed = parseDecimal(fields.minimum_amount, isCurrencyCode(fields.currency) ? { maxFractionDigits: minorUnitOf(fields.currency) } : {});
+    if (!parsed.ok) errors.push({ field: 'minimum_amount', message: parsed.message });
+    else minimum = formatAmount(parsed.value, isCurrencyCode(fields.currency) ? fields.currency : 'USD');
+  }
   if (errors.length > 0 || !charges.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -75,6 +88,7 @@ export function parsePricePlanRequest(body: unknown, knownMetricKeys: MetricKeyL
       currency: fields.currency as CurrencyCode,
       charges: charges.charges.map(chargeToJson),
       billing_interval: fields.billing_interval ?? null,
+      ...(minimum !== undefined ? { minimum_amount: minimum } : {}),
     },
   };
 }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChargeRecord, PricePlanVersionRecord } from '@abaxus/contracts/catalog-events';
+import Big from 'big.js';
 import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
+import { formatAmount } from '@abaxus/domain/money/decimal';
 
 interface VersionRow {
   plan_id: string;
@@ -11,10 +13,11 @@ interface VersionRow {
   currency: string;
   charges: ChargeRecord[];
   billing_interval: BillingInterval | null;
+  minimum_amount: string | null;
   created_at: Date;
 }
 
-const COLUMNS = 'plan_id, version, name, currency, charges, billing_interval, created_at';
+const COLUMNS = 'plan_id, version, name, currency, charges, billing_interval, minimum_amount::text AS minimum_amount, created_at';
 
 function toRecord(row: VersionRow): PricePlanVersionRecord {
   return {
@@ -24,6 +27,8 @@ function toRecord(row: VersionRow): PricePlanVersionRecord {
     currency: row.currency,
     charges: row.charges,
     billing_interval: row.billing_interval,
+    // Shown only on plans that have one, so plans without read exactly as before.
+    ...(row.minimum_amount !== null ? { minimum_amount: formatAmount(new Big(row.minimum_amount), row.currency) } : {}),
     created_at: row.created_at.toISOString(),
   };
 }
@@ -49,16 +54,17 @@ export class PricePlansRepository {
 
   async insertVersion(manager: EntityManager, plan: Omit<PricePlanVersionRecord, 'created_at'>): Promise<PricePlanVersionRecord> {
     const rows = (await manager.query(
-      `INSERT INTO catalog.price_plan_versions (plan_id, version, name, currency, charges, billing_interval) VALUES ($1, $2, $3, $4, $5::json, $6)
+      `INSERT INTO catalog.price_plan_versions (plan_id, version, name, currency, charges, billing_interval, minimum_amount)
+       VALUES ($1, $2, $3, $4, $5::json, $6, $7)
        RETURNING ${COLUMNS}`,
-      [plan.id, plan.version, plan.name, plan.currency, JSON.stringify(plan.charges), plan.billing_interval ?? null],
+      [plan.id, plan.version, plan.name, plan.currency, JSON.stringify(plan.charges), plan.billing_interval ?? null, plan.minimum_amount ?? null],
     )) as VersionRow[];
     return toRecord(rows[0]);
   }
 
   async findLatest(planId: string): Promise<PricePlanVersionRecord | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.created_at FROM catalog.price_plans p
+      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.minimum_amount::text AS minimum_amount, v.created_at FROM catalog.price_plans p
        JOIN catalog.price_plan_versions v ON v.plan_id = p.id AND v.version = p.latest_version
        WHERE p.id = $1`,
       [planId],
@@ -69,7 +75,7 @@ export class PricePlansRepository {
   /** The latest version of every plan, newest plan first; undefined when the cursor names no plan. */
   async listLatest(limit: number, startingAfter: string | undefined): Promise<PricePlanVersionRecord[] | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.created_at FROM catalog.price_plans p
+      `SELECT v.plan_id, v.version, v.name, v.currency, v.charges, v.billing_interval, v.minimum_amount::text AS minimum_amount, v.created_at FROM catalog.price_plans p
        JOIN catalog.price_plan_versions v ON v.plan_id = p.id AND v.version = p.latest_version
        WHERE $2::text IS NULL OR p.seq < (SELECT seq FROM catalog.price_plans WHERE id = $2)
        ORDER BY p.seq DESC LIMIT $1`,

@@ -9,6 +9,7 @@ import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { CollectionRepository } from '../collection/collection.repository';
 import { CustomerBillingRepository } from '../invoices/customer-billing.repository';
 import { snapshotOf } from '../invoices/invoice-json';
+import { pricedMinimum } from '../adjustments/minimum-commitment';
 import { IssuedInvoiceWriter } from '../invoices/issued-invoice-writer';
 import { SubscriptionPricer } from '../invoices/subscription-pricer';
 import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
@@ -121,14 +122,16 @@ export class BillingRunService {
     } catch (error) {
       result.failures++;
       const problem = error instanceof ProblemException ? error : undefined;
-      const code = problem ? String((problem.getResponse() as { code?: string }).code ?? 'error') : 'internal_error';
-      this.logger.warn(`billing run: customer ${customerId}, cycle end ${cycleEnd?.toISOString()}: ${(error as Error).message}`);
+      const answer = problem ? (problem.getResponse() as { code?: string; detail?: string }) : undefined;
+      const code = answer ? String(answer.code ?? 'error') : 'internal_error';
+      const reason = answer?.detail ?? (error as Error).message;
+      this.logger.warn(`billing run: customer ${customerId}, cycle end ${cycleEnd?.toISOString()}: ${code}: ${reason}`);
       if (cycleEnd) {
         await this.runs
           .addFailure(this.runKey(context.pass, cycleEnd, context.testClock, context.startedAt, touched), {
             customer_id: customerId,
             code,
-            reason: (error as Error).message,
+            reason,
           })
           .catch(() => undefined);
       }
@@ -150,7 +153,12 @@ export class BillingRunService {
     const pricedRows = await Promise.all(rows.map((row) => this.pricer.price(customerId, row.record, row.billed_until, cycleEnd)));
     // Late usage of periods already invoiced: adjustment lines after the cycle's own.
     const late = await Promise.all(rows.map((row) => this.lateUsage.forSubscription(customerId, row.record)));
-    const { snapshot, total } = snapshotOf(currency, [...pricedRows.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
+    const { snapshot } = snapshotOf(currency, [...pricedRows.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
+    const minimum = await pricedMinimum(
+      this.catalog,
+      currency,
+      pricedRows.flatMap((pieces, index) => pieces.map((piece) => ({ priced: piece, subscription: rows[index].record }))),
+    );
     // Printed as "Billed to" on the invoice's document, as the customer is now.
     const billedTo = await this.catalog.customer(customerId);
     const start = new Date(Math.min(...rows.map((row) => row.billed_until.getTime())));
@@ -170,9 +178,12 @@ export class BillingRunService {
           calculation_id: pricedRows[index][0].calculation.calculation_id,
         })),
         snapshot,
-        total,
+        minimum,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
+        // When the scheduler issues this cycle on time (its end plus the grace): credit that expired
+        // while a test clock jumped ahead or the engine was down still pays for the cycles it covered.
+        customerNow: new Date(cycleEnd.getTime() + this.config.billingGraceSeconds * 1000),
         billedTo,
         adjustments: late.flatMap((adjusted) => adjusted.rows),
       });

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { IsBoolean } from 'class-validator';
+import { DataSource } from 'typeorm';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
@@ -10,6 +12,8 @@ import { SubscriptionPricer } from '../invoices/subscription-pricer';
 import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
 import { TestClocksRepository } from '../test-clocks/test-clocks.repository';
 import { BillingScheduleRepository } from './billing-schedule.repository';
+import { AdjustmentsSnapshot, InvoiceAdjuster } from '../adjustments/invoice-adjuster';
+import { pricedMinimum } from '../adjustments/minimum-commitment';
 
 export class AutoCollectionDto {
   @IsBoolean()
@@ -19,13 +23,14 @@ export class AutoCollectionDto {
   charge: boolean;
 }
 
-export interface UpcomingInvoiceJson extends InvoiceSnapshot {
-  customer_id: string;
-  currency: string;
-  period_start: string;
-  period_end: string;
-  total_amount: string;
-}
+export type UpcomingInvoiceJson = Omit<InvoiceSnapshot, 'adjustments'> &
+  AdjustmentsSnapshot & {
+    customer_id: string;
+    currency: string;
+    period_start: string;
+    period_end: string;
+    total_amount: string;
+  };
 
 /** The customer's side of automatic billing: the invoice the current cycle would produce, and automatic collection. */
 @Controller('v1/customers/:id')
@@ -38,6 +43,8 @@ export class CustomerBillingController {
     private readonly pricer: SubscriptionPricer,
     private readonly lateUsage: LateUsageAdjuster,
     private readonly clock: Clock,
+    private readonly adjuster: InvoiceAdjuster,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -60,17 +67,34 @@ export class CustomerBillingController {
     }
     // One invoice has one currency: the first subscription's (customers bill in one in practice).
     const inCurrency = periods.filter((period) => period.currency === periods[0].currency);
+    const currency = periods[0].currency;
     const priced = await Promise.all(inCurrency.map(({ row, end }) => this.pricer.price(customerId, row.record, row.billed_until, end)));
     // Late usage the next invoice would bill as adjustments (nothing is recorded by a preview).
     const late = await Promise.all(inCurrency.map(({ row }) => this.lateUsage.forSubscription(customerId, row.record)));
-    const { snapshot, total } = snapshotOf(periods[0].currency, [...priced.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
+    const { snapshot } = snapshotOf(currency, [...priced.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
+    const end = new Date(Math.max(...inCurrency.map((period) => period.end.getTime())));
+    // Discounts, minimum, taxes and the credit it would take, as issuing it now would (nothing spent).
+    const { adjustments, total } = await this.adjuster.preview(this.dataSource.manager, {
+      customerId,
+      currency,
+      lineAmounts: snapshot.line_items.map((item) => item.amount),
+      subscriptionIds: inCurrency.map(({ row }) => row.subscription_id),
+      taxRateIds: (await this.catalog.customer(customerId)).tax_rate_ids ?? [],
+      minimum: await pricedMinimum(
+        this.catalog,
+        currency,
+        priced.flatMap((pieces, index) => pieces.map((piece) => ({ priced: piece, subscription: inCurrency[index].row.record }))),
+      ),
+      at: end,
+    });
     return {
       customer_id: customerId,
-      currency: periods[0].currency,
+      currency,
       period_start: new Date(Math.min(...inCurrency.map(({ row }) => row.billed_until.getTime()))).toISOString(),
-      period_end: new Date(Math.max(...inCurrency.map(({ end }) => end.getTime()))).toISOString(),
-      total_amount: formatAmount(total, periods[0].currency),
+      period_end: end.toISOString(),
+      total_amount: formatAmount(total, currency),
       ...snapshot,
+      ...adjustments,
     };
   }
 

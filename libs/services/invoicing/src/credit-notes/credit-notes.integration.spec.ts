@@ -75,7 +75,7 @@ describe('credit notes (service alone)', () => {
 
   it('lowers the amount due of an issued invoice, charges what is left, and numbers notes CN-… from their own counter', async () => {
     const invoice = await issue({ lineItems: twoLines });
-    expect(invoice).not.toHaveProperty('amount_due');
+    expect(invoice.amount_due).toBe(invoice.total_amount);
     expect(invoice).not.toHaveProperty('credited_amount');
 
     const note = expectStatus(await credit(invoice.id, { amount: '10.00', reason: 'order_change', refund: false, memo: 'Seats reduced' }), 201)
@@ -198,7 +198,7 @@ describe('credit notes (service alone)', () => {
     for (const invoice of invoices) expect(await getInvoice(invoice.id)).toMatchObject({ status: 'paid', credited_amount: '100.00', amount_due: '0.00' });
   });
 
-  it('refuses notes on voided and archived invoices (409), a refund of an unpaid invoice, and refund: false on a paid one until a credit balance exists (422)', async () => {
+  it('refuses notes on voided and archived invoices (409) and a refund of an unpaid invoice (422); refund: false on a paid one credits the balance', async () => {
     const voided = await issue();
     expectStatus(await sut.api('POST', `/v1/invoices/${voided.id}/void`), 200);
     expect(expectStatus(await credit(voided.id, { amount: '1', reason: 'other', refund: false }), 409).body.code).toBe('invoice_not_creditable');
@@ -212,14 +212,16 @@ describe('credit notes (service alone)', () => {
       errors: [{ field: 'refund' }],
     });
     const settled = await paid();
-    const refused = expectStatus(await credit(settled.id, { amount: '1', reason: 'other', refund: false }), 422).body;
-    expect(refused).toMatchObject({ code: 'credit_balance_unavailable', errors: [{ field: 'refund', message: 'customer credit balance not available' }] });
+    const toBalance = expectStatus(await credit(settled.id, { amount: '1.25', reason: 'other', refund: false }), 201).body;
+    const balance = expectStatus(await sut.api('GET', `/v1/customers/${settled.customer_id}/credit-balance`), 200).body;
+    const usd = balance.balances.find((entry: { currency: string }) => entry.currency === 'USD');
+    expect(usd.grants).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'paid', amount: '1.25' })]));
+    expect(toBalance).toMatchObject({ amount: '1.25' });
     const zero = await issue({ amount: '3.00' });
     expectStatus(await credit(zero.id, { amount: '3.00', reason: 'other', refund: false }), 201);
     expect(expectStatus(await credit(zero.id, { amount: '1', reason: 'other', refund: true }), 422).body.code).toBe('credit_exceeds_remaining');
     expect(
-      (await db.query('SELECT count(*)::int AS n FROM invoicing.credit_notes WHERE invoice_id = ANY($1)', [[voided.id, archived.id, unpaid.id, settled.id]]))
-        .rows[0].n,
+      (await db.query('SELECT count(*)::int AS n FROM invoicing.credit_notes WHERE invoice_id = ANY($1)', [[voided.id, archived.id, unpaid.id]])).rows[0].n,
     ).toBe(0);
   });
 

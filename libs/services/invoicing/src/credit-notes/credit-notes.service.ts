@@ -199,14 +199,6 @@ export class CreditNotesService {
         ...(settled.field ? { errors: [{ field: settled.field, message: settled.message }] } : {}),
       });
     }
-    if (settled.settlement === 'credit_balance' && !this.balance.available) {
-      throw new ProblemException(
-        422,
-        'credit_balance_unavailable',
-        `Invoice ${invoice.number} is paid: refund: false would add the credit to the customer's credit balance, and the customer credit balance not available in this engine yet; send refund: true to refund to the card.`,
-        { errors: [{ field: 'refund', message: 'customer credit balance not available' }] },
-      );
-    }
     if (settled.settlement === 'refund') {
       if (!invoice.payment_intent) {
         throw new ProblemException(

@@ -102,10 +102,12 @@ describe('invoice document model', () => {
     const invoice = {
       ...invoiceFixture({ total_amount: '612.47' }),
       subtotal: '580.45',
-      discounts: [{ description: 'Coupon LAUNCH (10% off)', amount: '58.05' }],
+      discount_amount: '58.05',
+      discounts: [{ discount_id: 'di_1', coupon_id: 'LAUNCH', description: 'Coupon LAUNCH (10% off)', amount: '58.05' }],
+      tax_amount: '90.07',
       taxes: [
-        { display_name: 'VAT', percentage: '20', amount: '89.68' },
-        { display_name: 'Digital services levy', percentage: '0.5', amount: '0.39' },
+        { tax_rate_id: 'vat', display_name: 'VAT', percentage: '20', inclusive: false, taxable_amount: '448.40', amount: '89.68' },
+        { tax_rate_id: 'dsl', display_name: 'Digital services levy', percentage: '0.5', inclusive: false, taxable_amount: '78.00', amount: '0.39' },
       ],
       credits_applied: '100.00',
       amount_due: '512.47',
@@ -142,6 +144,23 @@ describe('invoice document model', () => {
     expect(refunded.paymentInstructions).toEqual([
       'Paid on 3 Dec 2026. Thank you.',
       "Credit notes after payment: 20.00 USD refunded or credited to the customer's balance.",
+    ]);
+  });
+
+  it('shows the minimum commitment true-up after discounts and marks an inclusive tax as included', () => {
+    const invoice = {
+      ...invoiceFixture({ total_amount: '5.25' }),
+      subtotal: '1.23',
+      minimum_commitment: { minimum_amount: '5.00', true_up_amount: '3.77' },
+      tax_amount: '0.25',
+      taxes: [{ tax_rate_id: 'vat', display_name: 'VAT', percentage: '5', inclusive: true, taxable_amount: '5.00', amount: '0.25' }],
+    };
+    expect(invoiceDocument(input({ invoice })).totals.map((row) => [row.label, row.amount])).toEqual([
+      ['Subtotal', '1.23'],
+      ['Minimum commitment true-up (minimum 5.00)', '3.77'],
+      ['VAT (5%, included)', '0.25'],
+      ['Total', '5.25'],
+      ['Amount due', '5.25'],
     ]);
   });
 

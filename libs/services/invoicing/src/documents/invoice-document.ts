@@ -86,10 +86,10 @@ export interface InvoiceDocumentInput {
 }
 
 /*
- * Fields that later kinds of lines and invoices will carry (contract Part II: adjustments,
- * discounts, taxes, credits; names as in API.md §6–7). Read when present, so such invoices print
- * without more work; absent today, and then nothing of them is shown. Prorations and trials are
- * read from the line items as billing cycles write them.
+ * Fields of lines and invoices that not every invoice carries (contract Part II: adjustments,
+ * discounts, taxes, credits; names as in API.md §6–7). Read when present: invoices issued before
+ * §7 existed have none and print as they did. Prorations and trials are read from the line items
+ * as billing cycles write them.
  */
 interface LaterLineFields {
   description?: string;
@@ -100,7 +100,7 @@ interface LaterInvoiceFields {
   discount_amount?: string;
   discounts?: Array<{ description?: string; name?: string; amount: string }>;
   tax_amount?: string;
-  taxes?: Array<{ display_name?: string; percentage?: string; amount: string }>;
+  taxes?: Array<{ display_name?: string; percentage?: string; inclusive?: boolean; amount: string }>;
   credits_applied?: string;
   /** Credit notes (Part II §6), present once the invoice has one. */
   credited_amount?: string;
@@ -181,7 +181,7 @@ function groupsOf(input: InvoiceDocumentInput): DocumentLineGroup[] {
   });
 }
 
-/** Contract §7's order: subtotal → discounts → taxes → total → credits applied → amount due. */
+/** Contract §7's order: subtotal → discounts → minimum true-up → taxes per rate → total → credits applied → amount due. */
 function totalsOf(invoice: InvoiceJson & LaterInvoiceFields, mark: InvoiceDocument['mark']): { rows: DocumentTotal[]; due: Big } {
   const { currency } = invoice;
   const money = (amount: Big | string) => displayAmount(amount, currency);
@@ -192,9 +192,16 @@ function totalsOf(invoice: InvoiceJson & LaterInvoiceFields, mark: InvoiceDocume
     for (const discount of invoice.discounts)
       rows.push({ label: discount.description ?? discount.name ?? 'Discount', amount: negative(discount.amount), emphasis: 'none' });
   } else if (nonZero(invoice.discount_amount)) rows.push({ label: 'Discount', amount: negative(invoice.discount_amount), emphasis: 'none' });
+  if (invoice.minimum_commitment) {
+    rows.push({
+      label: `Minimum commitment true-up (minimum ${money(invoice.minimum_commitment.minimum_amount)})`,
+      amount: money(invoice.minimum_commitment.true_up_amount),
+      emphasis: 'none',
+    });
+  }
   if (invoice.taxes?.length) {
     for (const tax of invoice.taxes) {
-      const rate = tax.percentage === undefined ? '' : ` (${displayQuantity(tax.percentage)}%)`;
+      const rate = tax.percentage === undefined ? '' : ` (${displayQuantity(tax.percentage)}%${tax.inclusive ? ', included' : ''})`;
       rows.push({ label: `${tax.display_name ?? 'Tax'}${rate}`, amount: money(tax.amount), emphasis: 'none' });
     }
   } else if (nonZero(invoice.tax_amount)) rows.push({ label: 'Tax', amount: money(invoice.tax_amount), emphasis: 'none' });

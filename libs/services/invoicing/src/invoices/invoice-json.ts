@@ -4,6 +4,7 @@ import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { amountDue } from '@abaxus/domain/invoice/credit-note';
+import type { AdjustmentsSnapshot } from '../adjustments/invoice-adjuster';
 
 /** One subscription's part of an invoice: its own period and the calculation it was priced by. */
 export interface InvoiceLineGroupJson {
@@ -27,6 +28,8 @@ export interface InvoiceSnapshot {
   line_groups: InvoiceLineGroupJson[];
   line_items: InvoiceLineItemJson[];
   calculation_ids: string[];
+  /** Discounts, minimum, taxes and credits as issued; absent on invoices issued before they existed. */
+  adjustments?: AdjustmentsSnapshot;
 }
 
 export interface PaymentAttemptJson {
@@ -38,7 +41,13 @@ export interface PaymentAttemptJson {
   created_at: string;
 }
 
-export interface InvoiceJson extends InvoiceSnapshot {
+export type InvoiceJson = Omit<InvoiceSnapshot, 'adjustments'> &
+  Omit<AdjustmentsSnapshot, 'line_taxes'> & {
+    /** Tax of each line under each rate (`line` names the line item, e.g. `line_items[0]`, or `minimum_commitment`). */
+    line_taxes: AdjustmentsSnapshot['line_taxes'];
+  } & InvoiceFields;
+
+interface InvoiceFields {
   id: string;
   number: string;
   customer_id: string;
@@ -55,13 +64,8 @@ export interface InvoiceJson extends InvoiceSnapshot {
   payment_attempts: PaymentAttemptJson[];
   /** Automatic collection (Part II §4); null when the invoice is collected by API calls. */
   collection?: CollectionJson | null;
-  /**
-   * Only on an invoice with credit notes (Part II §6–7: an invoice without credits reads exactly as
-   * before): what they credited in all, and what is still to pay (total less what was credited
-   * before it was paid).
-   */
+  /** Only on an invoice with credit notes: what they credited in all (amount_due is net of what they credited before payment). */
   credited_amount?: string;
-  amount_due?: string;
 }
 
 export interface CollectionJson {
@@ -116,6 +120,8 @@ export interface InvoiceRecord {
   period_start: Date;
   period_end: Date;
   total_amount: string;
+  /** Null on invoices issued before adjustments existed: their total. */
+  amount_due?: string | null;
   snapshot: string;
   payment_intent: string | null;
   sent_at: Date | null;
@@ -127,9 +133,12 @@ export interface InvoiceRecord {
   pre_payment_credited_amount?: string;
 }
 
-/** What is still to pay on an invoice: what a charge asks for. */
-export function invoiceAmountDue(invoice: Pick<InvoiceRecord, 'total_amount' | 'pre_payment_credited_amount'>): Big {
-  return amountDue(new Big(invoice.total_amount), new Big(invoice.pre_payment_credited_amount ?? 0));
+/**
+ * What is still to pay on an invoice, what a charge asks for: the amount due at issue (the total
+ * less prepaid credits applied) less what credit notes credited before it was paid.
+ */
+export function invoiceAmountDue(invoice: Pick<InvoiceRecord, 'total_amount' | 'amount_due' | 'pre_payment_credited_amount'>): Big {
+  return amountDue(new Big(invoice.amount_due ?? invoice.total_amount), new Big(invoice.pre_payment_credited_amount ?? 0));
 }
 
 export interface PaymentAttemptRecord {
@@ -154,6 +163,7 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
     period_start: invoice.period_start.toISOString(),
     period_end: invoice.period_end.toISOString(),
     total_amount: formatAmount(new Big(invoice.total_amount), invoice.currency),
+    ...waterfallOf(invoice, snapshot),
     line_groups: snapshot.line_groups,
     line_items: snapshot.line_items,
     calculation_ids: snapshot.calculation_ids,
@@ -171,11 +181,25 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
       created_at: attempt.created_at.toISOString(),
     })),
     collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
-    ...(new Big(invoice.credited_amount ?? 0).gt(0)
-      ? {
-          credited_amount: formatAmount(new Big(invoice.credited_amount!), invoice.currency),
-          amount_due: formatAmount(invoiceAmountDue(invoice), invoice.currency),
-        }
-      : {}),
+    ...(new Big(invoice.credited_amount ?? 0).gt(0) ? { credited_amount: formatAmount(new Big(invoice.credited_amount!), invoice.currency) } : {}),
   };
+}
+
+/** The §7 amounts; an invoice issued before they existed reads as one without discounts, taxes or credits. */
+function waterfallOf(invoice: InvoiceRecord, snapshot: InvoiceSnapshot): AdjustmentsSnapshot {
+  const total = formatAmount(new Big(invoice.total_amount), invoice.currency);
+  const zero = formatAmount(new Big(0), invoice.currency);
+  const issued = snapshot.adjustments ?? {
+    subtotal: total,
+    discount_amount: zero,
+    discounts: [],
+    minimum_commitment: null,
+    tax_amount: zero,
+    taxes: [],
+    line_taxes: [],
+    credits_applied: zero,
+    credits: [],
+    amount_due: total,
+  };
+  return { ...issued, amount_due: formatAmount(invoiceAmountDue(invoice), invoice.currency) };
 }

@@ -28,7 +28,7 @@ export interface InvoiceListFilter {
 export type InvoiceChanges = Partial<Pick<InvoiceRow, 'status' | 'payment_intent' | 'sent_at' | 'paid_at' | 'archived_at'>>;
 
 const INVOICE_COLUMNS = `id, sequence::text AS sequence, number, customer_id, status, currency, period_start, period_end,
-  total_amount::text AS total_amount, snapshot, payment_intent, sent_at, paid_at, archived_at, created_at,
+  total_amount::text AS total_amount, amount_due::text AS amount_due, snapshot, payment_intent, sent_at, paid_at, archived_at, created_at,
   credited_amount::text AS credited_amount, pre_payment_credited_amount::text AS pre_payment_credited_amount`;
 
 /** How long a short recording transaction waits for an invoice row (others hold it for milliseconds). */
@@ -149,8 +149,8 @@ export class InvoicesRepository {
     try {
       await manager.query(
         `WITH invoice AS (
-           INSERT INTO invoicing.invoices (id, sequence, number, customer_id, status, currency, period_start, period_end, total_amount, snapshot, created_at, billing_reason, paid_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $18) RETURNING id, status
+           INSERT INTO invoicing.invoices (id, sequence, number, customer_id, status, currency, period_start, period_end, total_amount, snapshot, created_at, billing_reason, paid_at, amount_due)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $18, $19) RETURNING id, status
          ), periods AS (
            INSERT INTO invoicing.invoice_periods (invoice_id, subscription_id, period_start, period_end, calculation_id)
            SELECT invoice.id, p.* FROM invoice, unnest($12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[]) AS p
@@ -176,6 +176,7 @@ export class InvoicesRepository {
           JSON.stringify(issueDetail),
           billingReason,
           invoice.paid_at,
+          invoice.amount_due ?? null,
         ],
       );
     } catch (error) {

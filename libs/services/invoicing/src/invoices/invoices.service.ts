@@ -21,6 +21,10 @@ import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
 import { SubscriptionPricer } from './subscription-pricer';
 import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
+import { pricedMinimum } from '../adjustments/minimum-commitment';
+import { CustomerTime } from '../adjustments/customer-time';
+import { CouponsService } from '../coupons/coupons.service';
+import { CreditSpending } from '../credits/credit-spending';
 import { IssueInvoiceDto } from './issue-invoice.dto';
 import { ListInvoicesQuery } from './list-invoices.query';
 
@@ -53,6 +57,9 @@ export class InvoicesService {
     private readonly writer: IssuedInvoiceWriter,
     private readonly collections: CollectionRepository,
     private readonly schedule: BillingScheduleRepository,
+    private readonly customerTime: CustomerTime,
+    private readonly credits: CreditSpending,
+    private readonly coupons: CouponsService,
   ) {}
 
   /**
@@ -66,6 +73,7 @@ export class InvoicesService {
     // Billed as it is now (kept in the invoice's document snapshot); an unknown customer → 404.
     const customer = await this.catalog.customer(request.customer_id);
     const customerId = request.customer_id;
+    const customerNow = await this.customerTime.now(customerId);
     const currencies = await Promise.all(subscriptions.map((subscription) => this.catalog.planCurrency(subscription.plan_id, subscription.plan_version)));
 
     await this.customerBilling.ensure(customerId);
@@ -115,7 +123,18 @@ export class InvoicesService {
       );
       const priced = [...pricedGroups.flat(), ...late.flatMap((adjusted) => adjusted.priced)];
       const { snapshot, total } = snapshotOf(coverage.currency, priced);
-      if (total.eq(0)) {
+      const minimum = await pricedMinimum(
+        this.catalog,
+        coverage.currency,
+        pricedGroups.flatMap((pieces, index) =>
+          pieces.map((piece) => ({
+            priced: piece,
+            subscription: subscriptions.find((subscription) => subscription.id === coverage.groups[index].subscriptionId)!,
+          })),
+        ),
+      );
+      // Refused before any write; discounts that bring a total to zero are refused in the writer.
+      if (total.eq(0) && (minimum === null || minimum.eq(0))) {
         throw new ProblemException(
           422,
           'zero_amount_invoice',
@@ -139,9 +158,10 @@ export class InvoicesService {
             calculation_id: pricedGroups[index][0].calculation.calculation_id,
           })),
           snapshot,
-          total,
+          minimum,
           reason: 'manual',
           createdAt: this.clock.now(),
+          customerNow,
           billedTo: customer,
           adjustments: late.flatMap((adjusted) => adjusted.rows),
         });
@@ -240,6 +260,9 @@ export class InvoicesService {
         const periods = await this.invoices.voidPeriods(tx.manager, id, now);
         for (const period of periods) await this.schedule.rewindBilled(tx.manager, period.subscription_id, period.period_start);
         await this.collections.cancel(tx.manager, id);
+        // What the invoice took comes back exactly: each grant its draw, each discount its cycle.
+        await this.credits.returnInvoiceDraws(tx, invoice.customer_id, id, now);
+        await this.coupons.voidApplications(tx.manager, id, now);
         await this.invoices.update(tx.manager, id, { status: next.status });
         await this.invoices.addHistory(tx.manager, { invoiceId: id, action: 'void', from: invoice.status, to: next.status, at: now });
         tx.emit(invoiceEventMessage('invoice.voided', invoice, next.status, now));

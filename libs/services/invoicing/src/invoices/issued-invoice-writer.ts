@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import Big from 'big.js';
+import type Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import type { CustomerRecord } from '@abaxus/contracts/catalog-events';
 import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
 import { formatAmount } from '@abaxus/domain/money/decimal';
 import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { AdjustmentRequest, InvoiceAdjuster } from '../adjustments/invoice-adjuster';
 import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { issuedDocumentSnapshot } from '../documents/issued-document-snapshot';
 import { UsageAdjustmentRow, UsageAdjustmentsRepository } from '../late-usage/usage-adjustments.repository';
@@ -22,9 +24,12 @@ export interface IssuedInvoice {
   end: Date;
   periods: InvoicePeriodRow[];
   snapshot: InvoiceSnapshot;
-  total: Big;
+  /** The plans' minimum commitment for the invoiced time (prorated), or null. */
+  minimum: Big | null;
   reason: BillingReason;
   createdAt: Date;
+  /** The customer's now (its test clock's, if any): when credit expiry is judged. */
+  customerNow: Date;
   /** The customer as read before the transaction: its document prints it as "Billed to". */
   billedTo: CustomerRecord;
   /** Late usage billed by this invoice (its adjustment lines are in the snapshot). */
@@ -35,7 +40,9 @@ export interface IssuedInvoice {
  * The one way an invoice is written, requested or automatic, in the caller's short transaction
  * (no network call in it): the number (last, so the shared counter row stays locked only for the
  * inserts), the invoice with its periods and history, the schedule moved past its periods, and
- * invoice.issued through the outbox. A zero total (automatic runs only) is settled at once.
+ * invoice.issued through the outbox. Discounts, minimum, taxes and credits (API.md §7) are applied
+ * here, the credit spent under the customer's credit lock. A zero total is refused on a requested
+ * invoice (§3) and settled at once on an automatic one; a zero amount due is settled at once.
  */
 @Injectable()
 export class IssuedInvoiceWriter {
@@ -44,16 +51,36 @@ export class IssuedInvoiceWriter {
     private readonly schedule: BillingScheduleRepository,
     private readonly settings: SettingsRepository,
     private readonly adjustments: UsageAdjustmentsRepository,
+    private readonly adjuster: InvoiceAdjuster,
   ) {}
 
   async write(tx: OutboxTransaction, issued: IssuedInvoice): Promise<InvoiceRow> {
     for (const period of issued.periods) await this.schedule.markBilled(tx.manager, period.subscription_id, period.period_end);
     // The issuer, terms and number prefix as they are now go with the invoice (its document never changes).
     const settings = await this.settings.current(tx.manager);
+    const request: AdjustmentRequest = {
+      customerId: issued.customerId,
+      currency: issued.currency,
+      lineAmounts: issued.snapshot.line_items.map((item) => item.amount),
+      subscriptionIds: issued.periods.map((period) => period.subscription_id),
+      taxRateIds: issued.billedTo.tax_rate_ids ?? [],
+      minimum: issued.minimum,
+      at: issued.customerNow,
+    };
+    const adjustments = await this.adjuster.compute(tx, request);
+    if (issued.reason === 'manual' && adjustments.total.eq(0)) {
+      throw new ProblemException(
+        422,
+        'zero_amount_invoice',
+        `The invoice of customer ${issued.customerId} up to ${issued.end.toISOString()} would total zero after discounts; nothing was issued.`,
+      );
+    }
     const sequence = await this.invoices.allocateSequence(tx.manager);
-    const zero = issued.total.eq(0);
+    const zero = adjustments.amountDue.eq(0);
+    const id = `inv_${randomBytes(12).toString('hex')}`;
+    const adjusted = await this.adjuster.record(tx, id, request, adjustments);
     const invoice: InvoiceRow = {
-      id: `inv_${randomBytes(12).toString('hex')}`,
+      id,
       sequence,
       number: formatInvoiceNumber(sequence, settings.invoice.number_prefix),
       customer_id: issued.customerId,
@@ -61,8 +88,9 @@ export class IssuedInvoiceWriter {
       currency: issued.currency,
       period_start: issued.start,
       period_end: issued.end,
-      total_amount: formatAmount(issued.total, issued.currency),
-      snapshot: JSON.stringify({ ...issued.snapshot, document: issuedDocumentSnapshot(settings, issued.billedTo) }),
+      total_amount: formatAmount(adjustments.total, issued.currency),
+      amount_due: adjusted.amount_due,
+      snapshot: JSON.stringify({ ...issued.snapshot, adjustments: adjusted, document: issuedDocumentSnapshot(settings, issued.billedTo) }),
       payment_intent: null,
       sent_at: null,
       paid_at: zero ? issued.createdAt : null,
@@ -77,7 +105,7 @@ export class IssuedInvoiceWriter {
         number: invoice.number,
         calculation_ids: issued.snapshot.calculation_ids,
         billing_reason: issued.reason,
-        ...(zero ? { settled: 'zero_total' } : {}),
+        ...(zero ? { settled: adjustments.total.eq(0) ? 'zero_total' : 'zero_amount_due' } : {}),
       },
       issued.reason,
     );

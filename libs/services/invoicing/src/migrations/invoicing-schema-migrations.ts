@@ -6,6 +6,7 @@ import { InvoicingInvoiceVoids1700000006300 } from './1700000006300-invoice-void
 import { InvoicingDocumentSettings1700000006500 } from './1700000006500-invoicing-document-settings';
 import { InvoicingUsageAdjustments1700000006600 } from './1700000006600-usage-adjustments';
 import { InvoicingCreditNotes1700000006700 } from './1700000006700-credit-notes';
+import { InvoicingMoneyAdjustments1700000006800 } from './1700000006800-money-adjustments';
 
 /** Invoicing's schema and its migrations, oldest first (run at start-up and by apps/migrate). */
 export const INVOICING_SCHEMA_MIGRATIONS: SchemaMigrations = {
@@ -18,5 +19,6 @@ export const INVOICING_SCHEMA_MIGRATIONS: SchemaMigrations = {
     InvoicingDocumentSettings1700000006500,
     InvoicingUsageAdjustments1700000006600,
     InvoicingCreditNotes1700000006700,
+    InvoicingMoneyAdjustments1700000006800,
   ],
 };

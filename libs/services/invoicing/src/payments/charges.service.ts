@@ -51,6 +51,7 @@ export class ChargesService {
       throw new ProblemException(503, 'payments_not_configured', 'Charging needs Stripe: set STRIPE_SECRET_KEY (and STRIPE_API_URL to use another endpoint).');
     }
     refuseUnlessChargeable(current);
+    // What prepaid credits and credit notes left to pay (API.md §6–7).
     const amount = stripeChargeAmount(invoiceAmountDue(current), current.currency);
     if (!amount.ok) throw new ProblemException(422, amount.code, `Invoice ${current.number}: ${amount.message}.`);
     const customer = await this.catalog.customer(current.customer_id);

@@ -69,6 +69,17 @@ export function invoiceFixture(overrides: Partial<InvoiceJson> = {}): InvoiceJso
     archived_at: null,
     created_at: '2026-12-01T08:00:00.000Z',
     payment_attempts: [],
+    // No discount, tax or credit: every §7 amount follows the total.
+    subtotal: overrides.total_amount ?? '580.45',
+    discount_amount: '0.00',
+    discounts: [],
+    minimum_commitment: null,
+    tax_amount: '0.00',
+    taxes: [],
+    line_taxes: [],
+    credits_applied: '0.00',
+    credits: [],
+    amount_due: overrides.total_amount ?? '580.45',
     ...overrides,
   };
 }

@@ -25,6 +25,10 @@ export interface StubbedCustomerOptions {
   email?: string | null;
   address?: PostalAddress | null;
   taxId?: string | null;
+  /** The plan's minimum commitment (Part II §7). */
+  minimumAmount?: string;
+  /** The customer's tax rates (POST /v1/tax-rates ids). */
+  taxRateIds?: string[];
   /** Stripe's saved card (`pm_…`); null for none. */
   paymentMethod?: string | null;
   /** Stripe's customer (`cus_…`). */
@@ -149,6 +153,7 @@ export class InvoicingNeighbourStubs {
         options.paymentMethod === null ? null : { provider_customer_id: providerCustomer, provider_payment_method: options.paymentMethod ?? 'pm_card_visa' },
       address: options.address ?? null,
       tax_id: options.taxId ?? null,
+      ...(options.taxRateIds ? { tax_rate_ids: options.taxRateIds } : {}),
       created_at: now,
       updated_at: now,
     };
@@ -162,6 +167,7 @@ export class InvoicingNeighbourStubs {
         name: 'Plan',
         currency,
         charges: [{ metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '1' } }],
+        ...(options.minimumAmount ? { minimum_amount: options.minimumAmount } : {}),
         created_at: now,
       },
     });
@@ -214,7 +220,23 @@ export class InvoicingNeighbourStubs {
     phases: Array<{ plan_id: string; start: string; end: string | null; fee: string; usageAmount?: string }>,
   ): Promise<void> {
     const subscription = this.subscriptions.get(customerId)![0];
-    for (const phase of phases) this.planPrices.set(`${phase.plan_id}:1`, { fee: phase.fee, usageAmount: phase.usageAmount ?? '0.00' });
+    const currency = this.pricing.get(subscription.id)?.currency ?? 'USD';
+    for (const phase of phases) {
+      this.planPrices.set(`${phase.plan_id}:1`, { fee: phase.fee, usageAmount: phase.usageAmount ?? '0.00' });
+      if (phase.plan_id === subscription.plan_id) continue;
+      // The new plan's version as the catalog answers it (a phase's minimum commitment is read from it).
+      this.stub('catalog').on(`GET /v1/price-plans/${phase.plan_id}/versions/1`, {
+        status: 200,
+        body: {
+          id: phase.plan_id,
+          version: 1,
+          name: 'Plan',
+          currency,
+          charges: [{ model: 'flat_fee', properties: { amount: phase.fee } }],
+          created_at: '2026-01-01T00:00:00.000Z',
+        },
+      });
+    }
     subscription.phases = phases.map((phase) => ({ plan_id: phase.plan_id, plan_version: 1, start: phase.start, end: phase.end }));
     await this.publishSubscriptions([subscription], 'subscription.changed');
   }

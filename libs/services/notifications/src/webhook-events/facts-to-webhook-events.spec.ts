@@ -36,6 +36,17 @@ describe('facts on the bus as webhook events', () => {
     expect(JSON.parse(webhookPayload(event))).toEqual({ type: 'credit_note.issued', timestamp: envelope.occurred_at, data: envelope.data });
   });
 
+  it("sends invoicing's credits.balance_low fact as the webhook event of that type, for its customer", () => {
+    const envelope = {
+      event_id: 'evt_low_1',
+      type: 'credits.balance_low',
+      occurred_at: '2026-03-17T14:00:00.000Z',
+      data: { customer_id: 'cust_9', currency: 'USD', balance: '4.00' },
+    };
+    const event = webhookEventOf(incoming({ topic: TOPICS.invoiceEvents, key: 'cust_9', value: JSON.stringify(envelope) }))!;
+    expect(event).toMatchObject({ type: 'credits.balance_low', customerId: 'cust_9', data: envelope.data });
+  });
+
   it('leaves out what endpoints cannot subscribe to and what cannot be read', () => {
     expect(webhookEventOf(incoming(invoiceFact('cust_1', 'invoice.archived').message))).toBeNull();
     expect(webhookEventOf(incoming({ topic: TOPICS.invoiceEvents, key: 'c', value: '{oops' }))).toBeNull();

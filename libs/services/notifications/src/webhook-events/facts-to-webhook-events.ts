@@ -10,7 +10,8 @@ export const MAX_REJECTED_BODY_CHARS = 65_536;
 
 /**
  * The webhook event a fact on the bus stands for, or null when it is of no interest to
- * endpoints: invoice lifecycle events and credit_note.issued as they are, the catalog's subscription changes, and every
+ * endpoints: invoice lifecycle events, credit_note.issued and credit facts (`credits.balance_low`) as they are, the catalog's
+ * subscription changes, and every
  * dead-lettered usage event as `events.rejected`.
  */
 export function webhookEventOf(message: IncomingMessage): WebhookEvent | null {
