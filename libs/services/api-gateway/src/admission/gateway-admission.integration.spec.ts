@@ -18,14 +18,15 @@ const READ = 'sk_test_admission_read_001';
 const LIMITED = 'sk_test_admission_limited1';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
 /** A request with its path exactly as written: fetch would resolve `..` before sending it. */
-function rawRequest(
-  url: string,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const req = httpRequest({ host: target.hostname, port: target.port, method, path, headers, agent: false }, (res) => {
