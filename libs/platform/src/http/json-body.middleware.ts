@@ -6,12 +6,26 @@ export interface RequestWithRawBody extends Request {
   rawBody?: Buffer;
 }
 
+/** A number literal a double cannot hold, until the reviver knows the key it stands under. */
+class ExactNumberLiteral {
+  constructor(readonly literal: string) {}
+}
+
+/** Ids, keys and names are strings in the contract: `id`, `key`, `name` and `*_id`, `*_key`, `*_name`. */
+const STRING_FIELD = /^(?:[a-z0-9_]*_)?(?:id|key|name)$/;
+
 /**
  * Numbers are kept exact: a JSON number whose digits a double cannot hold is passed on as its
- * literal text instead of being rounded, and validation then treats it as a decimal string.
+ * literal text instead of being rounded, and validation then treats it as a decimal string —
+ * except under an id, key or name, where it stays a number, so that validation refuses it
+ * there as it refuses any other number (it must not be stored as the string of its digits).
  */
 export function parseJsonLosslessly(text: string): unknown {
-  return parse(text, null, (literal: string) => (isSafeNumber(literal, { approx: false }) ? Number(literal) : literal));
+  return parse(
+    text,
+    (key, value) => (value instanceof ExactNumberLiteral ? (STRING_FIELD.test(key) ? Number(value.literal) : value.literal) : value),
+    (literal: string) => (isSafeNumber(literal, { approx: false }) ? Number(literal) : new ExactNumberLiteral(literal)),
+  );
 }
 
 /**

@@ -21,6 +21,9 @@ export type RequestWithAdmission = Request & { admission?: AdmittedRequest };
 /** Largest body the edge accepts: a backfill of 5,000 events with properties fits well inside. */
 export const GATEWAY_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
+/** A refused body up to this size is read and discarded rather than left for a connection reset. */
+const DRAINED_BODY_BYTES = 64 * 1024;
+
 /** An overload passes within a request's time: the client is asked to retry after a second. */
 export const RETRY_OVERLOADED_SECONDS = 1;
 
@@ -52,8 +55,11 @@ export class GatewayAdmission {
         () => next(),
         (error: unknown) => {
           if (error instanceof ProblemException) this.metrics.refused(error.problem.code);
-          // The body is left unread: the connection is closed after the answer rather than drained.
-          res.setHeader('Connection', 'close');
+          // A large body is left unread and its connection closed after the answer; a small one is
+          // drained by Node (closing with unread bytes would reset the connection before the
+          // client reads the answer).
+          const declared = Number(req.headers['content-length'] ?? 0);
+          if (req.headers['transfer-encoding'] !== undefined || !(declared <= DRAINED_BODY_BYTES)) res.setHeader('Connection', 'close');
           next(error);
         },
       );
