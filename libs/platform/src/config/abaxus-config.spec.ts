@@ -179,7 +179,7 @@ describe('ABAXUS_API_KEYS entries, gateway limits and rate limits', () => {
 
   it('has sane defaults for the gateway bounds and the rate limit (off), and validates them', () => {
     const config = loadConfig({});
-    expect(config.gatewayLimits).toEqual({ maxConcurrentRequests: 256, maxBodyBytesInFlight: 64 * 1024 * 1024 });
+    expect(config.gatewayLimits).toEqual({ maxConcurrentRequests: 256, maxBodyBytesInFlight: 16 * 1024 * 1024 });
     expect(config.rateLimit).toEqual({ requestsPerWindow: 0, windowSeconds: 60 });
     expect(loadConfig({ ABAXUS_RATE_LIMIT: '600', ABAXUS_RATE_LIMIT_WINDOW_SECONDS: '10' }).rateLimit).toEqual({ requestsPerWindow: 600, windowSeconds: 10 });
     expect(() => loadConfig({ ABAXUS_MAX_CONCURRENT_REQUESTS: '0' })).toThrow('ABAXUS_MAX_CONCURRENT_REQUESTS must be an integer from 1');

@@ -271,7 +271,7 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     apiKeyGrants,
     gatewayLimits: {
       maxConcurrentRequests: integer(env, 'ABAXUS_MAX_CONCURRENT_REQUESTS', 256, 1, 100000, problems),
-      maxBodyBytesInFlight: integer(env, 'ABAXUS_MAX_BODY_BYTES_IN_FLIGHT', 64 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024, problems),
+      maxBodyBytesInFlight: integer(env, 'ABAXUS_MAX_BODY_BYTES_IN_FLIGHT', 16 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024, problems),
     },
     rateLimit: {
       requestsPerWindow: integer(env, 'ABAXUS_RATE_LIMIT', 0, 0, 1_000_000_000, problems),

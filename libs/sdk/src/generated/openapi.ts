@@ -758,7 +758,7 @@ export interface paths {
      *     - The PDF is rendered and the mail sent with no database transaction or lock open; the
      *       send is claimed on the invoice, so a concurrent send → `409 email_in_progress`, and it
      *       is recorded (`sent_at`, history) once the server accepted it.
-     *     - No body is needed; a body is ignored. Answers `200` with the invoice.
+     *     - No body is needed; a body with any field → 400 (`is not a known field`). Answers `200` with the invoice.
      */
     post: operations['sendInvoiceEmail'];
     delete?: never;
@@ -821,7 +821,7 @@ export interface paths {
      *       integer of minor units → `422 amount_too_large`.
      *     - An unknown invoice → `404` (before anything else); no `STRIPE_SECRET_KEY` →
      *       `503 payments_not_configured`.
-     *     - No body is needed; a body is ignored.
+     *     - No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['chargeInvoice'];
     delete?: never;
@@ -849,7 +849,7 @@ export interface paths {
      *     Choices: answers `200` with the invoice (`archived_at` set); an archived unpaid invoice
      *     can no longer be charged or emailed. A charge talking to Stripe right now →
      *     `409 payment_in_progress`.
-     *     No body is needed; a body is ignored.
+     *     No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['archiveInvoice'];
     delete?: never;
@@ -890,7 +890,7 @@ export interface paths {
      *     - While an invoice of the customer is being issued → `409 invoice_in_progress`.
      *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
      *       follows. The time of the void is in the invoice's history, not on the invoice.
-     *     No body is needed; a body is ignored.
+     *     No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['voidInvoice'];
     delete?: never;
@@ -2685,8 +2685,8 @@ export interface components {
       };
     };
     /**
-     * @description The operation reads no body, but a body that is not JSON is still refused
-     *     (`malformed_json`); or `invalid_idempotency_key`.
+     * @description The operation takes no fields (no body, or `{}`): a field → `validation_failed`; a body
+     *     that is not JSON → `malformed_json`; or `invalid_idempotency_key`.
      */
     BadRequestNoBody: {
       headers: {
@@ -2695,7 +2695,7 @@ export interface components {
       content: {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'malformed_json' | 'invalid_idempotency_key';
+          code?: 'validation_failed' | 'malformed_json' | 'invalid_idempotency_key';
         };
       };
     };
@@ -2745,6 +2745,55 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
           code?: 'unauthorized';
+        };
+      };
+    };
+    /** @description The API key's scope does not cover this operation; `required_scope` names the one needed (or `admin`). */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "https://abaxus.dev/problems/insufficient-scope",
+         *       "title": "Forbidden",
+         *       "status": 403,
+         *       "code": "insufficient_scope",
+         *       "detail": "This API key has the scope \"ingest\"; GET /v1/customers/{id} needs \"read\" (or \"admin\").",
+         *       "required_scope": "read"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'] & {
+          /** @enum {unknown} */
+          code?: 'insufficient_scope';
+          /** @enum {string} */
+          required_scope?: 'ingest' | 'read' | 'admin';
+        };
+      };
+    };
+    /** @description The API key used its requests of the current window; retry after `Retry-After` seconds. */
+    RateLimited: {
+      headers: {
+        'Retry-After': components['headers']['RetryAfter'];
+        'RateLimit-Limit': components['headers']['RateLimitLimit'];
+        'RateLimit-Remaining': components['headers']['RateLimitRemaining'];
+        'RateLimit-Reset': components['headers']['RateLimitReset'];
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "https://abaxus.dev/problems/rate-limited",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "code": "rate_limited",
+         *       "detail": "This API key may make 600 requests per 60 s; retry in 17 s."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'] & {
+          /** @enum {unknown} */
+          code?: 'rate_limited';
         };
       };
     };
@@ -2847,7 +2896,7 @@ export interface components {
       content: {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'service_unavailable' | 'database_unavailable';
+          code?: 'service_unavailable' | 'database_unavailable' | 'overloaded';
         };
       };
     };
@@ -2974,6 +3023,12 @@ export interface components {
     IdempotentReplayed: 'true';
     /** @description Seconds to wait before retrying (a database or service that is back within seconds, e.g. an embedded PostgreSQL restarting). */
     RetryAfter: number;
+    /** @description Requests the API key may make per window (only when the key is rate limited). */
+    RateLimitLimit: number;
+    /** @description Requests left in the current window. */
+    RateLimitRemaining: number;
+    /** @description Seconds until the current window ends. */
+    RateLimitReset: number;
   };
   pathItems: never;
 }
@@ -3023,6 +3078,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3069,6 +3126,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The key exists already, or an Idempotency-Key conflict. */
       409: {
         headers: {
@@ -3091,6 +3149,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3116,8 +3175,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No metric has this key. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3149,6 +3210,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3214,8 +3277,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3241,8 +3306,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No plan has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3280,8 +3347,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No plan has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3312,8 +3381,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The plan does not exist or has no such version. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3345,6 +3416,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3399,6 +3472,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The id exists already, or an Idempotency-Key conflict. */
       409: {
         headers: {
@@ -3412,6 +3486,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3437,8 +3512,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3478,10 +3555,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3515,6 +3594,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3563,10 +3644,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer or the plan does not exist (`errors[].field` says which). */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3592,8 +3675,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No subscription has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3645,6 +3730,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No subscription has this id. */
       404: components['responses']['NotFound'];
       /** @description Canceled already, or an Idempotency-Key conflict. */
@@ -3687,6 +3773,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3728,8 +3815,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       /**
        * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
        *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
@@ -3811,8 +3900,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['TooManyEvents'];
+      429: components['responses']['RateLimited'];
       /**
        * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
        *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
@@ -3881,8 +3972,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['TooManyEvents'];
+      429: components['responses']['RateLimited'];
       /** @description Nothing was written; retry (it is idempotent). */
       503: {
         headers: {
@@ -3946,8 +4039,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -3992,10 +4087,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -4061,8 +4158,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -4099,6 +4198,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The subscription does not exist. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
@@ -4115,6 +4215,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -4140,8 +4241,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No calculation has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4176,6 +4279,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4212,6 +4317,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer does not exist. */
       404: components['responses']['NotFound'];
       /** @description Already invoiced up to this cutoff, an invoice of this customer is being issued, or an Idempotency-Key conflict. */
@@ -4250,6 +4356,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -4275,8 +4382,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4312,6 +4421,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
@@ -4328,6 +4438,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description The mail server did not accept the message; nothing changed. */
       502: {
         headers: {
@@ -4427,6 +4538,7 @@ export interface operations {
           };
         };
       };
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
@@ -4443,6 +4555,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description Stripe failed; see `code`. `payment_outcome_unknown` is safe to retry. */
       502: {
         headers: {
@@ -4501,10 +4614,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4540,6 +4655,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       /** @description The invoice cannot be voided now (see the choices above), or an Idempotency-Key conflict. */
@@ -4572,6 +4688,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4606,6 +4723,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4631,6 +4750,7 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer has nothing to bill on a cycle (`no_upcoming_invoice`), or does not exist. */
       404: {
         headers: {
@@ -4643,6 +4763,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4668,6 +4789,8 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4707,9 +4830,11 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4743,6 +4868,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4787,8 +4914,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4814,8 +4943,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No test clock has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4861,6 +4992,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No test clock has this id. */
       404: components['responses']['NotFound'];
       /** @description Still advancing, or an Idempotency-Key conflict. */
@@ -4888,6 +5020,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4913,8 +5046,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       /** @description The catalog (metric names) or the service behind the gateway cannot be reached; retry. */
       503: components['responses']['CatalogUnavailable'];
     };
@@ -4938,6 +5073,8 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4969,7 +5106,9 @@ export interface operations {
        */
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5077,6 +5216,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5142,8 +5283,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5169,8 +5312,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5202,8 +5347,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5243,10 +5390,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5283,8 +5432,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5312,8 +5463,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No such endpoint, or no such delivery of it. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5351,6 +5504,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No such endpoint, or no such delivery of it. */
       404: components['responses']['NotFound'];
       /** @description The endpoint is disabled, or an Idempotency-Key conflict. */
@@ -5366,6 +5520,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5398,6 +5553,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5447,6 +5604,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer or the metric does not exist (`errors[]` names the field). */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
@@ -5463,6 +5621,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -5488,8 +5647,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No alert has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5521,8 +5682,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No alert has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
