@@ -15,4 +15,11 @@ describe('parseJsonLosslessly', () => {
     ) as Record<string, unknown>;
     expect(Object.values(parsed).map((value) => typeof value)).toEqual(['number', 'number', 'number', 'number']);
   });
+
+  it('keeps the exact text inside event properties and metadata, whatever the key', () => {
+    expect(parseJsonLosslessly('{"events":[{"properties":{"user_id":12345678901234567890}}],"metadata":{"order_id":12345678901234567890}}')).toEqual({
+      events: [{ properties: { user_id: '12345678901234567890' } }],
+      metadata: { order_id: '12345678901234567890' },
+    });
+  });
 });
