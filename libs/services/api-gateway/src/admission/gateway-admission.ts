@@ -44,14 +44,15 @@ export class GatewayAdmission {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  get inFlight(): { requests: number; bytes: number } {
-    return { requests: this.requestsInFlight, bytes: this.bytesInFlight };
-  }
-
   middleware(): RequestHandler {
     return (req: RequestWithAdmission, res: Response, next: NextFunction) => {
-      if (!/^\/v1(\/|\?|$)/.test(req.originalUrl)) return next();
-      this.admit(req, res).then(
+      const outsideApi = !/^\/v1(\/|\?|$)/.test(req.originalUrl);
+      // Outside /v1 the gateway serves reads only (health, metrics, documents): no body is ever read there.
+      if (outsideApi && (req.method === 'GET' || req.method === 'HEAD')) return next();
+      const admitted = outsideApi
+        ? Promise.reject(new ProblemException(404, 'route_not_found', `No resource at ${req.method} ${req.path}.`))
+        : this.admit(req, res);
+      admitted.then(
         () => next(),
         (error: unknown) => {
           if (error instanceof ProblemException) this.metrics.refused(error.problem.code);
