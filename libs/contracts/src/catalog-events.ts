@@ -57,7 +57,7 @@ export interface SubscriptionRecord {
   test_clock?: string | null;
   /** Until then flat fees are not charged. */
   trial_end?: string | null;
-  /** Every plan the subscription has had (Part II §5), oldest first; absent before its first change. */
+  /** Every plan the subscription has had (Part II §5), oldest first, scheduled ones included; absent in events published before plan changes existed. */
   phases?: SubscriptionPhaseRecord[] | null;
   created_at: string;
 }
@@ -74,6 +74,6 @@ export type CatalogEvent =
   | { type: 'metric.created'; data: MetricRecord }
   | { type: 'price_plan_version.created'; data: PricePlanVersionRecord }
   | { type: 'customer.created' | 'customer.updated'; data: CustomerRecord }
-  | { type: 'subscription.created' | 'subscription.canceled'; data: SubscriptionRecord };
+  | { type: 'subscription.created' | 'subscription.canceled' | 'subscription.changed'; data: SubscriptionRecord };
 
 export type CatalogEventEnvelope = CatalogEvent & { event_id: string; occurred_at: string };

@@ -121,6 +121,7 @@ describe('catalog setup flow (whole engine, Kafka bus, API key)', () => {
       billing_interval: null,
       trial_end: null,
       test_clock: null,
+      phases: [{ plan_id: 'plan_growth', plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: null }],
       created_at: expect.any(String),
       current_period_start: null,
       current_period_end: null,

@@ -37,9 +37,19 @@ import { StripePaymentsClient } from './payments/stripe-payments.client';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { StripeWebhookService } from './payments/stripe-webhook.service';
 import { PricingClient } from './pricing/pricing.client';
+import { SubscriptionPricer } from './invoices/subscription-pricer';
+import { LateUsageAdjuster } from './late-usage/late-usage.adjuster';
+import { UsageAdjustmentsRepository } from './late-usage/usage-adjustments.repository';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
+import { CreditNoteDocuments } from './credit-notes/credit-note-documents.service';
+import { CreditNoteEmailService } from './credit-notes/credit-note-email.service';
+import { CreditNotesController, InvoiceCreditNotesController } from './credit-notes/credit-notes.controller';
+import { CreditNotesRepository } from './credit-notes/credit-notes.repository';
+import { CreditNotesService } from './credit-notes/credit-notes.service';
+import { CustomerCreditBalancePort, NoCustomerCreditBalance } from './credit-notes/customer-credit-balance.port';
+import { PendingRefundsSweeper } from './credit-notes/pending-refunds.sweeper';
 
 @Module({})
 export class InvoicingAppModule {
@@ -58,10 +68,15 @@ export class InvoicingAppModule {
         CustomerBillingController,
         TestClocksController,
         SettingsController,
+        InvoiceCreditNotesController,
+        CreditNotesController,
       ],
       providers: [
         CatalogClient,
         PricingClient,
+        SubscriptionPricer,
+        UsageAdjustmentsRepository,
+        LateUsageAdjuster,
         ServiceOutbox.provider('invoicing.outbox'),
         InvoicesRepository,
         CustomerBillingRepository,
@@ -88,6 +103,13 @@ export class InvoicingAppModule {
         TestClocksRepository,
         TestClocksService,
         BillingScheduler,
+        CreditNotesRepository,
+        CreditNotesService,
+        CreditNoteDocuments,
+        CreditNoteEmailService,
+        PendingRefundsSweeper,
+        // The credits ledger (API.md §7) replaces this binding once it exists.
+        { provide: CustomerCreditBalancePort, useClass: NoCustomerCreditBalance },
       ],
     };
   }

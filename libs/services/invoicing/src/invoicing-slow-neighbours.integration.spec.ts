@@ -23,7 +23,7 @@ describe('invoicing while Stripe and pricing are slow (service alone, pool of 2)
     stripe = await new FakeStripeServer().start();
     smtp = await new SmtpTestServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: {
         ABAXUS_DB_POOL_SIZE: '2',
         STRIPE_SECRET_KEY: stripe.secretKey,

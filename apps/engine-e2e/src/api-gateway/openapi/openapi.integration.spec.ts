@@ -123,6 +123,11 @@ describe('OpenAPI document (gateway, embedded engine)', () => {
     const immediate = await ok('createSubscription', { example: 'contract' });
     await ok('listSubscriptions', { query: { customer_id: 'cust_acme' } });
     await ok('getSubscription', { params: { id: scheduled.body.id } });
+    // A plan in the same currency and billing interval to change to (the example's plan_pro).
+    await ok('createPricePlanVersion', { body: { id: 'plan_pro', currency: 'USD', charges: [{ model: 'flat_fee', properties: { amount: '99.00' } }] } });
+    const changing = await ok('createSubscription', { example: 'contract' });
+    const changed = await ok('changeSubscriptionPlan', { params: { id: changing.body.id }, example: 'now' });
+    expect(changed.body.phases.map((phase: { plan_id: string }) => phase.plan_id)).toEqual(['plan_growth', 'plan_pro']);
     await ok('cancelSubscription', { params: { id: scheduled.body.id }, example: 'scheduled' });
     await ok('cancelSubscription', { params: { id: immediate.body.id }, example: 'now' });
 

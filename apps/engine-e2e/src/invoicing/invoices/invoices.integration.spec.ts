@@ -77,11 +77,18 @@ describe('invoices (kafka)', () => {
     const setup = await scenario.customerWithUsage({ units: '6' });
     const first = expectStatus(await issue(setup.customerId, '2026-03-20T00:00:00Z'), 201);
     await scenario.usage(setup, [
-      ['2026-03-10T00:00:00Z', '100'], // late event inside the invoiced period: stored, but the invoice stays as issued
+      ['2026-03-10T00:00:00Z', '100'], // late event inside the invoiced period: billed by the next invoice, the issued one stays as it is
       ['2026-03-25T00:00:00Z', '14'],
     ]);
     const second = expectStatus(await issue(setup.customerId, '2026-04-01T00:00:00Z'), 201);
-    expect(second.body).toMatchObject({ period_start: '2026-03-20T00:00:00.000Z', period_end: '2026-04-01T00:00:00.000Z', line_items: [{ quantity: '14' }] });
+    expect(second.body).toMatchObject({
+      period_start: '2026-03-20T00:00:00.000Z',
+      period_end: '2026-04-01T00:00:00.000Z',
+      line_items: [
+        { quantity: '14' },
+        { quantity: '100', adjustment: { invoice_id: first.body.id, invoice_number: first.body.number, period_end: '2026-03-20T00:00:00.000Z' } },
+      ],
+    });
     expect(Number(second.body.number.slice(4))).toBeGreaterThan(Number(first.body.number.slice(4)));
     const reread = expectStatus(await engine.api('GET', `/v1/invoices/${first.body.id}`), 200);
     expect(reread.body).toEqual(first.body);

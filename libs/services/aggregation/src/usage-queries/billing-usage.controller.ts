@@ -21,4 +21,11 @@ export class BillingUsageController {
   billableValues(@Body() body: unknown): Promise<BillableEventValues> {
     return this.usage.billableValues(body);
   }
+
+  /** Which invoiced periods received usage after they were priced (invoicing bills it as adjustments). */
+  @Post('late-periods')
+  @HttpCode(200)
+  latePeriods(@Body() body: unknown): Promise<{ late: number[] }> {
+    return this.usage.latePeriods(body);
+  }
 }

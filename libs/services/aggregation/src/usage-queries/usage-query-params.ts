@@ -88,3 +88,39 @@ export function parseUsageQuery(input: unknown, options: { granularity: boolean 
   if (errors.length > 0 || !customerId || !metricKey || !start || !end) return { ok: false, errors };
   return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity } };
 }
+
+/** Periods of one subscription, each with the instant it was last priced (invoicing's late usage check). */
+export interface LatePeriodsQuery {
+  customerId: string;
+  subscriptionId: string;
+  periods: Array<{ start: Date; end: Date; checkedAt: Date }>;
+}
+
+const MAX_LATE_PERIODS = 500;
+
+export function parseLatePeriodsQuery(input: unknown): { ok: true; query: LatePeriodsQuery } | { ok: false; errors: ValidationIssue[] } {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
+  const record = input as Record<string, unknown>;
+  const errors: ValidationIssue[] = [];
+  for (const field of Object.keys(record))
+    if (!['customer_id', 'subscription_id', 'periods'].includes(field)) errors.push({ field, message: 'is not a known field' });
+  for (const field of ['customer_id', 'subscription_id']) {
+    if (typeof record[field] !== 'string' || !CLIENT_ID_PATTERN.test(record[field] as string)) errors.push({ field, message: 'must be an id' });
+  }
+  const periods: LatePeriodsQuery['periods'] = [];
+  if (!Array.isArray(record.periods) || record.periods.length > MAX_LATE_PERIODS) {
+    errors.push({ field: 'periods', message: `must be an array of at most ${MAX_LATE_PERIODS} periods` });
+  } else {
+    record.periods.forEach((period: unknown, index) => {
+      const fields = (period && typeof period === 'object' ? period : {}) as Record<string, unknown>;
+      const instants = ['period_start', 'period_end', 'checked_at'].map((field) => {
+        const parsed = typeof fields[field] === 'string' ? parseEventInstant(fields[field] as string) : undefined;
+        if (!parsed) errors.push({ field: `periods[${index}].${field}`, message: 'must be an RFC 3339 timestamp with an offset' });
+        return parsed ? new Date(parsed.epochMillis) : null;
+      });
+      if (instants.every((instant) => instant !== null)) periods.push({ start: instants[0]!, end: instants[1]!, checkedAt: instants[2]! });
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, query: { customerId: record.customer_id as string, subscriptionId: record.subscription_id as string, periods } };
+}

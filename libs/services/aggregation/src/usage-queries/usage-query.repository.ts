@@ -90,6 +90,33 @@ export class UsageQueryRepository {
     return rows.map((row) => row.value);
   }
 
+  /**
+   * Which periods (0-based indexes) hold an event of the subscription (or of the customer without
+   * one), any metric, stored after the period's `checkedAt`: usage that came late for it.
+   */
+  async periodsWithEventsStoredAfter(
+    customerId: string,
+    subscriptionId: string,
+    periods: ReadonlyArray<{ start: Date; end: Date; checkedAt: Date }>,
+  ): Promise<number[]> {
+    const rows: Array<{ i: string }> = await this.dataSource.query(
+      `SELECT p.i::text AS i FROM unnest($3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS p(s, e, c, i)
+       WHERE EXISTS (
+         SELECT 1 FROM aggregation.events ev
+         WHERE ev.customer_id = $1 AND ev.ts >= p.s AND ev.ts < p.e AND ev.received_at > p.c
+           AND (ev.subscription_id = $2 OR ev.subscription_id IS NULL))
+       ORDER BY p.i`,
+      [
+        customerId,
+        subscriptionId,
+        periods.map((period) => period.start.toISOString()),
+        periods.map((period) => period.end.toISOString()),
+        periods.map((period) => period.checkedAt.toISOString()),
+      ],
+    );
+    return rows.map((row) => Number(row.i) - 1);
+  }
+
   /** Next offset to store, per partition of the topic, as the aggregation consumer recorded it. */
   async positions(topic: string): Promise<Map<number, bigint>> {
     const rows: Array<{ partition: number; next_offset: string }> = await this.dataSource.query(

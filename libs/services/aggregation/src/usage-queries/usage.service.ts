@@ -18,7 +18,7 @@ import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
-import { parseUsageQuery, UsageQuery } from './usage-query-params';
+import { parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
 import { UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
 
@@ -148,6 +148,18 @@ export class UsageService {
     const asOf = new Date().toISOString();
     const values = await this.repository.eventValues(scopeOf(query), query);
     return { values, meta: { consistency: 'strong', as_of: asOf } };
+  }
+
+  /**
+   * Late usage (Part II §6): which closed periods of a subscription received events after they
+   * were last priced. As strong as billable: the pipeline has passed every accepted event first.
+   */
+  async latePeriods(input: unknown): Promise<{ late: number[] }> {
+    const parsed = parseLatePeriodsQuery(input);
+    if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The late usage query is not valid.');
+    await this.awaitPipeline(parsed.query.customerId);
+    const { customerId, subscriptionId, periods } = parsed.query;
+    return { late: periods.length === 0 ? [] : await this.repository.periodsWithEventsStoredAfter(customerId, subscriptionId, periods) };
   }
 
   private parse(input: unknown, histogram: boolean): UsageQuery {

@@ -18,6 +18,7 @@ function entityIdOf(event: CatalogEvent): string {
     case 'customer.updated':
     case 'subscription.created':
     case 'subscription.canceled':
+    case 'subscription.changed':
       return event.data.id;
   }
 }

@@ -64,6 +64,11 @@ export class PricePlansService {
     return toPage(rows, limit, (plan) => String(plan.version));
   }
 
+  /** One version of a plan; undefined when it does not exist. */
+  version(planId: string, version: number): Promise<PricePlanVersionRecord | undefined> {
+    return this.repository.findVersion(planId, version);
+  }
+
   /** The version a subscription created now is pinned to; undefined for an unknown plan. */
   latestVersion(planId: string): Promise<PricePlanVersionRecord | undefined> {
     return this.repository.findLatest(planId);

@@ -1,5 +1,6 @@
 import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { currentPeriod } from '@abaxus/domain/billing/billing-cycle';
+import { phaseAt, phasesOf } from '@abaxus/domain/billing/subscription-phase';
 
 export type SubscriptionStatus = 'pending' | 'active' | 'canceled';
 
@@ -22,8 +23,16 @@ export function subscriptionStatus(subscription: Pick<SubscriptionRecord, 'start
   return 'active';
 }
 
+/** The record as of `now`: plan_id and plan_version are those of the phase in force then (a scheduled change shows in phases only). */
+export function withPlanInForce(subscription: SubscriptionRecord, now: Date): SubscriptionRecord {
+  const phases = phasesOf(subscription);
+  const inForce = phaseAt(phases, now);
+  return { ...subscription, plan_id: inForce.plan_id, plan_version: inForce.plan_version, phases };
+}
+
 /** `now` is the subscription's own: its test clock's time when it lives on one. */
-export function subscriptionView(subscription: SubscriptionRecord, now: Date): SubscriptionView {
+export function subscriptionView(record: SubscriptionRecord, now: Date): SubscriptionView {
+  const subscription = withPlanInForce(record, now);
   const { id, ...rest } = subscription;
   const period = subscription.billing_interval
     ? currentPeriod(new Date(subscription.start_date), subscription.billing_interval, now, subscription.canceled_at ? new Date(subscription.canceled_at) : null)

@@ -36,6 +36,18 @@ export class CancelSubscriptionDto {
   at?: string | null;
 }
 
+/** Body of POST /v1/subscriptions/{id}/change. */
+export class ChangeSubscriptionPlanDto {
+  /** The plan to move to; its latest version is pinned. */
+  @IsClientId()
+  plan_id: string;
+
+  /** When the new plan takes over; defaults to now (the subscription's clock). A future instant schedules the change. */
+  @IsOptional()
+  @IsRfc3339Timestamp()
+  at?: string | null;
+}
+
 export class ListSubscriptionsQueryDto extends ListQueryDto {
   @IsOptional()
   @IsString()

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Page } from '@abaxus/platform/http/listing/page';
-import { CancelSubscriptionDto, CreateSubscriptionDto, ListSubscriptionsQueryDto } from './subscription.dto';
+import { CancelSubscriptionDto, ChangeSubscriptionPlanDto, CreateSubscriptionDto, ListSubscriptionsQueryDto } from './subscription.dto';
 import { SubscriptionView } from './subscription-status';
 import { SubscriptionsService } from './subscriptions.service';
 
@@ -28,5 +28,11 @@ export class SubscriptionsController {
   @HttpCode(200)
   cancel(@Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionView> {
     return this.subscriptions.cancel(id, body);
+  }
+
+  @Post(':id/change')
+  @HttpCode(200)
+  change(@Param('id') id: string, @Body() body: ChangeSubscriptionPlanDto): Promise<SubscriptionView> {
+    return this.subscriptions.change(id, body);
   }
 }

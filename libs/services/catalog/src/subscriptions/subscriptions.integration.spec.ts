@@ -59,6 +59,7 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
       billing_interval: null,
       trial_end: null,
       test_clock: null,
+      phases: [{ plan_id: plan.id, plan_version: 2, start: '2026-01-01T00:00:00.000Z', end: null }],
       created_at: expect.stringMatching(/Z$/),
       current_period_start: null,
       current_period_end: null,
@@ -153,7 +154,12 @@ describe('catalog subscriptions (service alone, real PostgreSQL)', () => {
     const before = Date.now();
     const canceled = await catalog.api('POST', `/v1/subscriptions/${created.body.id}/cancel`);
     expect(canceled.status).toBe(200);
-    expect(canceled.body).toEqual({ ...created.body, status: 'canceled', canceled_at: expect.stringMatching(/Z$/) });
+    expect(canceled.body).toEqual({
+      ...created.body,
+      status: 'canceled',
+      canceled_at: expect.stringMatching(/Z$/),
+      phases: [{ ...created.body.phases[0], end: canceled.body.canceled_at }],
+    });
     expect(Date.parse(canceled.body.canceled_at)).toBeGreaterThanOrEqual(before - 5000);
     expect((await catalog.api('GET', `/v1/subscriptions/${created.body.id}`)).body).toEqual(canceled.body);
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { SubscriptionPhaseRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { phasesOf } from '@abaxus/domain/billing/subscription-phase';
 import type { BillingInterval } from '@abaxus/domain/billing/billing-cycle';
 
 interface SubscriptionRow {
@@ -14,22 +15,26 @@ interface SubscriptionRow {
   billing_interval: BillingInterval | null;
   trial_end: Date | null;
   test_clock: string | null;
+  phases: SubscriptionPhaseRecord[] | null;
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, plan_id, plan_version, start_date, canceled_at, billing_interval, trial_end, test_clock, created_at';
+const COLUMNS = 'id, customer_id, plan_id, plan_version, start_date, canceled_at, billing_interval, trial_end, test_clock, phases, created_at';
 
+/** plan_id/plan_version are the plan it was created with; SubscriptionsService shows the phase in force. */
 function toRecord(row: SubscriptionRow): SubscriptionRecord {
+  const startDate = row.start_date.toISOString();
   return {
     id: row.id,
     customer_id: row.customer_id,
     plan_id: row.plan_id,
     plan_version: row.plan_version,
-    start_date: row.start_date.toISOString(),
+    start_date: startDate,
     canceled_at: row.canceled_at ? row.canceled_at.toISOString() : null,
     billing_interval: row.billing_interval,
     trial_end: row.trial_end ? row.trial_end.toISOString() : null,
     test_clock: row.test_clock,
+    phases: phasesOf({ plan_id: row.plan_id, plan_version: row.plan_version, start_date: startDate, phases: row.phases }),
     created_at: row.created_at.toISOString(),
   };
 }
@@ -73,13 +78,23 @@ export class SubscriptionsRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async cancel(manager: EntityManager, id: string, at: Date): Promise<SubscriptionRecord> {
+  async cancel(manager: EntityManager, id: string, at: Date, phases: SubscriptionPhaseRecord[]): Promise<SubscriptionRecord> {
     const rows = (await manager.query(
       // In a CTE: TypeORM answers a bare UPDATE with [rows, count] instead of the rows.
       `WITH updated AS (
-         UPDATE catalog.subscriptions SET canceled_at = $2 WHERE id = $1 RETURNING ${COLUMNS}
+         UPDATE catalog.subscriptions SET canceled_at = $2, phases = $3::jsonb WHERE id = $1 RETURNING ${COLUMNS}
        ) SELECT * FROM updated`,
-      [id, at],
+      [id, at, JSON.stringify(phases)],
+    )) as SubscriptionRow[];
+    return toRecord(rows[0]);
+  }
+
+  async setPhases(manager: EntityManager, id: string, phases: SubscriptionPhaseRecord[]): Promise<SubscriptionRecord> {
+    const rows = (await manager.query(
+      `WITH updated AS (
+         UPDATE catalog.subscriptions SET phases = $2::jsonb WHERE id = $1 RETURNING ${COLUMNS}
+       ) SELECT * FROM updated`,
+      [id, JSON.stringify(phases)],
     )) as SubscriptionRow[];
     return toRecord(rows[0]);
   }

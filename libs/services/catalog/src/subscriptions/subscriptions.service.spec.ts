@@ -1,4 +1,4 @@
-import { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { SubscriptionPhaseRecord, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { problemOf } from '@abaxus/platform/testing/problem-of';
 import { CustomersService } from '../customers/customers.service';
 import { PricePlansService } from '../price-plans/price-plans.service';
@@ -27,9 +27,10 @@ class FakeSubscriptionsRepository {
     return this.find(id);
   }
 
-  async cancel(_manager: unknown, id: string, at: Date | null): Promise<SubscriptionRecord> {
+  async cancel(_manager: unknown, id: string, at: Date | null, phases: SubscriptionPhaseRecord[]): Promise<SubscriptionRecord> {
     const record = this.subscriptions.find((subscription) => subscription.id === id)!;
     record.canceled_at = at?.toISOString() ?? DB_NOW;
+    record.phases = phases;
     return { ...record };
   }
 
@@ -85,6 +86,7 @@ describe('SubscriptionsService', () => {
       billing_interval: null,
       trial_end: null,
       test_clock: null,
+      phases: [{ plan_id: 'plan_growth', plan_version: 3, start: '2026-01-01T00:00:00.000Z', end: null }],
       created_at: DB_NOW,
       current_period_start: null,
       current_period_end: null,

@@ -7,8 +7,9 @@ import { CustomersService } from '../customers/customers.service';
 import { ListQueryDto, listLimit } from '@abaxus/platform/http/listing/list-query.dto';
 import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
 import { PricePlansService } from '../price-plans/price-plans.service';
-import { CancelSubscriptionDto, CreateSubscriptionDto } from './subscription.dto';
-import { SubscriptionView, subscriptionView } from './subscription-status';
+import { phaseAt, phasesOf, phasesUntil, planChange } from '@abaxus/domain/billing/subscription-phase';
+import { CancelSubscriptionDto, ChangeSubscriptionPlanDto, CreateSubscriptionDto } from './subscription.dto';
+import { SubscriptionView, subscriptionView, withPlanInForce } from './subscription-status';
 import { InvoicedUntilClient } from './invoiced-until.client';
 import { SubscriptionTime } from './subscription-time';
 import { SubscriptionsRepository } from './subscriptions.repository';
@@ -77,7 +78,7 @@ export class SubscriptionsService {
         trial_end: trialEnd,
         test_clock: testClock,
       });
-      tx.emit({ type: 'subscription.created', data: created });
+      tx.emit({ type: 'subscription.created', data: withPlanInForce(created, now) });
       return created;
     });
     return subscriptionView(record, now);
@@ -98,9 +99,81 @@ export class SubscriptionsService {
       if (current.canceled_at !== null) {
         throw new ProblemException(409, 'subscription_already_canceled', `Subscription "${id}" was already canceled (at ${current.canceled_at}).`);
       }
-      const canceled = await this.repository.cancel(tx.manager, id, at);
-      tx.emit({ type: 'subscription.canceled', data: canceled });
+      // A change scheduled from the cancellation on never comes into force.
+      const canceled = await this.repository.cancel(tx.manager, id, at, phasesUntil(phasesOf(current), at));
+      tx.emit({ type: 'subscription.canceled', data: withPlanInForce(canceled, now) });
       return canceled;
+    });
+    return subscriptionView(record, now);
+  }
+
+  /**
+   * Moves the subscription to the plan's latest version at `at` (default: its own now): the
+   * phase in force then ends there and the new one starts; a future `at` only schedules it (the
+   * phase in force is read from the phases at each instant, so nothing has to run at `at`:
+   * billing and the view both read the phases). A later request made before a scheduled change
+   * starts replaces it. The new plan keeps the cycle: same currency and billing interval.
+   */
+  async change(id: string, body: ChangeSubscriptionPlanDto): Promise<SubscriptionView> {
+    const before = await this.repository.find(id);
+    if (!before) throw ProblemException.notFound('Subscription', id);
+    // Read before the transaction, never under the row lock: the plan, the subscription's now, how far it was invoiced.
+    const [plan, now, invoicedUntil] = await Promise.all([
+      this.plans.latestVersion(body.plan_id),
+      this.time.now(before.test_clock ?? null),
+      this.invoiced.invoicedUntil(id),
+    ]);
+    if (plan === undefined) {
+      throw new ProblemException(404, 'not_found', `Price plan "${body.plan_id}" does not exist.`, {
+        errors: [{ field: 'plan_id', message: 'unknown price plan' }],
+      });
+    }
+    const at = body.at ? toDate(body.at, 'at') : now;
+    const inForce = phaseAt(phasesOf(before), at);
+    const current = await this.plans.version(inForce.plan_id, inForce.plan_version);
+    if (current && current.currency !== plan.currency) {
+      throw new ProblemException(422, 'currency_mismatch', `Plan "${plan.id}" is priced in ${plan.currency}, the subscription in ${current.currency}.`, {
+        errors: [{ field: 'plan_id', message: `must be a plan in ${current.currency}` }],
+      });
+    }
+    if ((plan.billing_interval ?? null) !== (before.billing_interval ?? null)) {
+      throw new ProblemException(
+        422,
+        'billing_interval_mismatch',
+        `Plan "${plan.id}" bills per ${plan.billing_interval ?? '(no interval)'}, the subscription per ${before.billing_interval ?? '(no interval)'}; a change keeps the cycle.`,
+        { errors: [{ field: 'plan_id', message: `must be a plan with billing_interval ${before.billing_interval ?? 'null'}` }] },
+      );
+    }
+    refuseIntoInvoicedPeriod(at, invoicedUntil, 'at');
+    const record = await this.transactions.run(async (tx) => {
+      const locked = await this.repository.findForUpdate(tx.manager, id);
+      if (!locked) throw ProblemException.notFound('Subscription', id);
+      const canceledAt = locked.canceled_at ? new Date(locked.canceled_at) : null;
+      if (canceledAt && canceledAt.getTime() <= now.getTime()) {
+        throw new ProblemException(409, 'subscription_canceled', `Subscription "${id}" was canceled (at ${locked.canceled_at}); its plan cannot change.`);
+      }
+      const changed = planChange(phasesOf(locked), {
+        plan_id: plan.id,
+        plan_version: plan.version,
+        at,
+        now,
+        start_date: new Date(locked.start_date),
+        canceled_at: canceledAt,
+      });
+      if (!changed.ok) {
+        throw new ProblemException(
+          422,
+          changed.code,
+          `Subscription "${id}" cannot change to ${plan.id} at ${at.toISOString()}: ${changed.field} ${changed.message}.`,
+          {
+            errors: [{ field: changed.field, message: changed.message }],
+          },
+        );
+      }
+      const phases = canceledAt ? phasesUntil(changed.phases, canceledAt) : changed.phases;
+      const updated = await this.repository.setPhases(tx.manager, id, phases);
+      tx.emit({ type: 'subscription.changed', data: withPlanInForce(updated, now) });
+      return updated;
     });
     return subscriptionView(record, now);
   }

@@ -19,7 +19,7 @@ describe('billing cycles and test clocks (service alone)', () => {
 
   beforeAll(async () => {
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: { ABAXUS_BILLING_RUN_INTERVAL_MS: '0' },
     });
     neighbours = new InvoicingNeighbourStubs(sut);

@@ -29,7 +29,7 @@ describe('billing run, exactly once (service alone, two instances and a crash)',
   let db: Client;
 
   beforeAll(async () => {
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'], env: ENV });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing', 'aggregation'], env: ENV });
     neighbours = new InvoicingNeighbourStubs(sut);
     db = new Client({ connectionString: sut.databaseUrl });
     await db.connect();

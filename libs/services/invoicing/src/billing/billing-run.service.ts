@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -11,8 +10,8 @@ import { CollectionRepository } from '../collection/collection.repository';
 import { CustomerBillingRepository } from '../invoices/customer-billing.repository';
 import { snapshotOf } from '../invoices/invoice-json';
 import { IssuedInvoiceWriter } from '../invoices/issued-invoice-writer';
-import { cycledSubscription, proratedCalculation } from '../invoices/prorated-calculation';
-import { PricingClient } from '../pricing/pricing.client';
+import { SubscriptionPricer } from '../invoices/subscription-pricer';
+import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
 import { BillingRunsRepository } from './billing-runs.repository';
 import { BillingScheduleRepository, ScheduledSubscription } from './billing-schedule.repository';
 
@@ -53,7 +52,8 @@ export class BillingRunService {
     private readonly customerBilling: CustomerBillingRepository,
     private readonly collection: CollectionRepository,
     private readonly catalog: CatalogClient,
-    private readonly pricing: PricingClient,
+    private readonly pricer: SubscriptionPricer,
+    private readonly lateUsage: LateUsageAdjuster,
     private readonly writer: IssuedInvoiceWriter,
     private readonly outbox: ServiceOutbox,
     private readonly clock: Clock,
@@ -147,11 +147,10 @@ export class BillingRunService {
     run: RunKey,
     now: Date,
   ): Promise<void> {
-    const calculations: CalculationJson[] = await Promise.all(
-      rows.map((row) => this.pricing.calculate({ customerId, subscriptionId: row.subscription_id, start: row.billed_until, end: cycleEnd })),
-    );
-    const priced = calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(rows[index].record)));
-    const { snapshot, total } = snapshotOf(currency, priced);
+    const pricedRows = await Promise.all(rows.map((row) => this.pricer.price(customerId, row.record, row.billed_until, cycleEnd)));
+    // Late usage of periods already invoiced: adjustment lines after the cycle's own.
+    const late = await Promise.all(rows.map((row) => this.lateUsage.forSubscription(customerId, row.record)));
+    const { snapshot, total } = snapshotOf(currency, [...pricedRows.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
     // Printed as "Billed to" on the invoice's document, as the customer is now.
     const billedTo = await this.catalog.customer(customerId);
     const start = new Date(Math.min(...rows.map((row) => row.billed_until.getTime())));
@@ -168,13 +167,14 @@ export class BillingRunService {
           subscription_id: row.subscription_id,
           period_start: row.billed_until,
           period_end: cycleEnd,
-          calculation_id: calculations[index].calculation_id,
+          calculation_id: pricedRows[index][0].calculation.calculation_id,
         })),
         snapshot,
         total,
         reason: 'subscription_cycle',
         createdAt: this.clock.now(),
         billedTo,
+        adjustments: late.flatMap((adjusted) => adjusted.rows),
       });
       await this.runs.countIssued(tx.manager, run);
       if (invoice.status === 'issued') await this.collection.scheduleIfAutomatic(tx.manager, invoice, rows[0].test_clock, now);

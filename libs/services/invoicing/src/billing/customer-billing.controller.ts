@@ -6,8 +6,8 @@ import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { CollectionRepository } from '../collection/collection.repository';
 import { InvoiceSnapshot, snapshotOf } from '../invoices/invoice-json';
-import { cycledSubscription, proratedCalculation } from '../invoices/prorated-calculation';
-import { PricingClient } from '../pricing/pricing.client';
+import { SubscriptionPricer } from '../invoices/subscription-pricer';
+import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
 import { TestClocksRepository } from '../test-clocks/test-clocks.repository';
 import { BillingScheduleRepository } from './billing-schedule.repository';
 
@@ -35,7 +35,8 @@ export class CustomerBillingController {
     private readonly clocks: TestClocksRepository,
     private readonly collection: CollectionRepository,
     private readonly catalog: CatalogClient,
-    private readonly pricing: PricingClient,
+    private readonly pricer: SubscriptionPricer,
+    private readonly lateUsage: LateUsageAdjuster,
     private readonly clock: Clock,
   ) {}
 
@@ -59,13 +60,10 @@ export class CustomerBillingController {
     }
     // One invoice has one currency: the first subscription's (customers bill in one in practice).
     const inCurrency = periods.filter((period) => period.currency === periods[0].currency);
-    const calculations = await Promise.all(
-      inCurrency.map(({ row, end }) => this.pricing.calculate({ customerId, subscriptionId: row.subscription_id, start: row.billed_until, end })),
-    );
-    const { snapshot, total } = snapshotOf(
-      periods[0].currency,
-      calculations.map((calculation, index) => proratedCalculation(calculation, cycledSubscription(inCurrency[index].row.record))),
-    );
+    const priced = await Promise.all(inCurrency.map(({ row, end }) => this.pricer.price(customerId, row.record, row.billed_until, end)));
+    // Late usage the next invoice would bill as adjustments (nothing is recorded by a preview).
+    const late = await Promise.all(inCurrency.map(({ row }) => this.lateUsage.forSubscription(customerId, row.record)));
+    const { snapshot, total } = snapshotOf(periods[0].currency, [...priced.flat(), ...late.flatMap((adjusted) => adjusted.priced)]);
     return {
       customer_id: customerId,
       currency: periods[0].currency,

@@ -18,7 +18,7 @@ describe('automatic collection and dunning (service alone)', () => {
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: { ABAXUS_BILLING_RUN_INTERVAL_MS: '0', STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url, STRIPE_TIMEOUT_MS: '2000' },
     });
     neighbours = new InvoicingNeighbourStubs(sut);

@@ -121,6 +121,30 @@ describe('invoice document model', () => {
     ]);
   });
 
+  it('shows credit notes issued before payment between the total and the amount due, and those after payment beside it', () => {
+    const unpaid = invoiceDocument(input({ invoice: invoiceFixture({ credited_amount: '80.45', amount_due: '500.00' }) }));
+    expect(unpaid.totals).toEqual([
+      { label: 'Subtotal', amount: '580.45', emphasis: 'none' },
+      { label: 'Total', amount: '580.45', emphasis: 'total' },
+      { label: 'Credit notes', amount: '-80.45', emphasis: 'none' },
+      { label: 'Amount due', amount: '500.00', emphasis: 'due' },
+    ]);
+    expect(unpaid.paymentInstructions[0]).toBe('Please pay 500.00 USD by 31 Dec 2026, quoting invoice number INV-000042.');
+
+    const refunded = invoiceDocument(
+      input({ invoice: invoiceFixture({ status: 'paid', paid_at: '2026-12-03T10:00:00.000Z', credited_amount: '100.45', amount_due: '500.00' }) }),
+    );
+    expect(refunded.totals.slice(-3)).toEqual([
+      { label: 'Credit notes', amount: '-80.45', emphasis: 'none' },
+      { label: 'Amount paid', amount: '-500.00', emphasis: 'none' },
+      { label: 'Amount due', amount: '0.00', emphasis: 'due' },
+    ]);
+    expect(refunded.paymentInstructions).toEqual([
+      'Paid on 3 Dec 2026. Thank you.',
+      "Credit notes after payment: 20.00 USD refunded or credited to the customer's balance.",
+    ]);
+  });
+
   it('formats money by currency: JPY without decimals, KWD with three', () => {
     const yen = invoiceDocument(
       input({
@@ -178,6 +202,30 @@ describe('invoice document model', () => {
       ['Subscription sub_1 · plan plan_growth v3, plan_growth v4 · 1 Nov 2026 – 30 Nov 2026', ['API calls', 'Storage (GB-months)']],
       ['Subscription sub_2 · plan plan_seats v1 · 1 Nov 2026 – 30 Nov 2026', ['Seats']],
       ['Other lines', ['Flat fee']],
+    ]);
+  });
+
+  it("names a line's plan phase, and on an adjustment line (late usage) the invoice and period it corrects", () => {
+    const phase = { plan_id: 'plan_pro', plan_version: 2, start: '2026-11-16T00:00:00.000Z', end: null };
+    const adjustment = {
+      invoice_id: 'inv_1',
+      invoice_number: 'INV-000041',
+      period_start: '2026-10-01T00:00:00.000Z',
+      period_end: '2026-11-01T00:00:00.000Z',
+      invoiced_amount: '5.50',
+      repriced_amount: '6.00',
+      calculation_id: 'calc_1',
+    };
+    const invoice = invoiceFixture({
+      line_items: [
+        { ...API_CALLS, phase },
+        { ...API_CALLS, amount: '0.50', phase, adjustment },
+      ],
+    });
+    const lines = invoiceDocument(input({ invoice })).groups[0].lines;
+    expect(lines.map((line) => line.details.slice(1))).toEqual([
+      ['plan plan_pro v2'],
+      ['plan plan_pro v2', 'late usage: adjusts invoice INV-000041, 1 Oct 2026 – 31 Oct 2026 (invoiced 5.50, re-priced 6.00)'],
     ]);
   });
 

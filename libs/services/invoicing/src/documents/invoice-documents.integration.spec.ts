@@ -25,7 +25,7 @@ describe('invoice documents (service alone)', () => {
   beforeAll(async () => {
     smtp = await new SmtpTestServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: { SMTP_URL: smtp.url, MAIL_FROM: 'invoices@abaxus.test', ABAXUS_BILLING_RUN_INTERVAL_MS: '0' },
     });
     neighbours = new InvoicingNeighbourStubs(sut);

@@ -1,8 +1,9 @@
 import Big from 'big.js';
-import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
+import type { PhaseMarkerJson, ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
+import { amountDue } from '@abaxus/domain/invoice/credit-note';
 
 /** One subscription's part of an invoice: its own period and the calculation it was priced by. */
 export interface InvoiceLineGroupJson {
@@ -13,6 +14,10 @@ export interface InvoiceLineGroupJson {
   period_end: string;
   calculation_id: string;
   amount: string;
+  /** The plan phase this group was priced by (subscriptions that changed plan: one group per phase). */
+  phase?: PhaseMarkerJson;
+  /** Late usage: this group's lines adjust the period of an earlier invoice. */
+  adjustment?: { invoice_id: string; invoice_number: string };
 }
 
 export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
@@ -50,6 +55,13 @@ export interface InvoiceJson extends InvoiceSnapshot {
   payment_attempts: PaymentAttemptJson[];
   /** Automatic collection (Part II §4); null when the invoice is collected by API calls. */
   collection?: CollectionJson | null;
+  /**
+   * Only on an invoice with credit notes (Part II §6–7: an invoice without credits reads exactly as
+   * before): what they credited in all, and what is still to pay (total less what was credited
+   * before it was paid).
+   */
+  credited_amount?: string;
+  amount_due?: string;
 }
 
 export interface CollectionJson {
@@ -66,7 +78,7 @@ export interface CollectionRecord {
 
 /**
  * Builds the snapshot from the stored calculations (flat fees prorated on cycled plans), one group
- * per subscription, and their total.
+ * per subscription (per plan phase of one that changed plan), and their total.
  */
 export function snapshotOf(currency: string, priced: readonly ProratedCalculation[]): { snapshot: InvoiceSnapshot; total: Big } {
   let total = new Big(0);
@@ -77,7 +89,7 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
     total = total.plus(amount);
   }
   const snapshot: InvoiceSnapshot = {
-    line_groups: priced.map(({ calculation, total: amount }) => ({
+    line_groups: priced.map(({ calculation, total: amount, phase, adjustment }) => ({
       subscription_id: calculation.subscription_id,
       plan_id: calculation.plan_id,
       plan_version: calculation.plan_version,
@@ -85,6 +97,8 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
       period_end: calculation.period_end,
       calculation_id: calculation.calculation_id,
       amount: formatAmount(amount, currency),
+      ...(phase ? { phase } : {}),
+      ...(adjustment ? { adjustment } : {}),
     })),
     line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
     calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),
@@ -108,6 +122,14 @@ export interface InvoiceRecord {
   paid_at: Date | null;
   archived_at: Date | null;
   created_at: Date;
+  /** Credit notes' running sums (absent on rows written before credit notes existed: zero). */
+  credited_amount?: string;
+  pre_payment_credited_amount?: string;
+}
+
+/** What is still to pay on an invoice: what a charge asks for. */
+export function invoiceAmountDue(invoice: Pick<InvoiceRecord, 'total_amount' | 'pre_payment_credited_amount'>): Big {
+  return amountDue(new Big(invoice.total_amount), new Big(invoice.pre_payment_credited_amount ?? 0));
 }
 
 export interface PaymentAttemptRecord {
@@ -149,5 +171,11 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
       created_at: attempt.created_at.toISOString(),
     })),
     collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
+    ...(new Big(invoice.credited_amount ?? 0).gt(0)
+      ? {
+          credited_amount: formatAmount(new Big(invoice.credited_amount!), invoice.currency),
+          amount_due: formatAmount(invoiceAmountDue(invoice), invoice.currency),
+        }
+      : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
 import { randomUUID } from 'node:crypto';
 import { invoiceCoverage, InvoiceCoverageRefusalCode } from '@abaxus/domain/invoice/invoice-coverage';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
@@ -11,7 +12,6 @@ import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page'
 import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { PaymentAttemptsRepository, summaryOf } from '../payments/payment-attempts.repository';
-import { PricingClient } from '../pricing/pricing.client';
 import { CustomerBillingRepository } from './customer-billing.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceJson, invoiceToJson, snapshotOf } from './invoice-json';
@@ -19,7 +19,8 @@ import { InvoicesRepository } from './invoices.repository';
 import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { CollectionRepository } from '../collection/collection.repository';
 import { IssuedInvoiceWriter } from './issued-invoice-writer';
-import { cycledSubscription, proratedCalculation } from './prorated-calculation';
+import { SubscriptionPricer } from './subscription-pricer';
+import { LateUsageAdjuster } from '../late-usage/late-usage.adjuster';
 import { IssueInvoiceDto } from './issue-invoice.dto';
 import { ListInvoicesQuery } from './list-invoices.query';
 
@@ -42,7 +43,8 @@ const ISSUING_CLAIM_MS = 2 * 60_000;
 export class InvoicesService {
   constructor(
     private readonly catalog: CatalogClient,
-    private readonly pricing: PricingClient,
+    private readonly pricer: SubscriptionPricer,
+    private readonly lateUsage: LateUsageAdjuster,
     private readonly invoices: InvoicesRepository,
     private readonly customerBilling: CustomerBillingRepository,
     private readonly attempts: PaymentAttemptsRepository,
@@ -92,15 +94,26 @@ export class InvoicesService {
           ...(coverage.currencies ? { currencies: coverage.currencies } : {}),
         });
       }
-      const calculations = await Promise.all(
+      // A plan with a billing interval: this is an interim invoice, its flat fees prorated; one calculation per plan phase.
+      const pricedGroups = await Promise.all(
         coverage.groups.map((group) =>
-          this.pricing.calculate({ customerId: customerId, subscriptionId: group.subscriptionId, start: group.start, end: group.end }),
+          this.pricer.price(
+            customerId,
+            subscriptions.find((subscription) => subscription.id === group.subscriptionId)!,
+            group.start,
+            group.end,
+          ),
         ),
       );
-      // A plan with a billing interval: this is an interim invoice, its flat fees prorated.
-      const priced = calculations.map((calculation) =>
-        proratedCalculation(calculation, cycledSubscription(subscriptions.find((subscription) => subscription.id === calculation.subscription_id)!)),
+      const late = await Promise.all(
+        coverage.groups.map((group) =>
+          this.lateUsage.forSubscription(
+            customerId,
+            subscriptions.find((subscription) => subscription.id === group.subscriptionId)!,
+          ),
+        ),
       );
+      const priced = [...pricedGroups.flat(), ...late.flatMap((adjusted) => adjusted.priced)];
       const { snapshot, total } = snapshotOf(coverage.currency, priced);
       if (total.eq(0)) {
         throw new ProblemException(
@@ -123,13 +136,14 @@ export class InvoicesService {
             subscription_id: group.subscriptionId,
             period_start: group.start,
             period_end: group.end,
-            calculation_id: calculations[index].calculation_id,
+            calculation_id: pricedGroups[index][0].calculation.calculation_id,
           })),
           snapshot,
           total,
           reason: 'manual',
           createdAt: this.clock.now(),
           billedTo: customer,
+          adjustments: late.flatMap((adjusted) => adjusted.rows),
         });
       });
       return invoiceToJson(row, []);
@@ -205,6 +219,14 @@ export class InvoicesService {
         const invoice = await this.invoices.lockForChange(tx.manager, id);
         const next = transition(invoice.status, 'void');
         if (!next.ok) throw new ProblemException(409, next.code, `Invoice ${id}: ${next.message}.`);
+        // Its credit notes already correct it; voiding it too would correct the same amount twice.
+        if (new Big(invoice.credited_amount ?? 0).gt(0)) {
+          throw new ProblemException(
+            409,
+            'invoice_credited',
+            `Invoice ${invoice.number} has credit notes; it cannot be voided. Credit what is left of it instead.`,
+          );
+        }
         const now = this.clock.now();
         // A payment that may still succeed (being made, outcome unknown, awaiting the customer) must settle first.
         const attempts = await this.attempts.ofInvoice(id, tx.manager);

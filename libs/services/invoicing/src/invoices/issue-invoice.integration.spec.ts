@@ -11,7 +11,7 @@ describe('issuing invoices (service alone)', () => {
   let db: Client;
 
   beforeAll(async () => {
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'] });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing', 'aggregation'] });
     neighbours = new InvoicingNeighbourStubs(sut);
     db = new Client({ connectionString: sut.databaseUrl });
     await db.connect();

@@ -7,6 +7,7 @@ import { formatAmount } from '@abaxus/domain/money/decimal';
 import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
 import { BillingScheduleRepository } from '../billing/billing-schedule.repository';
 import { issuedDocumentSnapshot } from '../documents/issued-document-snapshot';
+import { UsageAdjustmentRow, UsageAdjustmentsRepository } from '../late-usage/usage-adjustments.repository';
 import { SettingsRepository } from '../settings/settings.repository';
 import { invoiceEventMessage } from './invoice-event-message';
 import { InvoiceSnapshot } from './invoice-json';
@@ -26,6 +27,8 @@ export interface IssuedInvoice {
   createdAt: Date;
   /** The customer as read before the transaction: its document prints it as "Billed to". */
   billedTo: CustomerRecord;
+  /** Late usage billed by this invoice (its adjustment lines are in the snapshot). */
+  adjustments?: UsageAdjustmentRow[];
 }
 
 /**
@@ -40,6 +43,7 @@ export class IssuedInvoiceWriter {
     private readonly invoices: InvoicesRepository,
     private readonly schedule: BillingScheduleRepository,
     private readonly settings: SettingsRepository,
+    private readonly adjustments: UsageAdjustmentsRepository,
   ) {}
 
   async write(tx: OutboxTransaction, issued: IssuedInvoice): Promise<InvoiceRow> {
@@ -77,6 +81,7 @@ export class IssuedInvoiceWriter {
       },
       issued.reason,
     );
+    await this.adjustments.insert(tx.manager, invoice.id, issued.adjustments ?? []);
     tx.emit(invoiceEventMessage('invoice.issued', invoice, invoice.status, invoice.created_at));
     return invoice;
   }

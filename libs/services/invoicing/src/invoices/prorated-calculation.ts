@@ -12,7 +12,28 @@ export interface ProrationJson {
   fraction: string;
 }
 
-export type ProratedLineItemJson = CalculationLineItemJson & { proration?: ProrationJson; trial?: true };
+/** The plan phase a line was priced by (on subscriptions that changed plan): one group of lines per phase. */
+export interface PhaseMarkerJson {
+  plan_id: string;
+  plan_version: number;
+  /** The phase's own bounds (not clipped to the invoice's period); end null while it lasts. */
+  start: string;
+  end: string | null;
+}
+
+/** On an adjustment line (late usage): the invoiced period it corrects, as priced then and now. */
+export interface AdjustmentJson {
+  invoice_id: string;
+  invoice_number: string;
+  period_start: string;
+  period_end: string;
+  invoiced_amount: string;
+  repriced_amount: string;
+  /** The stored calculation of the re-pricing. */
+  calculation_id: string;
+}
+
+export type ProratedLineItemJson = CalculationLineItemJson & { proration?: ProrationJson; trial?: true; phase?: PhaseMarkerJson; adjustment?: AdjustmentJson };
 
 export interface CycledSubscription {
   billing_interval: BillingInterval;
@@ -32,6 +53,9 @@ export function cycledSubscription(record: {
 
 export interface ProratedCalculation {
   calculation: CalculationJson;
+  phase?: PhaseMarkerJson;
+  /** An adjustment group (late usage): the invoice whose period it corrects. */
+  adjustment?: { invoice_id: string; invoice_number: string };
   line_items: ProratedLineItemJson[];
   /** Sum of the line items as the invoice shows them. */
   total: Big;
@@ -42,9 +66,16 @@ export interface ProratedCalculation {
  * price of one whole cycle and pays for the part of the billed window (the calculation's usage
  * period: clipped to the subscription's start and cancellation) it covers, by exact time; the
  * part before `trial_end` is a zero line marked `trial`. Plans without an interval keep the
- * calculation's lines unchanged (a flat fee once per invoiced period).
+ * calculation's lines unchanged (a flat fee once per invoiced period). A calculation of one plan
+ * phase marks each of its lines with the phase.
  */
-export function proratedCalculation(calculation: CalculationJson, subscription: CycledSubscription | null): ProratedCalculation {
+export function proratedCalculation(calculation: CalculationJson, subscription: CycledSubscription | null, phase?: PhaseMarkerJson): ProratedCalculation {
+  const prorated = prorate(calculation, subscription);
+  if (!phase) return prorated;
+  return { ...prorated, phase, line_items: prorated.line_items.map((item) => ({ ...item, phase })) };
+}
+
+function prorate(calculation: CalculationJson, subscription: CycledSubscription | null): ProratedCalculation {
   if (!subscription) return { calculation, line_items: calculation.line_items, total: new Big(calculation.total_amount) };
   const anchor = new Date(subscription.start_date);
   const from = new Date(calculation.usage_period.start);

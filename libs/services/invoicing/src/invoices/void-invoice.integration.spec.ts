@@ -22,7 +22,7 @@ describe('voiding invoices (service alone)', () => {
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url, STRIPE_WEBHOOK_SECRET: 'whsec_test_abaxus', ABAXUS_BILLING_RUN_INTERVAL_MS: '0' },
     });
     neighbours = new InvoicingNeighbourStubs(sut);

@@ -29,7 +29,10 @@ describe('charging invoices (service alone, real Stripe SDK)', () => {
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
     clock = new TestClock();
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot({ ...runtime, clock }), { stub: ['catalog', 'pricing'], env: env() });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot({ ...runtime, clock }), {
+      stub: ['catalog', 'pricing', 'aggregation'],
+      env: env(),
+    });
     neighbours = new InvoicingNeighbourStubs(sut);
     db = new Client({ connectionString: sut.databaseUrl });
     await db.connect();

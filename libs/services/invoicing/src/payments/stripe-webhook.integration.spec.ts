@@ -21,7 +21,7 @@ describe('Stripe webhook (service alone)', () => {
   beforeAll(async () => {
     stripe = await new FakeStripeServer().start();
     sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), {
-      stub: ['catalog', 'pricing'],
+      stub: ['catalog', 'pricing', 'aggregation'],
       env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url, STRIPE_WEBHOOK_SECRET: webhookSecret },
     });
     neighbours = new InvoicingNeighbourStubs(sut);
@@ -115,7 +115,7 @@ describe('invoice actions without Stripe or SMTP configured (service alone)', ()
   let neighbours: InvoicingNeighbourStubs;
 
   beforeAll(async () => {
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'] });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing', 'aggregation'] });
     neighbours = new InvoicingNeighbourStubs(sut);
   });
   afterAll(() => sut?.stop());

@@ -7,6 +7,8 @@ export interface CalculationRequest {
   subscriptionId: string;
   start: Date;
   end: Date;
+  /** Price this plan version of the subscription (one of its phases') instead of the one in force now. */
+  plan?: { plan_id: string; plan_version: number };
 }
 
 /** The pricing service's stored calculations: the figures an invoice is made of. */
@@ -20,6 +22,7 @@ export class PricingClient {
       subscription_id: request.subscriptionId,
       period_start: request.start.toISOString(),
       period_end: request.end.toISOString(),
+      ...(request.plan ? { plan_id: request.plan.plan_id, plan_version: request.plan.plan_version } : {}),
     });
   }
 }

@@ -8,7 +8,7 @@ describe('issuer settings (service alone)', () => {
   let sut: ServiceUnderTest;
 
   beforeAll(async () => {
-    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing'] });
+    sut = await startServiceUnderTest((runtime) => InvoicingAppModule.forRoot(runtime), { stub: ['catalog', 'pricing', 'aggregation'] });
   });
 
   afterAll(async () => {

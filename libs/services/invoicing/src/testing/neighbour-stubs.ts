@@ -69,21 +69,43 @@ export class InvoicingNeighbourStubs {
   private readonly subscriptions = new Map<string, SubscriptionRecord[]>();
   private readonly pricing = new Map<string, { amount: string; currency: string; delayMs: number; lineItems?: CalculationLineItemJson[] }>();
   private readonly cycled = new Map<string, { fee: string; usageAmount: string }>();
+  /** What pricing answers for a plan version a calculation asks for (a phase's), by "plan_id:version". */
+  private readonly planPrices = new Map<string, { fee: string; usageAmount: string }>();
   private readonly customers = new Map<string, CustomerRecord>();
+
+  /** Periods aggregation reports late usage for, by subscription: the indexes of the periods asked that start at these instants. */
+  private readonly latePeriodStarts = new Map<string, string[]>();
 
   constructor(private readonly sut: ServiceUnderTest) {
     this.metric('api_calls', 'API calls');
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => {
+      const body = request.body as { subscription_id: string; periods: Array<{ period_start: string }> };
+      const starts = this.latePeriodStarts.get(body.subscription_id) ?? [];
+      return {
+        status: 200,
+        body: { late: body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : [])) },
+      };
+    });
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
       status: 200,
       body: { data: this.subscriptions.get(request.query.get('customer_id') ?? '') ?? [], has_more: false, next_cursor: null },
     }));
     this.stub('pricing').on('POST /v1/pricing/calculate', async (request) => {
-      const body = request.body as { customer_id: string; subscription_id: string; period_start: string; period_end: string };
+      const body = request.body as {
+        customer_id: string;
+        subscription_id: string;
+        period_start: string;
+        period_end: string;
+        plan_id?: string;
+        plan_version?: number;
+      };
       const priced = this.pricing.get(body.subscription_id);
       if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
       if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
       const subscription = [...this.subscriptions.values()].flat().find((candidate) => candidate.id === body.subscription_id)!;
-      const cycled = this.cycled.get(body.subscription_id);
+      const asked = body.plan_id !== undefined ? `${body.plan_id}:${body.plan_version}` : undefined;
+      if (asked && !this.planPrices.has(asked)) return { status: 422, body: { status: 422, code: 'plan_not_of_subscription', detail: `stub: ${asked}` } };
+      const cycled = asked ? this.planPrices.get(asked) : this.cycled.get(body.subscription_id);
       const usageEnd = subscription.canceled_at && subscription.canceled_at < body.period_end ? subscription.canceled_at : body.period_end;
       const lineItems: CalculationJson['line_items'] = cycled
         ? [
@@ -95,8 +117,8 @@ export class InvoicingNeighbourStubs {
         calculation_id: uniqueId('calc'),
         customer_id: body.customer_id,
         subscription_id: body.subscription_id,
-        plan_id: subscription.plan_id,
-        plan_version: subscription.plan_version,
+        plan_id: body.plan_id ?? subscription.plan_id,
+        plan_version: body.plan_version ?? subscription.plan_version,
         currency: priced.currency,
         period_start: body.period_start,
         period_end: body.period_end,
@@ -173,14 +195,38 @@ export class InvoicingNeighbourStubs {
   }
 
   /** The catalog's subscription.created events of these subscriptions, in one publish. */
-  async publishSubscriptions(records: SubscriptionRecord[]): Promise<void> {
+  async publishSubscriptions(records: SubscriptionRecord[], type: 'subscription.created' | 'subscription.changed' = 'subscription.created'): Promise<void> {
     await this.sut.bus.publish(
       records.map((record) => ({
         topic: TOPICS.catalogEvents,
         key: record.id,
-        value: JSON.stringify({ type: 'subscription.created', data: record, event_id: uniqueId('evt'), occurred_at: record.created_at }),
+        value: JSON.stringify({ type, data: record, event_id: uniqueId('evt'), occurred_at: record.created_at }),
       })),
     );
+  }
+
+  /**
+   * The customer's subscription changed plan as the catalog records it: these phases (each plan
+   * version priced by pricing at its fee and usage amount), published as subscription.changed.
+   */
+  async changePlan(
+    customerId: string,
+    phases: Array<{ plan_id: string; start: string; end: string | null; fee: string; usageAmount?: string }>,
+  ): Promise<void> {
+    const subscription = this.subscriptions.get(customerId)![0];
+    for (const phase of phases) this.planPrices.set(`${phase.plan_id}:1`, { fee: phase.fee, usageAmount: phase.usageAmount ?? '0.00' });
+    subscription.phases = phases.map((phase) => ({ plan_id: phase.plan_id, plan_version: 1, start: phase.start, end: phase.end }));
+    await this.publishSubscriptions([subscription], 'subscription.changed');
+  }
+
+  /** What pricing answers from now on for one plan version of a phase (e.g. usage arrived late). */
+  repricePlan(planId: string, usageAmount: string): void {
+    this.planPrices.get(`${planId}:1`)!.usageAmount = usageAmount;
+  }
+
+  /** What pricing answers from now on for the usage of a cycled subscription that never changed plan. */
+  repriceUsage(subscriptionId: string, usageAmount: string): void {
+    this.cycled.get(subscriptionId)!.usageAmount = usageAmount;
   }
 
   subscriptionOf(customerId: string): SubscriptionRecord {
@@ -209,6 +255,14 @@ export class InvoicingNeighbourStubs {
     this.stub('catalog').on(`GET /v1/metrics/${key}`, { status: 200, body: metric });
   }
 
+  /** Aggregation reports usage stored late for these invoiced periods (by period start) of a subscription. */
+  lateUsage(subscriptionId: string, periodStarts: string[]): void {
+    this.latePeriodStarts.set(
+      subscriptionId,
+      periodStarts.map((start) => new Date(start).toISOString()),
+    );
+  }
+
   /** Changes what pricing answers for a subscription from now on (e.g. usage arrived). */
   reprice(subscriptionId: string, amount: string): void {
     this.pricing.get(subscriptionId)!.amount = amount;
@@ -216,7 +270,7 @@ export class InvoicingNeighbourStubs {
 
   private stub(name: 'catalog' | 'pricing'): ServiceStub {
     const stub = this.sut.stubs[name];
-    if (!stub) throw new Error(`start the invoicing service with stub: ['catalog', 'pricing']`);
+    if (!stub) throw new Error(`start the invoicing service with stub: ['catalog', 'pricing', 'aggregation']`);
     return stub;
   }
 }

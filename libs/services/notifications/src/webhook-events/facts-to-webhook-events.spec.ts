@@ -1,6 +1,6 @@
 import { REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import type { IncomingMessage, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
-import { deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
+import { creditNoteFact, deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
 import { MAX_REJECTED_BODY_CHARS, webhookEventOf } from './facts-to-webhook-events';
 import { webhookPayload } from './webhook-event';
 
@@ -29,6 +29,13 @@ describe('facts on the bus as webhook events', () => {
     expect(JSON.parse(webhookPayload(event))).toEqual({ type: 'invoice.payment_failed', timestamp: envelope.occurred_at, data: envelope.data });
   });
 
+  it('sends credit_note.issued from the invoice events topic with the credit note as published', () => {
+    const { message, envelope } = creditNoteFact('cust_7');
+    const event = webhookEventOf(incoming(message))!;
+    expect(event).toMatchObject({ type: 'credit_note.issued', customerId: 'cust_7', data: envelope.data });
+    expect(JSON.parse(webhookPayload(event))).toEqual({ type: 'credit_note.issued', timestamp: envelope.occurred_at, data: envelope.data });
+  });
+
   it('leaves out what endpoints cannot subscribe to and what cannot be read', () => {
     expect(webhookEventOf(incoming(invoiceFact('cust_1', 'invoice.archived').message))).toBeNull();
     expect(webhookEventOf(incoming({ topic: TOPICS.invoiceEvents, key: 'c', value: '{oops' }))).toBeNull();
@@ -51,6 +58,27 @@ describe('facts on the bus as webhook events', () => {
     expect(webhookEventOf(incoming(subscriptionCanceledFact(subscription)))).toMatchObject({
       type: 'subscription.canceled',
       customerId: 'cust_2',
+      data: subscription,
+    });
+  });
+
+  it('sends plan changes as subscription.changed with the phases the catalog published', () => {
+    const subscription = {
+      id: 'sub_2',
+      customer_id: 'cust_4',
+      plan_id: 'plan_pro',
+      plan_version: 1,
+      start_date: '2026-01-01T00:00:00.000Z',
+      canceled_at: null,
+      phases: [
+        { plan_id: 'plan_basic', plan_version: 1, start: '2026-01-01T00:00:00.000Z', end: '2026-01-11T00:00:00.000Z' },
+        { plan_id: 'plan_pro', plan_version: 1, start: '2026-01-11T00:00:00.000Z', end: null },
+      ],
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
+    expect(webhookEventOf(incoming(subscriptionCanceledFact(subscription, 'subscription.changed')))).toMatchObject({
+      type: 'subscription.changed',
+      customerId: 'cust_4',
       data: subscription,
     });
   });

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { phasePieces, phasesOf } from '@abaxus/domain/billing/subscription-phase';
+import { PricingClient } from '../pricing/pricing.client';
+import { cycledSubscription, ProratedCalculation, proratedCalculation } from './prorated-calculation';
+
+/**
+ * Prices one subscription over a billed window: a subscription that never changed plan in one
+ * calculation as before; one that did in one calculation per phase piece (usage split at the
+ * instant of each change, tiers counted per phase, flat fees prorated by the seconds each phase
+ * covers), each line marked with its phase. The calculations are stored by pricing.
+ */
+@Injectable()
+export class SubscriptionPricer {
+  constructor(private readonly pricing: PricingClient) {}
+
+  async price(customerId: string, subscription: SubscriptionRecord, from: Date, to: Date): Promise<ProratedCalculation[]> {
+    const cycled = cycledSubscription(subscription);
+    const phases = phasesOf(subscription);
+    if (phases.length === 1) {
+      const calculation = await this.pricing.calculate({ customerId, subscriptionId: subscription.id, start: from, end: to });
+      return [proratedCalculation(calculation, cycled)];
+    }
+    return Promise.all(
+      phasePieces(phases, from, to).map(async ({ phase, from: start, to: end }) => {
+        const calculation = await this.pricing.calculate({
+          customerId,
+          subscriptionId: subscription.id,
+          start,
+          end,
+          plan: { plan_id: phase.plan_id, plan_version: phase.plan_version },
+        });
+        return proratedCalculation(calculation, cycled, { plan_id: phase.plan_id, plan_version: phase.plan_version, start: phase.start, end: phase.end });
+      }),
+    );
+  }
+}
