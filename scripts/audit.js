@@ -20,6 +20,7 @@ if (!counts) {
   process.exit(process.env.ABAXUS_AUDIT === 'strict' ? 1 : 0);
 }
 const serious = Object.values(report.vulnerabilities ?? {}).filter((entry) => entry.severity === 'high' || entry.severity === 'critical');
-for (const entry of serious) console.error(`npm audit: ${entry.severity} in ${entry.name} (${entry.range}); fix available: ${JSON.stringify(entry.fixAvailable)}`);
+for (const entry of serious)
+  console.error(`npm audit: ${entry.severity} in ${entry.name} (${entry.range}); fix available: ${JSON.stringify(entry.fixAvailable)}`);
 console.log(`npm audit (runtime dependencies): ${JSON.stringify(counts)}`);
 process.exit(serious.length > 0 ? 1 : 0);
