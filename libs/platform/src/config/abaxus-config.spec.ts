@@ -156,3 +156,42 @@ describe('loadConfig: Kafka settings', () => {
     expect(problemsOf({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toContain('need KAFKA_SASL_MECHANISM');
   });
 });
+
+describe('ABAXUS_API_KEYS entries, gateway limits and rate limits', () => {
+  const KEY = 'sk_live_0123456789abcdef';
+
+  it('reads KEY (admin), KEY:SCOPE and KEY:SCOPE:LIMIT, keeping a colon inside a key', () => {
+    const config = loadConfig({ ABAXUS_API_KEYS: `${KEY}, ${KEY}1:ingest, ${KEY}2:read:120, ${KEY}:x:y` });
+    expect(config.apiKeyGrants).toEqual([
+      { key: KEY, scope: 'admin', rateLimit: undefined },
+      { key: `${KEY}1`, scope: 'ingest', rateLimit: undefined },
+      { key: `${KEY}2`, scope: 'read', rateLimit: 120 },
+      { key: `${KEY}:x:y`, scope: 'admin', rateLimit: undefined },
+    ]);
+    expect(config.apiKeys).toEqual([KEY, `${KEY}1`, `${KEY}2`, `${KEY}:x:y`]);
+  });
+
+  it('refuses short or repeated keys naming the entry by position, never by its text', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ABAXUS_API_KEYS: `${KEY},short_secret:read,${KEY}:admin` });
+    } catch (caught) {
+      error = caught;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('entry 2: every key must be at least 16 characters long');
+    expect(problems).toContain('a key is listed twice');
+    expect(problems).not.toContain('short_secret');
+    expect(problems).not.toContain(KEY);
+  });
+
+  it('has sane defaults for the gateway bounds and the rate limit (off), and validates them', () => {
+    const config = loadConfig({});
+    expect(config.gatewayLimits).toEqual({ maxConcurrentRequests: 256, maxBodyBytesInFlight: 16 * 1024 * 1024 });
+    expect(config.rateLimit).toEqual({ requestsPerWindow: 0, windowSeconds: 60 });
+    expect(loadConfig({ ABAXUS_RATE_LIMIT: '600', ABAXUS_RATE_LIMIT_WINDOW_SECONDS: '10' }).rateLimit).toEqual({ requestsPerWindow: 600, windowSeconds: 10 });
+    expect(() => loadConfig({ ABAXUS_MAX_CONCURRENT_REQUESTS: '0' })).toThrow('ABAXUS_MAX_CONCURRENT_REQUESTS must be an integer from 1');
+    expect(() => loadConfig({ ABAXUS_MAX_BODY_BYTES_IN_FLIGHT: '1000' })).toThrow('ABAXUS_MAX_BODY_BYTES_IN_FLIGHT must be an integer from 1048576');
+    expect(() => loadConfig({ ABAXUS_RATE_LIMIT_WINDOW_SECONDS: '0' })).toThrow('ABAXUS_RATE_LIMIT_WINDOW_SECONDS');
+  });
+});

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { ApiKeyGrant, parseApiKeyGrant } from './api-key-grants';
 import { DEFAULT_PORTS } from './default-ports';
 
 /** The services of the engine; the gateway reaches each one over HTTP. */
@@ -41,7 +42,14 @@ export interface KafkaSettings {
 export interface AbaxusConfig {
   port: number;
   host: string;
+  /** The keys alone (what logs must never show). */
   apiKeys: string[];
+  /** Each key with its scope and rate limit (ABAXUS_API_KEYS entries `KEY[:SCOPE[:LIMIT]]`). */
+  apiKeyGrants: ApiKeyGrant[];
+  /** What one gateway process admits at once; past either bound it answers 503 with Retry-After. */
+  gatewayLimits: GatewayLimits;
+  /** Requests per key and window, counted in the gateway's database (shared by every replica). */
+  rateLimit: RateLimitSettings;
   /**
    * ABAXUS_INTERNAL_TOKEN: the credential the gateway and the services send to a service port
    * (distributed mode; a standalone service refuses to start without it). The embedded engine
@@ -86,6 +94,20 @@ export interface AbaxusConfig {
   /** How often each invoicing instance looks for due cycles (0: never on its own). */
   billingRunIntervalMs: number;
   testClocksEnabled: boolean;
+}
+
+export interface GatewayLimits {
+  /** ABAXUS_MAX_CONCURRENT_REQUESTS: /v1 requests in progress at once. */
+  maxConcurrentRequests: number;
+  /** ABAXUS_MAX_BODY_BYTES_IN_FLIGHT: request body bytes admitted (declared or read) and not yet answered. */
+  maxBodyBytesInFlight: number;
+}
+
+export interface RateLimitSettings {
+  /** ABAXUS_RATE_LIMIT: requests per window for a key without its own limit; 0 = no limit. */
+  requestsPerWindow: number;
+  /** ABAXUS_RATE_LIMIT_WINDOW_SECONDS. */
+  windowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -237,8 +259,9 @@ function kafkaSettings(env: Env, problems: string[]): KafkaSettings {
 /** Reads and validates the whole configuration once; a bad value stops the process naming it. */
 export function loadConfig(env: Env = process.env): AbaxusConfig {
   const problems: string[] = [];
-  const apiKeys = list(env.ABAXUS_API_KEYS) ?? [];
-  for (const key of apiKeys) if (key.length < 16) problems.push('ABAXUS_API_KEYS: every key must be at least 16 characters long');
+  const apiKeyGrants = (list(env.ABAXUS_API_KEYS) ?? []).flatMap((entry, index) => parseApiKeyGrant(entry, index + 1, problems) ?? []);
+  const apiKeys = apiKeyGrants.map((grant) => grant.key);
+  if (new Set(apiKeys).size !== apiKeys.length) problems.push('ABAXUS_API_KEYS: a key is listed twice');
   const kafkaBrokers = list(env.KAFKA_BROKERS);
   for (const broker of kafkaBrokers ?? []) if (!/^[^:\s]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS: "${broker}" is not host:port`);
   const host = env.HOST && env.HOST !== '' ? env.HOST : apiKeys.length === 0 ? '127.0.0.1' : '0.0.0.0';
@@ -262,6 +285,15 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     port: integer(env, 'PORT', DEFAULT_PORTS['api-gateway'], 0, 65535, problems),
     host,
     apiKeys,
+    apiKeyGrants,
+    gatewayLimits: {
+      maxConcurrentRequests: integer(env, 'ABAXUS_MAX_CONCURRENT_REQUESTS', 256, 1, 100000, problems),
+      maxBodyBytesInFlight: integer(env, 'ABAXUS_MAX_BODY_BYTES_IN_FLIGHT', 16 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024, problems),
+    },
+    rateLimit: {
+      requestsPerWindow: integer(env, 'ABAXUS_RATE_LIMIT', 0, 0, 1_000_000_000, problems),
+      windowSeconds: integer(env, 'ABAXUS_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400, problems),
+    },
     internalToken: internalToken(env, problems),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     dataDir: resolve(env.ABAXUS_DATA_DIR && env.ABAXUS_DATA_DIR !== '' ? env.ABAXUS_DATA_DIR : './.abaxus'),

@@ -6,12 +6,45 @@ export interface RequestWithRawBody extends Request {
   rawBody?: Buffer;
 }
 
+/** A number literal a double cannot hold, until its place in the document is known. */
+class ExactNumberLiteral {
+  constructor(readonly literal: string) {}
+}
+
+/** Ids, keys and names are strings in the contract: `id`, `key`, `name` and `*_id`, `*_key`, `*_name`. */
+const STRING_FIELD = /^(?:[a-z0-9_]*_)?(?:id|key|name)$/;
+/** Maps whose keys are the client's own (event properties, metadata): their values keep the exact text. */
+const FREE_FORM_MAPS = new Set(['properties', 'metadata']);
+
+/** Iterative: a deeply nested body must not exhaust the stack. */
+function placeExactNumbers(root: unknown): unknown {
+  const pending: Array<{ holder: Record<string, unknown> | unknown[]; freeForm: boolean }> = [];
+  const settle = (value: unknown, key: string | undefined, freeForm: boolean): unknown => {
+    if (value instanceof ExactNumberLiteral) return key !== undefined && !freeForm && STRING_FIELD.test(key) ? Number(value.literal) : value.literal;
+    if (value !== null && typeof value === 'object')
+      pending.push({ holder: value as Record<string, unknown>, freeForm: freeForm || (key !== undefined && FREE_FORM_MAPS.has(key)) });
+    return value;
+  };
+  const result = settle(root, undefined, false);
+  while (pending.length > 0) {
+    const { holder, freeForm } = pending.pop()!;
+    if (Array.isArray(holder)) for (let i = 0; i < holder.length; i++) holder[i] = settle(holder[i], undefined, freeForm);
+    else for (const key of Object.keys(holder)) holder[key] = settle(holder[key], key, freeForm);
+  }
+  return result;
+}
+
 /**
  * Numbers are kept exact: a JSON number whose digits a double cannot hold is passed on as its
- * literal text instead of being rounded, and validation then treats it as a decimal string.
+ * literal text instead of being rounded, and validation then treats it as a decimal string —
+ * except as the value of an id, key or name, where it stays a number, so that validation refuses
+ * it there as it refuses any other number (it must not be stored as the string of its digits).
+ * Inside event properties and metadata every such number keeps its text.
  */
 export function parseJsonLosslessly(text: string): unknown {
-  return parse(text, null, (literal: string) => (isSafeNumber(literal, { approx: false }) ? Number(literal) : literal));
+  return placeExactNumbers(
+    parse(text, null, (literal: string) => (isSafeNumber(literal, { approx: false }) ? Number(literal) : new ExactNumberLiteral(literal))),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import { jsonBodyMiddleware } from '../http/json-body.middleware';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation.pipe';
@@ -16,6 +17,15 @@ export interface StartedApp {
 
 export const SERVICE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
+export interface HttpAppOptions {
+  port: number;
+  host: string;
+  bodyLimitBytes?: number;
+  parseJson?: boolean;
+  /** Runs before any body byte is read (the gateway's admission: route, key, scope, limits). */
+  beforeBody?: (app: INestApplication) => RequestHandler;
+}
+
 /**
  * Boots a NestJS HTTP app with the engine's conventions: JSON bodies, problem+json, DTO validation,
  * a request id on every request and its log lines, one log line per request.
@@ -23,13 +33,14 @@ export const SERVICE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 export async function startHttpApp(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   module: any,
-  listen: { port: number; host: string; bodyLimitBytes?: number; parseJson?: boolean },
+  listen: HttpAppOptions,
 ): Promise<StartedApp> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: nestLogger() });
   const service = app.get<string>(SERVICE_NAME, { strict: false });
   app.disable('x-powered-by');
   app.use(requestIdMiddleware());
   app.use(requestLogMiddleware(service));
+  if (listen.beforeBody) app.use(listen.beforeBody(app));
   app.use(jsonBodyMiddleware(listen.bodyLimitBytes ?? SERVICE_BODY_LIMIT_BYTES, { parse: listen.parseJson ?? true }));
   // After the body is read: its stream callbacks would run outside the request's context.
   app.use(requestContextMiddleware(service));

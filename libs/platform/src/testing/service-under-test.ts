@@ -7,7 +7,7 @@ import { BusSubscription, IncomingMessage as BusMessage, MessageBus } from '../b
 import { loadConfig, ServiceName } from '../config/abaxus-config';
 import { ServiceDirectory } from '../service/service-directory';
 import { ServiceRuntime } from '../service/service-runtime';
-import { startHttpApp, StartedApp } from '../service/start-service-app';
+import { HttpAppOptions, startHttpApp, StartedApp } from '../service/start-service-app';
 import { Clock } from '../time/clock';
 import { jsonRequest } from './json-request';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -180,7 +180,7 @@ export interface ServiceUnderTestOptions {
   /** Extra environment (e.g. STRIPE_API_URL, SMTP_URL, ABAXUS_DB_POOL_SIZE). */
   env?: Record<string, string>;
   /** How the service's HTTP app reads bodies, when it differs from a service's (the gateway's edge). */
-  http?: { bodyLimitBytes?: number; parseJson?: boolean };
+  http?: Omit<HttpAppOptions, 'port' | 'host'>;
   /** The service's time (e.g. a TestClock the test moves forward); the system's by default. */
   clock?: Clock;
 }

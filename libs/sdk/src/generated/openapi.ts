@@ -820,7 +820,7 @@ export interface paths {
      *     - The PDF is rendered and the mail sent with no database transaction or lock open; the
      *       send is claimed on the invoice, so a concurrent send → `409 email_in_progress`, and it
      *       is recorded (`sent_at`, history) once the server accepted it.
-     *     - No body is needed; a body is ignored. Answers `200` with the invoice.
+     *     - No body is needed; a body with any field → 400 (`is not a known field`). Answers `200` with the invoice.
      */
     post: operations['sendInvoiceEmail'];
     delete?: never;
@@ -883,7 +883,7 @@ export interface paths {
      *       integer of minor units → `422 amount_too_large`.
      *     - An unknown invoice → `404` (before anything else); no `STRIPE_SECRET_KEY` →
      *       `503 payments_not_configured`.
-     *     - No body is needed; a body is ignored.
+     *     - No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['chargeInvoice'];
     delete?: never;
@@ -911,7 +911,7 @@ export interface paths {
      *     Choices: answers `200` with the invoice (`archived_at` set); an archived unpaid invoice
      *     can no longer be charged or emailed. A charge talking to Stripe right now →
      *     `409 payment_in_progress`.
-     *     No body is needed; a body is ignored.
+     *     No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['archiveInvoice'];
     delete?: never;
@@ -954,7 +954,7 @@ export interface paths {
      *       credit what is left of it instead).
      *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
      *       follows. The time of the void is in the invoice's history, not on the invoice.
-     *     No body is needed; a body is ignored.
+     *     No body is needed; a body with any field → 400 (`is not a known field`).
      */
     post: operations['voidInvoice'];
     delete?: never;
@@ -3465,8 +3465,8 @@ export interface components {
       };
     };
     /**
-     * @description The operation reads no body, but a body that is not JSON is still refused
-     *     (`malformed_json`); or `invalid_idempotency_key`.
+     * @description The operation takes no fields (no body, or `{}`): a field → `validation_failed`; a body
+     *     that is not JSON → `malformed_json`; or `invalid_idempotency_key`.
      */
     BadRequestNoBody: {
       headers: {
@@ -3475,7 +3475,7 @@ export interface components {
       content: {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'malformed_json' | 'invalid_idempotency_key';
+          code?: 'validation_failed' | 'malformed_json' | 'invalid_idempotency_key';
         };
       };
     };
@@ -3525,6 +3525,55 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
           code?: 'unauthorized';
+        };
+      };
+    };
+    /** @description The API key's scope does not cover this operation; `required_scope` names the one needed (or `admin`). */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "https://abaxus.dev/problems/insufficient-scope",
+         *       "title": "Forbidden",
+         *       "status": 403,
+         *       "code": "insufficient_scope",
+         *       "detail": "This API key has the scope \"ingest\"; GET /v1/customers/{id} needs \"read\" (or \"admin\").",
+         *       "required_scope": "read"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'] & {
+          /** @enum {unknown} */
+          code?: 'insufficient_scope';
+          /** @enum {string} */
+          required_scope?: 'ingest' | 'read' | 'admin';
+        };
+      };
+    };
+    /** @description The API key used its requests of the current window; retry after `Retry-After` seconds. */
+    RateLimited: {
+      headers: {
+        'Retry-After': components['headers']['RetryAfter'];
+        'RateLimit-Limit': components['headers']['RateLimitLimit'];
+        'RateLimit-Remaining': components['headers']['RateLimitRemaining'];
+        'RateLimit-Reset': components['headers']['RateLimitReset'];
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "https://abaxus.dev/problems/rate-limited",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "code": "rate_limited",
+         *       "detail": "This API key may make 600 requests per 60 s; retry in 17 s."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'] & {
+          /** @enum {unknown} */
+          code?: 'rate_limited';
         };
       };
     };
@@ -3627,7 +3676,7 @@ export interface components {
       content: {
         'application/problem+json': components['schemas']['Problem'] & {
           /** @enum {unknown} */
-          code?: 'service_unavailable' | 'database_unavailable';
+          code?: 'service_unavailable' | 'database_unavailable' | 'overloaded';
         };
       };
     };
@@ -3756,6 +3805,12 @@ export interface components {
     IdempotentReplayed: 'true';
     /** @description Seconds to wait before retrying (a database or service that is back within seconds, e.g. an embedded PostgreSQL restarting). */
     RetryAfter: number;
+    /** @description Requests the API key may make per window (only when the key is rate limited). */
+    RateLimitLimit: number;
+    /** @description Requests left in the current window. */
+    RateLimitRemaining: number;
+    /** @description Seconds until the current window ends. */
+    RateLimitReset: number;
   };
   pathItems: never;
 }
@@ -3805,6 +3860,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3851,6 +3908,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The key exists already, or an Idempotency-Key conflict. */
       409: {
         headers: {
@@ -3873,6 +3931,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3898,8 +3957,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No metric has this key. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3931,6 +3992,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -3996,8 +4059,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4023,8 +4088,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No plan has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4062,8 +4129,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No plan has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4094,8 +4163,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The plan does not exist or has no such version. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4127,6 +4198,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4182,6 +4255,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The id exists already, or an Idempotency-Key conflict. */
       409: {
         headers: {
@@ -4195,6 +4269,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4220,8 +4295,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4261,10 +4338,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4298,6 +4377,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4346,10 +4427,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer or the plan does not exist (`errors[].field` says which). */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4375,8 +4458,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No subscription has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4428,6 +4513,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No subscription has this id. */
       404: components['responses']['NotFound'];
       /** @description Canceled already, or an Idempotency-Key conflict. */
@@ -4470,6 +4556,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4540,6 +4627,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No subscription has this id, or no plan has `plan_id` (`errors[].field` = `plan_id`). */
       404: {
         headers: {
@@ -4605,6 +4693,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -4646,8 +4735,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       /**
        * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
        *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
@@ -4729,8 +4820,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['TooManyEvents'];
+      429: components['responses']['RateLimited'];
       /**
        * @description The bus cannot take the events now: answered within `ABAXUS_KAFKA_PUBLISH_TIMEOUT_MS`
        *     (1.5 s by default) with `Retry-After: 2`, never a 202 that is not durable. None is reported
@@ -4799,8 +4892,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['TooManyEvents'];
+      429: components['responses']['RateLimited'];
       /** @description Nothing was written; retry (it is idempotent). */
       503: {
         headers: {
@@ -4864,8 +4959,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -4910,10 +5007,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -4979,8 +5078,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The metric, customer or subscription does not exist. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -5017,6 +5118,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The subscription does not exist. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
@@ -5033,6 +5135,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -5058,8 +5161,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No calculation has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5094,6 +5199,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5130,6 +5237,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer does not exist. */
       404: components['responses']['NotFound'];
       /** @description Already invoiced up to this cutoff, an invoice of this customer is being issued, or an Idempotency-Key conflict. */
@@ -5174,6 +5282,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['StrongReadUnavailable'];
     };
   };
@@ -5199,8 +5308,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5236,6 +5347,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
@@ -5252,6 +5364,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description The mail server did not accept the message; nothing changed. */
       502: {
         headers: {
@@ -5351,6 +5464,7 @@ export interface operations {
           };
         };
       };
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
@@ -5367,6 +5481,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description Stripe failed; see `code`. `payment_outcome_unknown` is safe to retry. */
       502: {
         headers: {
@@ -5425,10 +5540,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['InvoiceTransitionConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5464,6 +5581,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       /** @description The invoice cannot be voided now (see the choices above), or an Idempotency-Key conflict. */
@@ -5497,6 +5615,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5531,8 +5650,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5572,6 +5693,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
       /** @description The invoice is voided or archived, a payment of it may still succeed, or an Idempotency-Key conflict. */
@@ -5629,6 +5751,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description Stripe is not configured (a refund), the invoice stayed locked by another request, or a service cannot be reached; retry. */
       503: {
         headers: {
@@ -5673,6 +5796,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5698,8 +5823,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No credit note has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5735,6 +5862,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No credit note has this id. */
       404: components['responses']['NotFound'];
       /** @description The note is not refunded to the card, or an Idempotency-Key conflict. */
@@ -5750,6 +5878,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5775,8 +5904,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No credit note has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       /** @description The catalog (metric names) or the service behind the gateway cannot be reached; retry. */
       503: components['responses']['CatalogUnavailable'];
     };
@@ -5813,6 +5944,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestNoBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No credit note has this id. */
       404: components['responses']['NotFound'];
       /** @description Another send of this note is in progress, or an Idempotency-Key conflict. */
@@ -5840,6 +5972,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       /** @description The mail server did not accept the message; nothing changed. */
       502: {
         headers: {
@@ -5897,6 +6030,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5922,6 +6057,7 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer has nothing to bill on a cycle (`no_upcoming_invoice`), or does not exist. */
       404: {
         headers: {
@@ -5934,6 +6070,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5959,6 +6096,8 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -5998,9 +6137,11 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No customer has this id. */
       404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6480,6 +6621,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6524,8 +6667,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6551,8 +6696,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No test clock has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6598,6 +6745,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No test clock has this id. */
       404: components['responses']['NotFound'];
       /** @description Still advancing, or an Idempotency-Key conflict. */
@@ -6625,6 +6773,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6650,8 +6799,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No invoice has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       /** @description The catalog (metric names) or the service behind the gateway cannot be reached; retry. */
       503: components['responses']['CatalogUnavailable'];
     };
@@ -6675,6 +6826,8 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6706,7 +6859,9 @@ export interface operations {
        */
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6814,6 +6969,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6879,8 +7036,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6906,8 +7065,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6939,8 +7100,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -6980,10 +7143,12 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7020,8 +7185,10 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No endpoint has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7049,8 +7216,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No such endpoint, or no such delivery of it. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7088,6 +7257,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No such endpoint, or no such delivery of it. */
       404: components['responses']['NotFound'];
       /** @description The endpoint is disabled, or an Idempotency-Key conflict. */
@@ -7103,6 +7273,7 @@ export interface operations {
         };
       };
       413: components['responses']['PayloadTooLarge'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7135,6 +7306,8 @@ export interface operations {
       };
       400: components['responses']['BadRequestQuery'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7184,6 +7357,7 @@ export interface operations {
       };
       400: components['responses']['BadRequestBody'];
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description The customer or the metric does not exist (`errors[]` names the field). */
       404: components['responses']['NotFound'];
       409: components['responses']['IdempotencyConflict'];
@@ -7200,6 +7374,7 @@ export interface operations {
           };
         };
       };
+      429: components['responses']['RateLimited'];
       503: components['responses']['CatalogUnavailable'];
     };
   };
@@ -7225,8 +7400,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No alert has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -7258,8 +7435,10 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       /** @description No alert has this id. */
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };
   };

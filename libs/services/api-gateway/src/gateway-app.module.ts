@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { GatewayAdmission } from './admission/gateway-admission';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { serviceChecks } from './health/service-checks';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
@@ -12,6 +13,8 @@ import { ApiDocsController } from './openapi/api-docs.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { GatewayProxyController } from './proxy/gateway-proxy.controller';
 import { ServiceProxy } from './proxy/service-proxy';
+import { RateLimitRepository } from './rate-limit/rate-limit.repository';
+import { RateLimiter } from './rate-limit/rate-limiter';
 
 @Module({})
 export class GatewayAppModule {
@@ -28,11 +31,14 @@ export class GatewayAppModule {
       ],
       controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, GatewayProxyController],
       providers: [
-        { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
+        { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeyGrants) },
+        GatewayAdmission,
         GatewayMetrics,
         IdempotencyRepository,
         IdempotencyService,
         ServiceProxy,
+        RateLimitRepository,
+        RateLimiter,
       ],
     };
   }

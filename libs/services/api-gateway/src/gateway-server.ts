@@ -1,13 +1,20 @@
 import { assertGatewayBindAllowed } from '@abaxus/platform/config/abaxus-config';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
-import { startHttpApp, StartedApp } from '@abaxus/platform/service/start-service-app';
+import { HttpAppOptions, startHttpApp, StartedApp } from '@abaxus/platform/service/start-service-app';
+import { GATEWAY_BODY_LIMIT_BYTES, GatewayAdmission } from './admission/gateway-admission';
 import { GatewayAppModule } from './gateway-app.module';
 
-/** Largest body the edge accepts: a backfill of 5,000 events with properties fits well inside. */
-export const GATEWAY_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+export { GATEWAY_BODY_LIMIT_BYTES };
 
-/** The edge keeps bodies as bytes: they are forwarded unchanged and hashed for Idempotency-Key. */
-export const GATEWAY_BODY_HANDLING = { bodyLimitBytes: GATEWAY_BODY_LIMIT_BYTES, parseJson: false };
+/**
+ * The edge keeps bodies as bytes: they are forwarded unchanged and hashed for Idempotency-Key.
+ * Admission (route, key, scope, bounds, rate limit) runs before a body byte is read.
+ */
+export const GATEWAY_BODY_HANDLING: Omit<HttpAppOptions, 'port' | 'host'> = {
+  bodyLimitBytes: GATEWAY_BODY_LIMIT_BYTES,
+  parseJson: false,
+  beforeBody: (app) => app.get(GatewayAdmission).middleware(),
+};
 
 export function startGateway(runtime: ServiceRuntime, port = runtime.config.port): Promise<StartedApp> {
   assertGatewayBindAllowed(runtime.config);

@@ -32,4 +32,16 @@ describe('parseUsageQuery', () => {
     const parsed = parseUsageQuery({ ...valid, granularity: 'hour' }, { granularity: false });
     expect(!parsed.ok && parsed.errors).toEqual([{ field: 'granularity', message: 'is not a known field' }]);
   });
+
+  it('refuses a period outside 1970–9999 (year 0000 reached PostgreSQL as a 500), naming the field', () => {
+    const range = 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z';
+    const early = parseUsageQuery({ ...valid, period_start: '0000-01-01T00:00:00Z', period_end: '0000-01-02T00:00:00Z' }, { granularity: false });
+    expect(!early.ok && early.errors).toEqual([
+      { field: 'period_start', message: range },
+      { field: 'period_end', message: range },
+    ]);
+    const late = parseUsageQuery({ ...valid, period_end: '9999-12-31T23:59:59-01:00' }, { granularity: false });
+    expect(!late.ok && late.errors).toEqual([{ field: 'period_end', message: range }]);
+    expect(parseUsageQuery({ ...valid, period_start: '1970-01-01T00:00:00Z', period_end: '9999-12-31T23:59:59Z' }, { granularity: false }).ok).toBe(true);
+  });
 });

@@ -16,6 +16,11 @@ export interface UsageQuery {
 
 export type UsageQueryResult = { ok: true; query: UsageQuery } | { ok: false; errors: ValidationIssue[] };
 
+// Events are from 1970 on (ingestion refuses earlier ones); PostgreSQL has no year 0000 and the
+// API writes four-digit years: a period outside this range is refused rather than sent to the store.
+const EARLIEST_MILLIS = 0;
+const LATEST_MILLIS = Date.UTC(10000, 0, 1);
+
 const FIELDS = ['customer_id', 'metric_key', 'period_start', 'period_end', 'subscription_id'];
 
 /**
@@ -54,8 +59,15 @@ export function parseUsageQuery(input: unknown, options: { granularity: boolean 
     const value = text(field, true);
     if (value === null) return null;
     const parsed = parseEventInstant(value);
-    if (!parsed) errors.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as "2026-03-01T00:00:00Z"' });
-    return parsed ?? null;
+    if (!parsed) {
+      errors.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as "2026-03-01T00:00:00Z"' });
+      return null;
+    }
+    if (parsed.epochMillis < EARLIEST_MILLIS || parsed.epochMillis >= LATEST_MILLIS) {
+      errors.push({ field, message: 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z' });
+      return null;
+    }
+    return parsed;
   };
 
   const customerId = id('customer_id', true);

@@ -25,9 +25,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly refusals = new Counter({
+    name: 'abaxus_gateway_refused_total',
+    help: 'Requests the gateway answered itself before reading their body (unknown route, key, scope, overload, rate limit), by problem code.',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
   constructor(monitor: DependencyMonitor) {
     collectDefaultMetrics({ register: this.registry, prefix: 'abaxus_gateway_' });
     registerDependencyMetrics(this.registry, monitor);
+  }
+
+  refused(code: string): void {
+    this.refusals.inc({ code });
   }
 
   observe(service: string, method: string, status: number, startedAt: bigint): void {
