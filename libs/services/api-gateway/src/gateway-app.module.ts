@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { ConsoleController } from './console/console.controller';
 import { serviceChecks } from './health/service-checks';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -26,7 +27,7 @@ export class GatewayAppModule {
           withoutMetricsController: true,
         }),
       ],
-      controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, GatewayProxyController],
+      controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, ConsoleController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeys) },
         GatewayMetrics,
