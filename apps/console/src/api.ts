@@ -38,6 +38,8 @@ export class ApiProblem extends Error {
     readonly detail: string | undefined,
     readonly code: string | undefined,
     readonly errors: FieldProblem[],
+    /** A declined card's reason (charge answers 402 with Stripe's decline_code). */
+    readonly declineCode?: string,
   ) {
     super(title);
   }
@@ -78,14 +80,9 @@ async function send(method: string, path: string, body?: unknown, key = session.
 async function problemOf(response: Response): Promise<ApiProblem> {
   const text = await response.text();
   try {
-    const problem = JSON.parse(text) as { title?: string; detail?: string; code?: string; errors?: FieldProblem[] };
-    return new ApiProblem(
-      response.status,
-      problem.title ?? response.statusText,
-      problem.detail,
-      problem.code,
-      Array.isArray(problem.errors) ? problem.errors : [],
-    );
+    const problem = JSON.parse(text) as { title?: string; detail?: string; code?: string; errors?: FieldProblem[]; decline_code?: string };
+    const errors = Array.isArray(problem.errors) ? problem.errors : [];
+    return new ApiProblem(response.status, problem.title ?? response.statusText, problem.detail, problem.code, errors, problem.decline_code ?? undefined);
   } catch {
     return new ApiProblem(response.status, response.statusText || `HTTP ${response.status}`, text.slice(0, 200) || undefined, undefined, []);
   }

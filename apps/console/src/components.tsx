@@ -49,6 +49,11 @@ export function ProblemView({ error }: { error: unknown }) {
         </span>
       )}
       {error.detail && <p>{error.detail}</p>}
+      {error.declineCode && (
+        <p>
+          Decline code: <code>{error.declineCode}</code>
+        </p>
+      )}
       {error.errors.length > 0 && (
         <ul>
           {error.errors.map((field) => (
@@ -65,13 +70,14 @@ export function ProblemView({ error }: { error: unknown }) {
 /** What a section shows while it loads, when it failed, and when it has its data. */
 export function Loaded<T>({ state, children }: { state: Async<T>; children: (data: T) => ComponentChildren }) {
   if (state.error) return <ProblemView error={state.error} />;
-  if (state.data === undefined)
+  // An optional feature's load ends with undefined data (its 404): an answer, not "loading".
+  if (state.loading && state.data === undefined)
     return (
       <p class="muted" aria-busy="true">
         Loading…
       </p>
     );
-  return <>{children(state.data)}</>;
+  return <>{children(state.data as T)}</>;
 }
 
 export function Link({ to, children, current = false }: { to: string; children: ComponentChildren; current?: boolean }) {

@@ -172,7 +172,7 @@ function Usage({ customerId, subscriptions }: { customerId: string; subscription
                   </option>
                 ))}
               </select>
-              <label for="usage-granularity">Per</label>
+              <label for="usage-granularity">Granularity</label>
               <select id="usage-granularity" value={granularity} onChange={(event) => setGranularity(event.currentTarget.value as 'hour' | 'day')}>
                 <option value="day">day</option>
                 <option value="hour">hour</option>
@@ -274,9 +274,7 @@ export function LineItems({ items, currency }: { items: UpcomingInvoice['line_it
               <tr key={`line-${index}-tier-${tierIndex}`} class="tier">
                 <td />
                 <td />
-                <td>
-                  {formatQuantity(tier.from)} – {tier.up_to === null ? '∞' : formatQuantity(String(tier.up_to))}
-                </td>
+                <td>{tierRange(tier.from, tier.up_to)}</td>
                 <td class="num">{formatQuantity(tier.quantity)}</td>
                 <td class="num">{formatUnitPrice(tier.unit_amount, currency)}</td>
                 <td class="num">{formatUnitPrice(tier.flat_amount, currency)}</td>
@@ -288,6 +286,13 @@ export function LineItems({ items, currency }: { items: UpcomingInvoice['line_it
       </table>
     </div>
   );
+}
+
+/** A tier holds the quantities above `from` up to `up_to`: "up to 5", "above 5 up to 10", "above 10". */
+function tierRange(from: string, upTo: string | number | null): string {
+  const lower = from === '0' ? '' : `above ${formatQuantity(from)}`;
+  const upper = upTo === null ? '' : `up to ${formatQuantity(String(upTo))}`;
+  return [lower, upper].filter(Boolean).join(' ') || 'all';
 }
 
 function PaymentAttempts({ invoices }: { invoices: Invoice[] }) {
