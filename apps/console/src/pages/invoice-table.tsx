@@ -71,32 +71,36 @@ export function InvoiceTable({ invoices, onChange, showCustomer }: { invoices: I
                   <When at={invoice.period_start} /> → <When at={invoice.period_end} />
                 </td>
                 <td class="num">{formatMoney(invoice.total_amount, invoice.currency)}</td>
-                <td class="row-actions">
-                  <PdfButton invoice={invoice} />
-                  <ConfirmAction
-                    label="Send email"
-                    question={`Email invoice ${invoice.number} to the customer?`}
-                    run={() => api.post(`${path}/send-email`)}
-                    onDone={onChange}
-                  />
-                  {open && (
+                <td>
+                  <div class="row-actions">
+                    <PdfButton invoice={invoice} />
                     <ConfirmAction
-                      label="Charge"
-                      question={`Charge ${formatMoney(invoice.total_amount, invoice.currency)} for invoice ${invoice.number} to the card on file?`}
-                      run={() => api.post(`${path}/charge`)}
+                      label="Send email"
+                      question={`Email invoice ${invoice.number} to the customer?`}
+                      run={() => api.post(`${path}/send-email`)}
                       onDone={onChange}
                     />
-                  )}
-                  {open && (
-                    <ConfirmAction
-                      label="Void"
-                      danger
-                      question={`Void invoice ${invoice.number}? Its number stays used; its period is billed again next time.`}
-                      run={() => api.post(`${path}/void`)}
-                      onDone={onChange}
-                    />
-                  )}
-                  {canCreditNote.data && (invoice.status === 'issued' || invoice.status === 'paid') && <CreditNoteAction invoice={invoice} onDone={onChange} />}
+                    {open && (
+                      <ConfirmAction
+                        label="Charge"
+                        question={`Charge ${formatMoney(invoice.total_amount, invoice.currency)} for invoice ${invoice.number} to the card on file?`}
+                        run={() => api.post(`${path}/charge`)}
+                        onDone={onChange}
+                      />
+                    )}
+                    {open && (
+                      <ConfirmAction
+                        label="Void"
+                        danger
+                        question={`Void invoice ${invoice.number}? Its number stays used; its period is billed again next time.`}
+                        run={() => api.post(`${path}/void`)}
+                        onDone={onChange}
+                      />
+                    )}
+                    {canCreditNote.data && (invoice.status === 'issued' || invoice.status === 'paid') && (
+                      <CreditNoteAction invoice={invoice} onDone={onChange} />
+                    )}
+                  </div>
                 </td>
               </tr>
             );

@@ -141,6 +141,7 @@ describe('operator console in a browser (embedded bus)', () => {
     await confirmIn(row, 'Void');
     await row.locator('.status-voided').waitFor();
     expect(expectStatus(await engine.api('GET', `/v1/invoices/${issued.id}`), 200).body.status).toBe('voided');
+    await page.screenshot({ path: join(SCREENSHOTS, 'customer-invoiced.png'), fullPage: true });
 
     // A declined card: the dialog shows the problem and its decline code; the attempt is listed.
     const globex = await customerWithCurrentUsage('Globex Declined', 'pm_card_chargeDeclinedInsufficientFunds', ['2']);
