@@ -2,7 +2,8 @@
 # The project's image, really run: builds deploy/docker/Dockerfile with podman on a Node 24 base
 # made here (no registry is needed), runs the migrations and the seven processes from it with host
 # networking against a real Kafka broker and PostgreSQL, and drives the README's overview flow
-# through the containerised gateway (deploy/containers/overview-flow.js). CI runs it after
+# through the containerised gateway (deploy/containers/overview-flow.js); then starts npm start's
+# one-process engine on the same Node 24 binary and drives the flow through it. CI runs it after
 # `npm test` (.ci/run); it prints each step with its time and ends with one summary line.
 #
 #   deploy/containers/smoke.sh
@@ -256,4 +257,34 @@ done
 ((problems == 0)) || die "a container printed a Node warning or a fatal line"
 done_step "no Node warning (TimeoutNegativeWarning included) and no fatal line in seven logs; error lines: ${errors[*]:-none}"
 
-log "PASSED in $((SECONDS - STARTED)) s: image built on Node 24, migrations and seven services run from it, overview flow 85000 → 47.50 through the containerised gateway"
+# ── npm start's engine on Node 24 (the image's Node), on the host ───────────────────────────────
+# The tests run on the host's Node 20; the embedded mode (one process, embedded PostgreSQL and bus)
+# is started here on the Node 24 binary the image ships and driven through the overview flow.
+step "the embedded engine (npm start) on Node 24"
+node24_dir="$TOOLS/node24"
+if [[ ! -x "$node24_dir/node" ]]; then
+  node_tgz="$(fetch_package "$NODE_PACKAGE" "$NODE_INTEGRITY")"
+  mkdir -p "$node24_dir" && tar -xzf "$node_tgz" -C "$node24_dir" --strip-components=2 package/bin/node
+fi
+npm run build --silent >/dev/null || die "npm run build failed"
+embedded_dir="$(mktemp -d)"
+chmod 755 "$embedded_dir"
+embedded_port=$((20000 + RANDOM % 20000))
+embedded_log="$TOOLS/embedded-node24.log"
+ABAXUS_DATA_DIR="$embedded_dir/data" ABAXUS_API_KEYS="$API_KEY" HOST=127.0.0.1 PORT="$embedded_port" ABAXUS_LOG_LEVEL=log \
+  "$node24_dir/node" dist/apps/engine/src/main.js >"$embedded_log" 2>&1 &
+embedded_pid=$!
+stop_embedded() { kill -TERM "$embedded_pid" 2>/dev/null && wait "$embedded_pid" 2>/dev/null; rm -rf "$embedded_dir"; }
+ready=0
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$embedded_port/health/ready" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$embedded_pid" 2>/dev/null || { tail -n 30 "$embedded_log" >&2; die "the engine exited on Node 24"; }
+  sleep 1
+done
+((ready)) || { tail -n 30 "$embedded_log" >&2; stop_embedded; die "the engine on Node 24 was not ready within 120 s"; }
+node "$HERE/overview-flow.js" "http://127.0.0.1:$embedded_port" "$API_KEY" >/dev/null || { stop_embedded; die "the overview flow on the Node 24 engine"; }
+stop_embedded
+grep -q 'Warning:' "$embedded_log" && { grep 'Warning:' "$embedded_log" | head -n 3 >&2; die "the engine printed a Node warning on Node 24"; }
+done_step "$("$node24_dir/node" --version): ready, overview flow 85000 → 47.50, stopped cleanly"
+
+log "PASSED in $((SECONDS - STARTED)) s: image built on Node 24, migrations and seven services run from it, overview flow 85000 → 47.50 through the containerised gateway and through npm start's engine on Node 24"

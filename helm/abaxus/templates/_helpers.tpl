@@ -73,6 +73,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- fail "auth.apiKeys is required (or set existingSecret): the gateway refuses to listen beyond loopback without API keys" -}}
 {{- end -}}
 {{- end -}}
+{{- if and .Values.kafka.tls.existingSecret (not .Values.kafka.ssl) -}}
+{{- fail "kafka.tls.existingSecret needs kafka.ssl: true (the CA is used for TLS to the brokers)" -}}
+{{- end -}}
+{{- if and .Values.kafka.tls.clientCertificate (not .Values.kafka.tls.existingSecret) -}}
+{{- fail "kafka.tls.clientCertificate needs kafka.tls.existingSecret (the Secret holding tls.crt and tls.key)" -}}
+{{- end -}}
 {{- range $key, $values := .Values.apps -}}
 {{- if and (include "abaxus.autoscaled" (dict "values" $values)) (not (and $values.resources $values.resources.requests $values.resources.requests.cpu)) -}}
 {{- fail (printf "apps.%s.autoscaling needs apps.%s.resources.requests.cpu: the autoscaler scales on CPU use against the request" $key $key) -}}
@@ -97,4 +103,35 @@ securityContext:
 {{/* Whether a process's replicas are left to its HorizontalPodAutoscaler; call with (dict "values" $values). */}}
 {{- define "abaxus.autoscaled" -}}
 {{- if and .values.autoscaling .values.autoscaling.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/* Kafka's private CA (and client certificate), mounted from kafka.tls.existingSecret: the env, the mount and the volume. */}}
+{{- define "abaxus.kafkaTlsEnv" -}}
+{{- with .Values.kafka.tls.existingSecret }}
+- name: KAFKA_SSL_CA_FILE
+  value: /etc/abaxus/kafka-tls/ca.crt
+{{- if $.Values.kafka.tls.clientCertificate }}
+- name: KAFKA_SSL_CERT_FILE
+  value: /etc/abaxus/kafka-tls/tls.crt
+- name: KAFKA_SSL_KEY_FILE
+  value: /etc/abaxus/kafka-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "abaxus.kafkaTlsMount" -}}
+{{- if .Values.kafka.tls.existingSecret }}
+- name: kafka-tls
+  mountPath: /etc/abaxus/kafka-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "abaxus.kafkaTlsVolume" -}}
+{{- with .Values.kafka.tls.existingSecret }}
+- name: kafka-tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 292 # 0444 (decimal: YAML 1.1 and 1.2 parsers disagree on a leading 0)
+{{- end }}
 {{- end -}}

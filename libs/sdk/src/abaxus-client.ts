@@ -4,12 +4,19 @@ import { EventBatcher, EventBatcherOptions } from './event-batcher';
 import type { paths } from './generated/openapi';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableAnswer, RetryPolicy } from './retry';
 import type {
+  Alert,
+  AlertCreate,
+  AlertListQuery,
+  AutoCollectionSetting,
+  BillingRun,
+  BillingRunListQuery,
   Calculation,
   ChargeResult,
   Customer,
   CustomerCreate,
   CustomerListQuery,
   CustomerUpdate,
+  Deleted,
   EventAccepted,
   EventInput,
   EventItemResult,
@@ -22,17 +29,33 @@ import type {
   Page,
   PricePlanCreate,
   PricePlanListQuery,
+  PricePlanVersionListQuery,
   PricePlanVersion,
   PricingCalculateRequest,
+  Settings,
+  SettingsPut,
   Subscription,
   SubscriptionCancel,
   SubscriptionCreate,
   SubscriptionListQuery,
+  TestClock,
+  TestClockAdvance,
+  TestClockCreate,
+  TestClockListQuery,
+  UpcomingInvoice,
   UsageEvent,
   UsageHistogram,
   UsageHistogramQuery,
   UsageQuery,
   UsageValue,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryListQuery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointCreated,
+  WebhookEndpointListQuery,
+  WebhookEndpointUpdate,
 } from './types';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
@@ -125,6 +148,11 @@ export class AbaxusClient {
     /** The plan's current (latest) version. */
     get: (id: string, options?: RequestOptions): Promise<PricePlanVersion> =>
       this.request('getPricePlan', options, (init) => this.raw.GET('/v1/price-plans/{id}', { params: { path: { id } }, ...init })),
+    /** Every version of the plan, newest first. */
+    listVersions: (id: string, query: PricePlanVersionListQuery = {}, options?: RequestOptions): Promise<Page<PricePlanVersion>> =>
+      this.request('listPricePlanVersions', options, (init) =>
+        this.raw.GET('/v1/price-plans/{id}/versions', { params: { path: { id }, query }, ...init }),
+      ) as Promise<Page<PricePlanVersion>>,
     getVersion: (id: string, version: number, options?: RequestOptions): Promise<PricePlanVersion> =>
       this.request('getPricePlanVersion', options, (init) =>
         this.raw.GET('/v1/price-plans/{id}/versions/{version}', { params: { path: { id, version: String(version) } }, ...init }),
@@ -231,6 +259,101 @@ export class AbaxusClient {
       this.mutation('sendInvoiceEmail', options, (init) => this.raw.POST('/v1/invoices/{id}/send-email', { params: { path: { id } }, ...init })),
     archive: (id: string, options?: RequestOptions): Promise<Invoice> =>
       this.mutation('archiveInvoice', options, (init) => this.raw.POST('/v1/invoices/{id}/archive', { params: { path: { id } }, ...init })),
+    /** Voids an issued, unpaid invoice: its number stays used and its period is billed again by the next invoice. */
+    void: (id: string, options?: RequestOptions): Promise<Invoice> =>
+      this.mutation('voidInvoice', options, (init) => this.raw.POST('/v1/invoices/{id}/void', { params: { path: { id } }, ...init })),
+    /** The invoice as a PDF document (bytes). */
+    pdf: async (id: string, options?: RequestOptions): Promise<Uint8Array> =>
+      new Uint8Array(
+        (await this.request('getInvoicePdf', options, (init) =>
+          this.raw.GET('/v1/invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'arrayBuffer', ...init }),
+        )) as ArrayBuffer,
+      ),
+    /** What the customer's current cycle would be invoiced if it ended now (not stored, no number). */
+    upcoming: (customerId: string, options?: RequestOptions): Promise<UpcomingInvoice> =>
+      this.request('getUpcomingInvoice', options, (init) =>
+        this.raw.GET('/v1/customers/{id}/upcoming-invoice', { params: { path: { id: customerId } }, ...init }),
+      ),
+  };
+
+  /** The automatic month-end (cycle-end) runs. */
+  readonly billingRuns = {
+    list: (query: BillingRunListQuery = {}, options?: RequestOptions): Promise<Page<BillingRun>> =>
+      this.request('listBillingRuns', options, (init) => this.raw.GET('/v1/billing-runs', { params: { query }, ...init })) as Promise<Page<BillingRun>>,
+  };
+
+  /** Whether a customer's issued invoices are emailed and charged without a call. */
+  readonly autoCollection = {
+    get: (customerId: string, options?: RequestOptions): Promise<AutoCollectionSetting> =>
+      this.request('getAutoCollection', options, (init) =>
+        this.raw.GET('/v1/customers/{id}/auto-collection', { params: { path: { id: customerId } }, ...init }),
+      ),
+    set: (customerId: string, body: AutoCollectionSetting['auto_collection'], options?: RequestOptions): Promise<AutoCollectionSetting> =>
+      this.mutation('setAutoCollection', options, (init) =>
+        this.raw.PUT('/v1/customers/{id}/auto-collection', { params: { path: { id: customerId } }, body, ...init }),
+      ),
+  };
+
+  /** Simulated time for rehearsing billing: customers on a clock live in its time. */
+  readonly testClocks = {
+    create: (body: TestClockCreate, options?: RequestOptions): Promise<TestClock> =>
+      this.mutation('createTestClock', options, (init) => this.raw.POST('/v1/test-clocks', { body, ...init })),
+    get: (id: string, options?: RequestOptions): Promise<TestClock> =>
+      this.request('getTestClock', options, (init) => this.raw.GET('/v1/test-clocks/{id}', { params: { path: { id } }, ...init })),
+    list: (query: TestClockListQuery = {}, options?: RequestOptions): Promise<Page<TestClock>> =>
+      this.request('listTestClocks', options, (init) => this.raw.GET('/v1/test-clocks', { params: { query }, ...init })) as Promise<Page<TestClock>>,
+    /** Moves the clock forward and runs everything due; the clock is `advancing` until done (poll `get`). */
+    advance: (id: string, body: TestClockAdvance, options?: RequestOptions): Promise<TestClock> =>
+      this.mutation('advanceTestClock', options, (init) => this.raw.POST('/v1/test-clocks/{id}/advance', { params: { path: { id } }, body, ...init })),
+  };
+
+  /** Who bills (the issuer on every invoice) and the invoices' terms. */
+  readonly settings = {
+    get: (options?: RequestOptions): Promise<Settings> => this.request('getSettings', options, (init) => this.raw.GET('/v1/settings', { ...init })),
+    replace: (body: SettingsPut, options?: RequestOptions): Promise<Settings> =>
+      this.mutation('replaceSettings', options, (init) => this.raw.PUT('/v1/settings', { body, ...init })),
+  };
+
+  /** Outbound webhooks (Standard Webhooks): endpoints and their delivery log. */
+  readonly webhookEndpoints = {
+    /** The answer carries the signing `secret`, shown this once. */
+    create: (body: WebhookEndpointCreate, options?: RequestOptions): Promise<WebhookEndpointCreated> =>
+      this.mutation('createWebhookEndpoint', options, (init) => this.raw.POST('/v1/webhook-endpoints', { body, ...init })),
+    get: (id: string, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      this.request('getWebhookEndpoint', options, (init) => this.raw.GET('/v1/webhook-endpoints/{id}', { params: { path: { id } }, ...init })),
+    list: (query: WebhookEndpointListQuery = {}, options?: RequestOptions): Promise<Page<WebhookEndpoint>> =>
+      this.request('listWebhookEndpoints', options, (init) => this.raw.GET('/v1/webhook-endpoints', { params: { query }, ...init })) as Promise<
+        Page<WebhookEndpoint>
+      >,
+    update: (id: string, body: WebhookEndpointUpdate, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      this.mutation('updateWebhookEndpoint', options, (init) => this.raw.PATCH('/v1/webhook-endpoints/{id}', { params: { path: { id } }, body, ...init })),
+    delete: (id: string, options?: RequestOptions): Promise<Deleted> =>
+      this.mutation('deleteWebhookEndpoint', options, (init) => this.raw.DELETE('/v1/webhook-endpoints/{id}', { params: { path: { id } }, ...init })),
+    deliveries: (id: string, query: WebhookDeliveryListQuery = {}, options?: RequestOptions): Promise<Page<WebhookDelivery>> =>
+      this.request('listWebhookDeliveries', options, (init) =>
+        this.raw.GET('/v1/webhook-endpoints/{id}/deliveries', { params: { path: { id }, query }, ...init }),
+      ) as Promise<Page<WebhookDelivery>>,
+    delivery: (id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDeliveryDetail> =>
+      this.request('getWebhookDelivery', options, (init) =>
+        this.raw.GET('/v1/webhook-endpoints/{id}/deliveries/{delivery_id}', { params: { path: { id, delivery_id: deliveryId } }, ...init }),
+      ),
+    /** Sends a delivery again now (a failed one gets a new 3-day window). */
+    retryDelivery: (id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> =>
+      this.mutation('retryWebhookDelivery', options, (init) =>
+        this.raw.POST('/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/retry', { params: { path: { id, delivery_id: deliveryId } }, ...init }),
+      ),
+  };
+
+  /** Usage and amount thresholds that fire `usage.alert_triggered` once per cycle. */
+  readonly alerts = {
+    create: (body: AlertCreate, options?: RequestOptions): Promise<Alert> =>
+      this.mutation('createAlert', options, (init) => this.raw.POST('/v1/alerts', { body, ...init })),
+    get: (id: string, options?: RequestOptions): Promise<Alert> =>
+      this.request('getAlert', options, (init) => this.raw.GET('/v1/alerts/{id}', { params: { path: { id } }, ...init })),
+    list: (query: AlertListQuery = {}, options?: RequestOptions): Promise<Page<Alert>> =>
+      this.request('listAlerts', options, (init) => this.raw.GET('/v1/alerts', { params: { query }, ...init })) as Promise<Page<Alert>>,
+    delete: (id: string, options?: RequestOptions): Promise<Deleted> =>
+      this.mutation('deleteAlert', options, (init) => this.raw.DELETE('/v1/alerts/{id}', { params: { path: { id } }, ...init })),
   };
 
   /** A mutation: carries one `Idempotency-Key` for all its attempts. */

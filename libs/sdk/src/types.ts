@@ -3,6 +3,9 @@ import type { components, operations } from './generated/openapi';
 
 type Schemas = components['schemas'];
 type Query<Operation extends keyof operations> = NonNullable<operations[Operation]['parameters']['query']>;
+type JsonBody<Operation extends keyof operations> = operations[Operation] extends { requestBody?: { content: { 'application/json': infer Body } } }
+  ? Body
+  : never;
 
 export type Problem = Schemas['Problem'];
 export type FieldError = Schemas['FieldError'];
@@ -37,8 +40,33 @@ export type Invoice = Schemas['Invoice'];
 export type InvoiceStatus = Schemas['InvoiceStatus'];
 export type ChargeResult = Schemas['ChargeResult'];
 
+export type UpcomingInvoice = Schemas['UpcomingInvoice'];
+export type BillingRun = Schemas['BillingRun'];
+export type BillingRunListQuery = Query<'listBillingRuns'>;
+export type AutoCollectionSetting = Schemas['AutoCollectionSetting'];
+export type TestClock = Schemas['TestClock'];
+export type TestClockCreate = JsonBody<'createTestClock'>;
+export type TestClockAdvance = JsonBody<'advanceTestClock'>;
+export type TestClockListQuery = Query<'listTestClocks'>;
+export type Settings = Schemas['Settings'];
+export type SettingsPut = Schemas['SettingsPut'];
+
+export type WebhookEndpointCreate = Schemas['WebhookEndpointCreate'];
+export type WebhookEndpointUpdate = Schemas['WebhookEndpointUpdate'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+export type WebhookEndpointCreated = Schemas['WebhookEndpointCreated'];
+export type WebhookEndpointListQuery = Query<'listWebhookEndpoints'>;
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type WebhookDeliveryDetail = Schemas['WebhookDeliveryDetail'];
+export type WebhookDeliveryListQuery = Query<'listWebhookDeliveries'>;
+export type AlertCreate = Schemas['AlertCreate'];
+export type Alert = Schemas['Alert'];
+export type AlertListQuery = Query<'listAlerts'>;
+export type Deleted = Schemas['Deleted'];
+
 export type MetricListQuery = Query<'listMetrics'>;
 export type PricePlanListQuery = Query<'listPricePlans'>;
+export type PricePlanVersionListQuery = Query<'listPricePlanVersions'>;
 export type CustomerListQuery = Query<'listCustomers'>;
 export type SubscriptionListQuery = Query<'listSubscriptions'>;
 export type InvoiceListQuery = Query<'listInvoices'>;

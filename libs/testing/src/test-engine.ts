@@ -43,6 +43,8 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     DATABASE_URL: database.url,
     ABAXUS_TOPIC_PREFIX: topicPrefix,
     ABAXUS_DB_POOL_SIZE: '4',
+    // Test receivers listen on loopback.
+    ABAXUS_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
     ...(bus === 'kafka' ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {}),
     ...(options.apiKeys ? { ABAXUS_API_KEYS: options.apiKeys.join(',') } : {}),
     ...options.env,

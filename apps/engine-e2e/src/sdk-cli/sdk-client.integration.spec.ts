@@ -123,6 +123,56 @@ describe('@abaxus/sdk against a real engine', () => {
     expect((await abaxus.invoices.get(invoice.id)).status).toBe('paid');
   });
 
+  it('drives billing cycles, documents and integrations with typed methods: test clock, upcoming, void, PDF, settings, webhooks, alerts', async () => {
+    const settings = await abaxus.settings.replace({
+      issuer: { name: 'Abaxus SDK Ltd', address: { line1: '1 Main St', city: 'Dublin', postal_code: 'D01', country: 'IE' } },
+      invoice: { payment_terms_days: 14, number_prefix: 'INV' },
+    });
+    expect(settings.issuer).toMatchObject({ name: 'Abaxus SDK Ltd' });
+    expect((await abaxus.settings.get()).invoice).toMatchObject({ payment_terms_days: 14 });
+
+    const clock = await abaxus.testClocks.create({ frozen_time: '2026-01-01T00:00:00Z', name: 'sdk' });
+    expect(clock).toMatchObject({ id: expect.stringMatching(/^clock_/), status: 'ready' });
+    const plan = await abaxus.pricePlans.create({
+      id: id('plan_monthly'),
+      currency: 'USD',
+      billing_interval: 'month',
+      charges: [{ model: 'flat_fee', properties: { amount: '29.00' } }],
+    });
+    expect((await abaxus.pricePlans.listVersions(plan.id)).data.map((version) => version.version)).toEqual([1]);
+    const customer = await abaxus.customers.create({ id: id('cust_clock') });
+    await abaxus.subscriptions.create({ customer_id: customer.id, plan_id: plan.id, start_date: '2026-01-01T00:00:00Z', test_clock: clock.id });
+    expect(await abaxus.autoCollection.get(customer.id)).toEqual({ customer_id: customer.id, auto_collection: { email: false, charge: false } });
+    expect((await abaxus.autoCollection.set(customer.id, { email: false, charge: false })).auto_collection).toEqual({ email: false, charge: false });
+    await abaxus.testClocks.advance(clock.id, { frozen_time: '2026-01-16T00:00:00Z' });
+    await pollUntil(async () => expect((await abaxus.testClocks.get(clock.id)).status).toBe('ready'));
+    expect(await abaxus.invoices.upcoming(customer.id)).toMatchObject({ currency: 'USD', period_end: '2026-01-16T00:00:00.000Z' });
+
+    await abaxus.testClocks.advance(clock.id, { frozen_time: '2026-02-01T01:00:00Z' });
+    await pollUntil(async () => expect((await abaxus.testClocks.get(clock.id)).status).toBe('ready'));
+    expect((await abaxus.testClocks.list()).data.map((listed) => listed.id)).toContain(clock.id);
+    const [invoice] = (await abaxus.invoices.list({ customer_id: customer.id })).data;
+    expect(invoice).toMatchObject({ status: 'issued', total_amount: '29.00' });
+    expect((await abaxus.billingRuns.list({ test_clock: clock.id })).data.length).toBeGreaterThan(0);
+    const pdf = await abaxus.invoices.pdf(invoice.id);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect((await abaxus.invoices.void(invoice.id)).status).toBe('voided');
+
+    const endpoint = await abaxus.webhookEndpoints.create({ url: 'https://hooks.example.test/abaxus', events: ['invoice.issued'] });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect(await abaxus.webhookEndpoints.update(endpoint.id, { description: 'finance' })).toMatchObject({ id: endpoint.id, description: 'finance' });
+    expect((await abaxus.webhookEndpoints.get(endpoint.id)).events).toEqual(['invoice.issued']);
+    expect((await abaxus.webhookEndpoints.list()).data.map((listed) => listed.id)).toContain(endpoint.id);
+    expect((await abaxus.webhookEndpoints.deliveries(endpoint.id)).data).toEqual([]);
+    await expect(abaxus.webhookEndpoints.delivery(endpoint.id, 'whd_nope')).rejects.toMatchObject({ status: 404 });
+    expect(await abaxus.webhookEndpoints.delete(endpoint.id)).toEqual({ id: endpoint.id, deleted: true });
+
+    const alert = await abaxus.alerts.create({ customer_id: customer.id, threshold: { amount: '100.00' } });
+    expect(await abaxus.alerts.get(alert.id)).toEqual(alert);
+    expect((await abaxus.alerts.list({ customer_id: customer.id })).data.map((listed) => listed.id)).toEqual([alert.id]);
+    expect(await abaxus.alerts.delete(alert.id)).toEqual({ id: alert.id, deleted: true });
+  });
+
   it('pages through a list with listAll', async () => {
     const prefix = id('page');
     for (let i = 0; i < 5; i++) await abaxus.customers.create({ id: `${prefix}_${i}` });

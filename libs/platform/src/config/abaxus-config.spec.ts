@@ -79,6 +79,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ABAXUS_WEBHOOK_SECRET_KEY: 'too-short' })).toThrow('ABAXUS_WEBHOOK_SECRET_KEY must be 32 bytes');
     expect(() => loadConfig({ ABAXUS_WEBHOOK_SECRET_KEY: Buffer.alloc(31).toString('base64') })).toThrow('ABAXUS_WEBHOOK_SECRET_KEY');
     expect(() => loadConfig({ ABAXUS_WEBHOOK_TIMEOUT_MS: '50' })).toThrow('ABAXUS_WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000');
+    expect(loadConfig({})).toMatchObject({ webhookAllowedNetworks: [], webhookRetentionDays: 30 });
+    expect(loadConfig({ ABAXUS_WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', ABAXUS_WEBHOOK_RETENTION_DAYS: '90' })).toMatchObject({
+      webhookAllowedNetworks: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'],
+      webhookRetentionDays: 90,
+    });
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33' })).toThrow('ABAXUS_WEBHOOK_ALLOWED_NETWORKS: "10.0.0.0/33" is not a network');
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_ALLOWED_NETWORKS: 'intranet.local' })).toThrow('is not a network');
+    expect(() => loadConfig({ ABAXUS_WEBHOOK_RETENTION_DAYS: '1' })).toThrow('ABAXUS_WEBHOOK_RETENTION_DAYS must be an integer from 4 to 3650');
   });
 });
 

@@ -71,6 +71,10 @@ export interface AbaxusConfig {
   webhookSecretKey: string | undefined;
   /** How long one webhook delivery attempt may take (connect, headers and body) before it counts as failed. */
   webhookTimeoutMs: number;
+  /** ABAXUS_WEBHOOK_ALLOWED_NETWORKS: non-public networks (CIDRs) webhooks may still be posted to; none by default. */
+  webhookAllowedNetworks: string[];
+  /** Days a finished webhook delivery (and its attempts) is kept for the delivery log. */
+  webhookRetentionDays: number;
   /** How long a strong read waits for the asynchronous pipeline before answering 503. */
   strongReadTimeoutMs: number;
   databasePoolSize: number;
@@ -120,6 +124,19 @@ function list(raw: string | undefined): string[] | undefined {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** A comma-separated list of CIDRs (`10.0.0.0/8`) or single addresses. */
+function networks(env: Env, name: string, problems: string[]): string[] {
+  const items = list(env[name]) ?? [];
+  for (const item of items) {
+    const [address, prefix, ...rest] = item.split('/');
+    const max = isIP(address) === 4 ? 32 : isIP(address) === 6 ? 128 : 0;
+    if (max === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))) {
+      problems.push(`${name}: "${item}" is not a network (write 10.0.0.0/8, 192.168.1.20 or fd00::/8)`);
+    }
+  }
+  return items;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], problems: string[]): T | undefined {
@@ -260,6 +277,8 @@ export function loadConfig(env: Env = process.env): AbaxusConfig {
     serviceUrls,
     webhookSecretKey,
     webhookTimeoutMs: integer(env, 'ABAXUS_WEBHOOK_TIMEOUT_MS', 10000, 100, 60000, problems),
+    webhookAllowedNetworks: networks(env, 'ABAXUS_WEBHOOK_ALLOWED_NETWORKS', problems),
+    webhookRetentionDays: integer(env, 'ABAXUS_WEBHOOK_RETENTION_DAYS', 30, 4, 3650, problems),
     strongReadTimeoutMs: integer(env, 'ABAXUS_STRONG_READ_TIMEOUT_MS', 10000, 0, 600000, problems),
     databasePoolSize: integer(env, 'ABAXUS_DB_POOL_SIZE', 8, 1, 200, problems),
     log: loadLogSettings(env, problems),

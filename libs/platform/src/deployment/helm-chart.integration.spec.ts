@@ -70,9 +70,11 @@ interface Container {
   readinessProbe: Probe;
   resources: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext: Record<string, unknown>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 interface PodSpec {
   containers: Container[];
+  volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; emptyDir?: Record<string, never> }>;
   securityContext: Record<string, unknown>;
   automountServiceAccountToken?: boolean;
   restartPolicy?: string;
@@ -583,6 +585,40 @@ describe('Helm chart helm/abaxus', () => {
     const off = await render({ ...REQUIRED_VALUES, migrations: { job: { enabled: false } } });
     expect(ofKind(off, 'Job')).toHaveLength(0);
     expect(ofKind(off, 'Secret').map((secret) => secret.metadata.name)).toEqual(['abaxus']);
+  });
+
+  it('mounts a private Kafka CA (and client certificate) from kafka.tls.existingSecret read-only in every service pod, named in KAFKA_SSL_*_FILE', async () => {
+    const kafka = { ...REQUIRED_VALUES.kafka, ssl: true, tls: { existingSecret: 'kafka-tls', clientCertificate: true } };
+    const deployments = ofKind(await render({ ...REQUIRED_VALUES, kafka }), 'Deployment');
+    expect(deployments).toHaveLength(APPS.length);
+    for (const deployment of deployments) {
+      const pod = deployment.spec!.template!.spec!;
+      const [container] = pod.containers;
+      expect(pod.volumes).toContainEqual({ name: 'kafka-tls', secret: { secretName: 'kafka-tls', defaultMode: 0o444 } });
+      expect(container.volumeMounts).toContainEqual({ name: 'kafka-tls', mountPath: '/etc/abaxus/kafka-tls', readOnly: true });
+      expect(container.env).toEqual(
+        expect.arrayContaining([
+          { name: 'KAFKA_SSL_CA_FILE', value: '/etc/abaxus/kafka-tls/ca.crt' },
+          { name: 'KAFKA_SSL_CERT_FILE', value: '/etc/abaxus/kafka-tls/tls.crt' },
+          { name: 'KAFKA_SSL_KEY_FILE', value: '/etc/abaxus/kafka-tls/tls.key' },
+        ]),
+      );
+    }
+    const caOnly = ofKind(await render({ ...REQUIRED_VALUES, kafka: { ...kafka, tls: { existingSecret: 'kafka-ca' } } }), 'Deployment');
+    const names = (caOnly[0].spec!.template!.spec!.containers[0].env ?? []).map((variable) => variable.name);
+    expect(names).toContain('KAFKA_SSL_CA_FILE');
+    expect(names).not.toContain('KAFKA_SSL_CERT_FILE');
+    const plain = ofKind(await render(REQUIRED_VALUES), 'Deployment')[0].spec!.template!.spec!;
+    expect(plain.volumes!.map((volume) => volume.name)).toEqual(['tmp']);
+
+    // `helm lint` only logs a template's `fail`; rendering stops on it.
+    const withoutSsl = await helm([
+      'template',
+      '-f',
+      valuesFile('tls-no-ssl', { ...REQUIRED_VALUES, kafka: { ...REQUIRED_VALUES.kafka, tls: { existingSecret: 'kafka-tls' } } }),
+    ]);
+    expect(withoutSsl.code).not.toBe(0);
+    expect(withoutSsl.output).toContain('kafka.tls.existingSecret needs kafka.ssl: true');
   });
 
   it('offers a ServiceMonitor for the gateway’s /metrics, off by default', async () => {

@@ -1242,7 +1242,14 @@ export interface paths {
      *       {"status": "enabled"}`); a failed delivery is sent again by `…/retry`.
      *     - An endpoint receives the events recorded after it exists; changing `events` applies to
      *       events recorded afterwards.
-     *     - `url`: `http` or `https`, no credentials in it; redirects are not followed.
+     *     - `url`: `http` or `https`, no credentials in it; redirects are not followed. Its host
+     *       must be a public address: a host that is, or resolves to, a loopback, private,
+     *       link-local (cloud metadata), CGNAT, multicast or reserved address is refused (`400`,
+     *       field `url`) unless the operator lists its network in
+     *       `ABAXUS_WEBHOOK_ALLOWED_NETWORKS`; each connection is checked again when made (DNS
+     *       rebinding). A host that does not resolve yet is accepted (deliveries retry).
+     *     - Finished deliveries are kept `ABAXUS_WEBHOOK_RETENTION_DAYS` (default 30) days after
+     *       they finished, then deleted with their attempts; pending ones are never deleted.
      *     - The secret is stored encrypted (AES-256-GCM) when `ABAXUS_WEBHOOK_SECRET_KEY` is set,
      *       otherwise as it is (the notifications service warns at start-up).
      *     - Delivering is the notifications service's work, outside any transaction: a slow or

@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } fro
 import { decodeSecretKey } from '@abaxus/platform/config/abaxus-config';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
+import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { AlertMeasurements } from './alerts/alert-measurements';
 import { UsageAlertEvaluator } from './alerts/usage-alert-evaluator';
@@ -14,7 +15,9 @@ import { UsageAlertsConsumer } from './consumers/usage-alerts.consumer';
 import { WebhookDeliveriesController } from './deliveries/webhook-deliveries.controller';
 import { WebhookDeliveriesRepository } from './deliveries/webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './deliveries/webhook-deliveries.service';
+import { WebhookDeliveryRetention } from './deliveries/webhook-delivery-retention';
 import { WebhookDispatcher } from './deliveries/webhook-dispatcher';
+import { WebhookDestinationPolicy } from './deliveries/webhook-destinations';
 import { WebhookSender } from './deliveries/webhook-sender';
 import { EndpointSecretVault } from './endpoints/endpoint-secrets';
 import { WebhookEndpointsController } from './endpoints/webhook-endpoints.controller';
@@ -55,7 +58,12 @@ export class NotificationsAppModule {
       providers: [
         { provide: EndpointSecretVault, useValue: new EndpointSecretVault(secretKey) },
         SecretStorageNotice,
-        { provide: WebhookSender, useFactory: () => new WebhookSender(runtime.config.webhookTimeoutMs) },
+        { provide: WebhookDestinationPolicy, useValue: new WebhookDestinationPolicy(runtime.config.webhookAllowedNetworks) },
+        {
+          provide: WebhookSender,
+          useFactory: (destinations: WebhookDestinationPolicy) => new WebhookSender(runtime.config.webhookTimeoutMs, destinations),
+          inject: [WebhookDestinationPolicy],
+        },
         CatalogClient,
         ConsumerPositionsRepository,
         WebhookEndpointsRepository,
@@ -65,6 +73,12 @@ export class NotificationsAppModule {
         WebhookEndpointsService,
         WebhookDeliveriesService,
         WebhookDispatcher,
+        {
+          provide: WebhookDeliveryRetention,
+          useFactory: (deliveries: WebhookDeliveriesRepository, clock: Clock) =>
+            new WebhookDeliveryRetention(deliveries, clock, runtime.config.webhookRetentionDays),
+          inject: [WebhookDeliveriesRepository, Clock],
+        },
         UsageAlertsService,
         AlertMeasurements,
         UsageAlertEvaluator,

@@ -33,6 +33,7 @@ describe.each(['embedded', 'kafka'] as const)('webhook deliveries across a SIGKI
     ABAXUS_TOPIC_PREFIX: prefix,
     ABAXUS_DB_POOL_SIZE: '4',
     ABAXUS_WEBHOOK_TIMEOUT_MS: '2000',
+    ABAXUS_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
     ...(busKind === 'kafka' ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS! } : {}),
   });
 

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS } from '@abaxus/domain/webhooks/delivery-retry-schedule';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { ServiceUnderTest, startServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import { TestClock } from '@abaxus/platform/testing/test-clock';
 import { NotificationsAppModule } from '../notifications-app.module';
 import type { DeliveryDetailJson, DeliveryJson } from './webhook-deliveries.service';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDeliveryRetention } from './webhook-delivery-retention';
 import { MAX_IN_FLIGHT_PER_ENDPOINT } from './webhook-dispatcher';
 import { deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
 import { WebhookReceiver } from '../testing/webhook-receiver';
@@ -318,6 +321,12 @@ describe('webhook deliveries (notifications service)', () => {
     const credentials = await sut.api('POST', '/v1/webhook-endpoints', { url: 'https://user:pw@example.test/hook', events: ['invoice.issued'] });
     expect(credentials.body.errors[0].field).toBe('url');
     expect((await sut.api('POST', '/v1/webhook-endpoints', { url: 'https://example.test/hook', events: [] })).body.errors[0].field).toBe('events');
+    // Only loopback is allowed here (ABAXUS_WEBHOOK_ALLOWED_NETWORKS): the metadata service and private networks are not.
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://10.0.0.7/hook', 'http://[fd00::1]/hook']) {
+      const internal = await sut.api('POST', '/v1/webhook-endpoints', { url, events: ['invoice.issued'] });
+      expect(internal.status).toBe(400);
+      expect(internal.body.errors).toEqual([{ field: 'url', message: expect.stringMatching(/^must be a public address: .* is not a public address/) }]);
+    }
 
     const created = await sut.api('POST', '/v1/webhook-endpoints', { url: 'https://example.test/hook', events: ['usage.alert_triggered'], description: 'ops' });
     expect(created.body).toMatchObject({ id: expect.stringMatching(/^we_/), status: 'enabled', description: 'ops', events: ['usage.alert_triggered'] });
@@ -334,6 +343,7 @@ describe('webhook deliveries (notifications service)', () => {
       disabled_reason: 'requested',
     });
     expect((await sut.api('PATCH', `/v1/webhook-endpoints/${id}`, { status: 'paused' })).body.errors[0].field).toBe('status');
+    expect((await sut.api('PATCH', `/v1/webhook-endpoints/${id}`, { url: 'http://192.168.0.10/hook' })).body.errors[0].field).toBe('url');
 
     const page = await sut.api('GET', '/v1/webhook-endpoints?limit=1');
     expect(page.body).toMatchObject({ has_more: true, data: [expect.objectContaining({ id: expect.stringMatching(/^we_/) })] });
@@ -345,5 +355,58 @@ describe('webhook deliveries (notifications service)', () => {
     expect((await sut.api('GET', `/v1/webhook-endpoints/${id}`)).status).toBe(404);
     expect((await sut.api('GET', `/v1/webhook-endpoints/${id}/deliveries`)).status).toBe(404);
     expect((await sut.api('DELETE', `/v1/webhook-endpoints/${id}`)).status).toBe(404);
+  });
+
+  it('deletes finished deliveries past the retention with their attempts and events, and never a pending one', async () => {
+    const endpoint = await createEndpoint(['invoice.issued', 'invoice.paid']);
+    const cust = customer('retention');
+    await sut.bus.publish([invoiceFact(cust, 'invoice.issued').message, invoiceFact(cust, 'invoice.paid').message]);
+    const [newer, older] = await pollUntil(async () => {
+      const list = await deliveries(endpoint.id);
+      expect(list.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
+      return list;
+    });
+    receiver.answer(() => ({ status: 500 }));
+    await sut.bus.publish([invoiceFact(customer('retention-pending'), 'invoice.issued').message]);
+    const pending = await pollUntil(async () => {
+      const list = await deliveries(endpoint.id);
+      expect(list).toHaveLength(3);
+      expect(list[0].attempts).toBeGreaterThan(0);
+      return list[0];
+    });
+    expect(pending.status).toBe('pending');
+    const now = clock.now().getTime();
+    await sql.query(`UPDATE notifications.webhook_deliveries SET completed_at = $2, created_at = $2 WHERE id = $1`, [
+      older.id,
+      new Date(now - 31 * 86_400_000),
+    ]);
+    await sql.query(`UPDATE notifications.webhook_deliveries SET created_at = $2 WHERE id = $1`, [pending.id, new Date(now - 40 * 86_400_000)]);
+    await sql.query(
+      `UPDATE notifications.webhook_events SET recorded_at = $2 WHERE id IN (SELECT event_id FROM notifications.webhook_deliveries WHERE id = ANY($1))`,
+      [[older.id, pending.id], new Date(now - 40 * 86_400_000)],
+    );
+
+    const dataSource = await new DataSource({ type: 'postgres', url: sut.databaseUrl }).initialize();
+    try {
+      const retention = new WebhookDeliveryRetention(new WebhookDeliveriesRepository(dataSource), clock, 30);
+      expect(await retention.prune()).toBe(1);
+      expect(await retention.prune()).toBe(0);
+    } finally {
+      await dataSource.destroy();
+    }
+    expect((await deliveries(endpoint.id)).map((d) => d.id)).toEqual([pending.id, newer.id]);
+    const attempts = await sql.query('SELECT count(*)::int AS n FROM notifications.webhook_delivery_attempts WHERE delivery_id = $1', [older.id]);
+    expect(attempts.rows[0].n).toBe(0);
+    // Old events go once no delivery (of any endpoint) names them; the pending delivery's event stays.
+    const orphans = await sql.query(
+      `SELECT count(*)::int AS n FROM notifications.webhook_events e WHERE recorded_at < now() - interval '35 days'
+       AND NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.event_id = e.id)`,
+    );
+    expect(orphans.rows[0].n).toBe(0);
+    const kept = await sql.query(
+      'SELECT count(*)::int AS n FROM notifications.webhook_events e JOIN notifications.webhook_deliveries d ON d.event_id = e.id WHERE d.id = $1',
+      [pending.id],
+    );
+    expect(kept.rows[0].n).toBe(1);
   });
 });

@@ -248,4 +248,25 @@ export class WebhookDeliveriesRepository {
     );
     return affected > 0;
   }
+
+  /**
+   * Deletes up to `limit` deliveries finished before `cutoff` (their attempts go with them), then
+   * the events recorded before it that no delivery names any more. Returns how many deliveries went.
+   */
+  async pruneFinished(cutoff: Date, limit: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [, deleted]: [unknown[], number] = await manager.query(
+        `DELETE FROM notifications.webhook_deliveries WHERE id IN (
+           SELECT id FROM notifications.webhook_deliveries WHERE status <> 'pending' AND completed_at < $1 LIMIT $2)`,
+        [cutoff, limit],
+      );
+      await manager.query(
+        `DELETE FROM notifications.webhook_events ev WHERE ev.id IN (
+           SELECT e.id FROM notifications.webhook_events e WHERE e.recorded_at < $1
+             AND NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.event_id = e.id) LIMIT $2)`,
+        [cutoff, limit],
+      );
+      return deleted;
+    });
+  }
 }

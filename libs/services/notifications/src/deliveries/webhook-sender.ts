@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import { WebhookDestinationPolicy } from './webhook-destinations';
 import { StandardWebhookHeaders } from './webhook-signature';
 
 export interface SendResult {
@@ -14,18 +16,26 @@ const MAX_ERROR_LENGTH = 500;
 /**
  * Posts one signed delivery. Everything is bounded by the timeout (connecting, the answer's
  * headers, its body, and the whole request through an abort signal), redirects are not followed,
- * and the answer's body is thrown away: a 2xx status is all a receiver owes us.
+ * and the answer's body is thrown away: a 2xx status is all a receiver owes us. Every address it
+ * connects to passes the destination policy first (no posting into the engine's own network).
  */
 export class WebhookSender {
   private readonly agent: Agent;
 
-  constructor(readonly timeoutMs: number) {
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 8, connect: { timeout: timeoutMs } });
+  constructor(
+    readonly timeoutMs: number,
+    private readonly destinations: WebhookDestinationPolicy,
+  ) {
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 8, connect: { timeout: timeoutMs, lookup: destinations.lookup } });
   }
 
   async send(url: string, headers: StandardWebhookHeaders, body: string, stop: AbortSignal): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // A literal IP address is connected to without a lookup, so it is checked here.
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const refusal = isIP(host) === 0 ? undefined : this.destinations.refusal(host);
+    if (refusal) return { status: null, error: `not sent: ${refusal}`, durationMs: 0 };
     try {
       const response = await request(url, {
         method: 'POST',

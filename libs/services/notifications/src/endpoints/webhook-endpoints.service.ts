@@ -4,13 +4,14 @@ import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { listLimit } from '@abaxus/platform/http/listing/list-query.dto';
 import { Page, toPage, unknownCursor } from '@abaxus/platform/http/listing/page';
 import { Clock } from '@abaxus/platform/time/clock';
+import { WebhookDestinationPolicy } from '../deliveries/webhook-destinations';
 import { EndpointSecretVault, generateEndpointSecret } from './endpoint-secrets';
 import { endpointToJson, WebhookEndpointJson } from './webhook-endpoint-json';
 import { CreateWebhookEndpointDto, ListWebhookEndpointsQuery, UpdateWebhookEndpointDto } from './webhook-endpoint.dto';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
-/** Where events may be posted: http(s) without credentials in the address (the secret signs instead). */
-function checkUrl(url: string): string {
+/** Where events may be posted: http(s) without credentials in the address (the secret signs instead), to an allowed destination. */
+async function checkUrl(url: string, destinations: WebhookDestinationPolicy): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -22,6 +23,8 @@ function checkUrl(url: string): string {
   if (parsed.username || parsed.password) {
     throw ProblemException.validation([{ field: 'url', message: 'must not carry credentials: deliveries are signed with the endpoint secret instead' }]);
   }
+  const refusal = await destinations.urlRefusal(parsed);
+  if (refusal) throw ProblemException.validation([{ field: 'url', message: `must be a public address: ${refusal}` }]);
   return parsed.toString();
 }
 
@@ -31,11 +34,12 @@ export class WebhookEndpointsService {
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly vault: EndpointSecretVault,
     private readonly clock: Clock,
+    private readonly destinations: WebhookDestinationPolicy,
   ) {}
 
   /** The secret is in this answer only: it is never shown again. */
   async create(body: CreateWebhookEndpointDto): Promise<WebhookEndpointJson & { secret: string }> {
-    const url = checkUrl(body.url);
+    const url = await checkUrl(body.url, this.destinations);
     const secret = generateEndpointSecret();
     const row = await this.endpoints.insert({
       id: `we_${randomBytes(12).toString('hex')}`,
@@ -68,7 +72,12 @@ export class WebhookEndpointsService {
   async update(id: string, body: UpdateWebhookEndpointDto): Promise<WebhookEndpointJson> {
     const row = await this.endpoints.update(
       id,
-      { url: body.url === undefined ? undefined : checkUrl(body.url), description: body.description, eventTypes: body.events, status: body.status },
+      {
+        url: body.url === undefined ? undefined : await checkUrl(body.url, this.destinations),
+        description: body.description,
+        eventTypes: body.events,
+        status: body.status,
+      },
       this.clock.now(),
     );
     if (!row) throw ProblemException.notFound('Webhook endpoint', id);
