@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { FakeStripeServer } from '@abaxus/services/invoicing/testing/fake-stripe-server';
+import { WebhookReceiver } from '@abaxus/services/notifications/testing/webhook-receiver';
 import { BillingScenario, expectStatus, STRIPE_EXAMPLE_TIERS, uniqueId } from '@abaxus/testing/invoicing/billing-scenario.factory';
 import { startTestEngine, TestEngine } from '@abaxus/testing/test-engine';
 
@@ -19,6 +20,7 @@ const API_KEY = 'console-operator-key-7f3a';
 
 describe('operator console in a browser (embedded bus)', () => {
   let stripe: FakeStripeServer;
+  let receiver: WebhookReceiver;
   let engine: TestEngine;
   let scenario: BillingScenario;
   let browser: Browser;
@@ -31,6 +33,7 @@ describe('operator console in a browser (embedded bus)', () => {
     execFileSync(process.execPath, ['scripts/build.js', 'apps/console'], { cwd: repoRoot, stdio: 'pipe' });
     mkdirSync(SCREENSHOTS, { recursive: true });
     stripe = await new FakeStripeServer().start();
+    receiver = await WebhookReceiver.start();
     engine = await startTestEngine({
       bus: 'embedded',
       apiKeys: [API_KEY],
@@ -46,6 +49,7 @@ describe('operator console in a browser (embedded bus)', () => {
     await browser?.close();
     await engine?.stop();
     await stripe?.stop();
+    await receiver?.close();
   });
 
   /** A customer on Stripe's tier example billed monthly from this month, with usage spread over the month so far. */
@@ -73,7 +77,10 @@ describe('operator console in a browser (embedded bus)', () => {
     return dialog;
   }
 
-  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, and shows a declined charge', async () => {
+  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, shows a declined charge, retries a webhook delivery', async () => {
+    const hook = await engine.api('POST', '/v1/webhook-endpoints', { url: receiver.path('console'), events: ['invoice.issued'] });
+    const endpointId = expectStatus(hook, 201).body.id;
+    receiver.useSecret('console', hook.body.secret);
     const acme = await customerWithCurrentUsage('Acme Console Corp', 'pm_card_visa', ['3', '4', '5']);
     const usageQuery = `customer_id=${acme.customerId}&metric_key=${acme.metricKey}&subscription_id=${acme.subscriptionId}&period_start=${encodeURIComponent(acme.subscription.current_period_start)}&period_end=${encodeURIComponent(acme.subscription.current_period_end)}`;
     await pollUntil(async () => expect(expectStatus(await engine.api('GET', `/v1/usage/summary?${usageQuery}`), 200).body.value).toBe('12'));
@@ -194,6 +201,16 @@ describe('operator console in a browser (embedded bus)', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'plan.png'), fullPage: true });
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+
+    // The delivery log of an endpoint, and a delivery sent again on request.
+    await pollUntil(async () => expect(receiver.acceptedAt('console')).toHaveLength(2));
+    await page.getByRole('link', { name: endpointId }).click();
+    const delivery = page.getByRole('row').filter({ hasText: acme.customerId });
+    await delivery.locator('.status-succeeded').waitFor();
+    await confirmIn(delivery, 'Retry');
+    await pollUntil(async () => expect(receiver.acceptedAt('console')).toHaveLength(3));
+    expect(receiver.acceptedAt('console')[2].payload).toMatchObject({ type: 'invoice.issued', data: { invoice_id: issued.id } });
+    await page.screenshot({ path: join(SCREENSHOTS, 'webhook-deliveries.png'), fullPage: true });
   }, 90000);
 
   it('serves the build with content types, cache headers and the SPA fallback; assets never from another origin', async () => {
