@@ -170,6 +170,13 @@ describe('operator console in a browser (embedded bus)', () => {
     await page.goto(`${engine.url}/console/customers/${globex.customerId}`);
     const unpaidRow = page.locator(`tr[data-invoice="${unpaid.id}"]`);
     await unpaidRow.waitFor();
+    // By keyboard: Enter opens the confirmation with the focus on Cancel, Escape closes it, nothing charged.
+    await unpaidRow.getByRole('button', { name: 'Charge', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog', { name: 'Charge' }).isVisible()).toBe(false);
+    expect(stripe.creations()).toHaveLength(0);
     const dialog = await confirmIn(unpaidRow, 'Charge');
     const problem = dialog.getByRole('alert');
     await problem.waitFor();
