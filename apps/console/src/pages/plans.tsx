@@ -1,6 +1,8 @@
 import { api, Page, PricePlanVersion, query } from '../api';
 import { Link, Loaded, PagerControls, useAsync, usePager, When } from '../components';
 import { formatMoney, formatQuantity, formatUnitPrice } from '../format/money';
+import { priceCurve } from '../format/price-curve';
+import { PriceChart } from '../price-chart';
 
 export function PlansPage() {
   const pager = usePager();
@@ -83,36 +85,40 @@ function ChargeView({ charge, currency }: { charge: Charge; currency: string }) 
   const title = `${charge.model.replace('_', ' ')}${metric ? ` on ${metric}` : ''}`;
   if (charge.model === 'tiered' || charge.model === 'volume') {
     const tiers = charge.properties.tiers;
+    const curve = priceCurve(charge);
     return (
-      <div class="table-wrap">
-        <table>
-          <caption>{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">From</th>
-              <th scope="col">Up to</th>
-              <th scope="col" class="num">
-                Unit amount
-              </th>
-              <th scope="col" class="num">
-                Flat amount
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tiers.map((tier, index) => {
-              const previous = index === 0 ? undefined : tiers[index - 1].up_to;
-              return (
-                <tr key={index}>
-                  <td>{previous === undefined || previous === null ? '0' : `above ${formatQuantity(String(previous))}`}</td>
-                  <td>{tier.up_to === null ? '∞' : formatQuantity(String(tier.up_to))}</td>
-                  <td class="num">{formatUnitPrice(tier.unit_amount, currency)}</td>
-                  <td class="num">{formatUnitPrice(tier.flat_amount, currency)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+      <div class="tiered">
+        <div class="table-wrap">
+          <table>
+            <caption>{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">From</th>
+                <th scope="col">Up to</th>
+                <th scope="col" class="num">
+                  Unit amount
+                </th>
+                <th scope="col" class="num">
+                  Flat amount
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tiers.map((tier, index) => {
+                const previous = index === 0 ? undefined : tiers[index - 1].up_to;
+                return (
+                  <tr key={index}>
+                    <td>{previous === undefined || previous === null ? '0' : `above ${formatQuantity(String(previous))}`}</td>
+                    <td>{tier.up_to === null ? '∞' : formatQuantity(String(tier.up_to))}</td>
+                    <td class="num">{formatUnitPrice(tier.unit_amount, currency)}</td>
+                    <td class="num">{formatUnitPrice(tier.flat_amount, currency)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        {curve && <PriceChart points={curve} label={title} />}
       </div>
     );
   }

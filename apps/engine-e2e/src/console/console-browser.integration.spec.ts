@@ -205,6 +205,8 @@ describe('operator console in a browser (embedded bus)', () => {
     await page.getByRole('link', { name: 'Plans' }).click();
     await page.getByRole('link', { name: acme.planId }).click();
     await page.getByRole('heading', { name: /Version 1/ }).waitFor();
+    expect(await page.locator('table tbody tr').allTextContents()).toEqual(['05$7.00$0.00', 'above 510$6.50$0.00', 'above 10∞$6.00$0.00']);
+    expect(await page.locator('.price-chart canvas').count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'plan.png'), fullPage: true });
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
