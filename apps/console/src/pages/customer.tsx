@@ -80,7 +80,14 @@ export function CustomerPage({ id }: { id: string }) {
   );
 }
 
-type WithPhases = Subscription & { phases?: Array<Record<string, unknown>> };
+/** Plan changes (branch plan-changes): every plan the subscription has had, oldest first; absent on engines without them. */
+interface Phase {
+  plan_id: string;
+  plan_version: number;
+  start: string;
+  end: string | null;
+}
+type WithPhases = Subscription & { phases?: Phase[] };
 
 function Subscriptions({ subscriptions }: { subscriptions: WithPhases[] }) {
   if (subscriptions.length === 0) return <p class="muted">No subscription.</p>;
@@ -116,8 +123,7 @@ function Subscriptions({ subscriptions }: { subscriptions: WithPhases[] }) {
                   <ol class="phases">
                     {subscription.phases.map((phase, index) => (
                       <li key={index}>
-                        {String(phase.plan_id ?? '')} {phase.plan_version !== undefined ? `v${String(phase.plan_version)}` : ''} from{' '}
-                        {String(phase.start_date ?? phase.starts_at ?? '—')}
+                        {phase.plan_id} v{phase.plan_version}: <When at={phase.start} /> → {phase.end ? <When at={phase.end} /> : 'open'}
                       </li>
                     ))}
                   </ol>
@@ -332,9 +338,13 @@ function PaymentAttempts({ invoices }: { invoices: Invoice[] }) {
   );
 }
 
+/** GET /v1/customers/{id}/credit-balance (prepaid credits, Part II §7): per currency, the balance and its live grants. */
 interface CreditBalanceAnswer {
-  data?: Array<{ currency: string; balance: string }>;
-  balances?: Array<{ currency: string; balance: string }>;
+  balances: Array<{
+    currency: string;
+    balance: string;
+    grants: Array<{ id: string; amount: string; remaining_amount: string; category: string; expires_at: string | null }>;
+  }>;
 }
 
 /** Shown when the engine has prepaid credits (GET …/credit-balance); "not available" while it answers 404. */
@@ -348,7 +358,7 @@ function CreditBalance({ customerId }: { customerId: string }) {
     <Loaded state={balance}>
       {(data) => {
         if (!data) return <p class="muted">Not available on this engine.</p>;
-        const rows = data.data ?? data.balances ?? [];
+        const rows = data.balances ?? [];
         return (
           <>
             {rows.length === 0 ? (
@@ -356,7 +366,19 @@ function CreditBalance({ customerId }: { customerId: string }) {
             ) : (
               <ul>
                 {rows.map((row) => (
-                  <li key={row.currency}>{formatMoney(row.balance, row.currency)}</li>
+                  <li key={row.currency}>
+                    <strong data-testid="credit-balance">{formatMoney(row.balance, row.currency)}</strong>
+                    {(row.grants ?? []).length > 0 && (
+                      <ul>
+                        {row.grants.map((grant) => (
+                          <li key={grant.id}>
+                            {formatMoney(grant.remaining_amount, row.currency)} left of {formatMoney(grant.amount, row.currency)} ({grant.category}), expires{' '}
+                            {grant.expires_at ? <When at={grant.expires_at} /> : 'never'}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </li>
                 ))}
               </ul>
             )}

@@ -10,6 +10,11 @@ export function paymentFailed(invoice: Invoice): boolean {
   return invoice.status === 'issued' && attempts.length > 0 && attempts[attempts.length - 1].status === 'failed';
 }
 
+/** What is left to pay once credits and credit notes are applied (engines with credits answer it), else undefined. */
+function amountDue(invoice: Invoice): string | undefined {
+  return (invoice as Invoice & { amount_due?: string }).amount_due;
+}
+
 async function downloadPdf(invoice: Invoice): Promise<void> {
   const blob = await api.blob(`/v1/invoices/${encodeURIComponent(invoice.id)}/pdf`);
   const url = URL.createObjectURL(blob);
@@ -70,7 +75,12 @@ export function InvoiceTable({ invoices, onChange, showCustomer }: { invoices: I
                 <td>
                   <When at={invoice.period_start} /> → <When at={invoice.period_end} />
                 </td>
-                <td class="num">{formatMoney(invoice.total_amount, invoice.currency)}</td>
+                <td class="num">
+                  {formatMoney(invoice.total_amount, invoice.currency)}
+                  {amountDue(invoice) !== undefined && amountDue(invoice) !== invoice.total_amount && (
+                    <div class="muted">due {formatMoney(amountDue(invoice)!, invoice.currency)}</div>
+                  )}
+                </td>
                 <td>
                   <div class="row-actions">
                     <PdfButton invoice={invoice} />
@@ -114,11 +124,12 @@ export function InvoiceTable({ invoices, onChange, showCustomer }: { invoices: I
 function CreditNoteAction({ invoice, onDone }: { invoice: Invoice; onDone: () => void }) {
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('other');
+  const [refund, setRefund] = useState(false);
   return (
     <ConfirmAction
       label="Credit note"
       question={`Issue a credit note on invoice ${invoice.number}?`}
-      run={() => api.post(`/v1/invoices/${encodeURIComponent(invoice.id)}/credit-notes`, { amount, reason, refund: false })}
+      run={() => api.post(`/v1/invoices/${encodeURIComponent(invoice.id)}/credit-notes`, { amount, reason, refund })}
       onDone={onDone}
     >
       <label for={`cn-amount-${invoice.id}`}>Amount ({invoice.currency})</label>
@@ -130,6 +141,12 @@ function CreditNoteAction({ invoice, onDone }: { invoice: Invoice; onDone: () =>
         <option value="order_change">order change</option>
         <option value="other">other</option>
       </select>
+      {invoice.status === 'paid' && (
+        <label>
+          <input type="checkbox" checked={refund} onChange={(event) => setRefund(event.currentTarget.checked)} /> Refund to the card (else credit the customer's
+          balance)
+        </label>
+      )}
     </ConfirmAction>
   );
 }
