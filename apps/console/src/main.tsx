@@ -7,6 +7,7 @@ import { CustomersPage } from './pages/customers';
 import { InvoicesPage } from './pages/invoices';
 import { LoginPage } from './pages/login';
 import { PlanPage, PlansPage } from './pages/plans';
+import { RejectedEventsPage } from './pages/rejected-events';
 import { WebhookEndpointPage, WebhooksPage } from './pages/webhooks';
 import { match, navigate, useLocation } from './router';
 import './styles.css';
@@ -16,6 +17,7 @@ const SECTIONS = [
   { to: '/invoices', label: 'Invoices' },
   { to: '/plans', label: 'Plans' },
   { to: '/webhooks', label: 'Webhooks' },
+  { to: '/rejected-events', label: 'Rejected events' },
 ];
 
 function Page({ path, params }: { path: string; params: URLSearchParams }) {
@@ -26,6 +28,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }) {
   if (match('/plans', path)) return <PlansPage />;
   if ((found = match('/webhooks/:id', path))) return <WebhookEndpointPage id={found.id} />;
   if (match('/webhooks', path)) return <WebhooksPage />;
+  if (match('/rejected-events', path)) return <RejectedEventsPage />;
   return <CustomersPage />;
 }
 

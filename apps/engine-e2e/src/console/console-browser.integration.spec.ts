@@ -77,7 +77,7 @@ describe('operator console in a browser (embedded bus)', () => {
     return dialog;
   }
 
-  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, shows a declined charge, retries a webhook delivery', async () => {
+  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, shows a declined charge, retries a webhook delivery, lists a refused event', async () => {
     const hook = await engine.api('POST', '/v1/webhook-endpoints', { url: receiver.path('console'), events: ['invoice.issued'] });
     const endpointId = expectStatus(hook, 201).body.id;
     receiver.useSecret('console', hook.body.secret);
@@ -220,6 +220,26 @@ describe('operator console in a browser (embedded bus)', () => {
     await pollUntil(async () => expect(receiver.acceptedAt('console')).toHaveLength(3));
     expect(receiver.acceptedAt('console')[2].payload).toMatchObject({ type: 'invoice.issued', data: { invoice_id: issued.id } });
     await page.screenshot({ path: join(SCREENSHOTS, 'webhook-deliveries.png'), fullPage: true });
+
+    // A refused usage event, read back from the events.rejected delivery log.
+    const rejectedHook = expectStatus(await engine.api('POST', '/v1/webhook-endpoints', { url: receiver.path('rejected'), events: ['events.rejected'] }), 201);
+    receiver.useSecret('rejected', rejectedHook.body.secret);
+    const refused = {
+      customer_id: acme.customerId,
+      metric_key: acme.metricKey,
+      value: 'ten',
+      timestamp: new Date().toISOString(),
+      idempotency_key: 'evt_console_refused',
+    };
+    const batch = expectStatus(await engine.api('POST', '/v1/events/batch', { events: [refused] }), 207);
+    expect(batch.body.results[0].status).toBe(400);
+    await pollUntil(async () => expect(receiver.acceptedAt('rejected')).toHaveLength(1));
+    await page.getByRole('link', { name: 'Rejected events' }).click();
+    const rejected = page.getByTestId('rejected-events').locator('tbody tr');
+    await rejected.first().waitFor();
+    const rejectedCells = await rejected.locator('td').allTextContents();
+    expect(rejectedCells.slice(1, 4)).toEqual(['batch', acme.customerId, 'evt_console_refused']);
+    expect(rejectedCells[4]).toMatch(/^validation_failed: .*value/);
   }, 90000);
 
   it('serves the build with content types, cache headers and the SPA fallback; assets never from another origin', async () => {
