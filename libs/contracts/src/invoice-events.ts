@@ -14,3 +14,28 @@ export interface InvoiceEventEnvelope {
     failure_code?: string;
   };
 }
+
+/**
+ * A credit note issued on an invoice (Part II §6), on TOPICS.invoiceEvents beside the invoice's
+ * own facts and keyed by customer as they are. Amounts are decimal strings in the invoice currency.
+ */
+export interface CreditNoteEventEnvelope {
+  event_id: string;
+  type: 'credit_note.issued';
+  occurred_at: string;
+  data: {
+    credit_note_id: string;
+    number: string;
+    invoice_id: string;
+    invoice_number: string;
+    customer_id: string;
+    currency: string;
+    amount: string;
+    reason: string;
+    /** amount_due (lowered an unpaid invoice), refund (to the card) or credit_balance. */
+    settlement: string;
+  };
+}
+
+/** Everything on TOPICS.invoiceEvents. */
+export type InvoicingEventEnvelope = InvoiceEventEnvelope | CreditNoteEventEnvelope;

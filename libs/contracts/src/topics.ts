@@ -12,7 +12,7 @@ export const TOPICS = {
   usageEventsDeadLetter: 'abaxus.usage.events.dlq',
   /** Metric, plan version, customer and subscription changes, for the read copies of other services. */
   catalogEvents: 'abaxus.catalog.events',
-  /** Invoice lifecycle events (issued, paid, payment_failed, archived). */
+  /** Invoice lifecycle events (issued, paid, payment_failed, archived, voided) and credit_note.issued. */
   invoiceEvents: 'abaxus.invoice.events',
 } as const;
 

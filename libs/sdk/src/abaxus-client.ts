@@ -20,6 +20,10 @@ import type {
   EventAccepted,
   EventInput,
   EventItemResult,
+  CreditNote,
+  CreditNoteCreate,
+  CreditNoteListQuery,
+  InvoiceCreditNoteListQuery,
   Invoice,
   InvoiceIssue,
   InvoiceListQuery,
@@ -354,6 +358,36 @@ export class AbaxusClient {
       this.request('listAlerts', options, (init) => this.raw.GET('/v1/alerts', { params: { query }, ...init })) as Promise<Page<Alert>>,
     delete: (id: string, options?: RequestOptions): Promise<Deleted> =>
       this.mutation('deleteAlert', options, (init) => this.raw.DELETE('/v1/alerts/{id}', { params: { path: { id } }, ...init })),
+  };
+
+  readonly creditNotes = {
+    /** Credits an issued invoice (its amount due goes down) or a paid one (refunded to the card with `refund: true`). */
+    create: (invoiceId: string, body: CreditNoteCreate, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('createCreditNote', options, (init) =>
+        this.raw.POST('/v1/invoices/{id}/credit-notes', { params: { path: { id: invoiceId } }, body, ...init }),
+      ),
+    get: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.request('getCreditNote', options, (init) => this.raw.GET('/v1/credit-notes/{id}', { params: { path: { id } }, ...init })),
+    list: (query: CreditNoteListQuery = {}, options?: RequestOptions): Promise<Page<CreditNote>> =>
+      this.request('listCreditNotes', options, (init) => this.raw.GET('/v1/credit-notes', { params: { query }, ...init })) as Promise<Page<CreditNote>>,
+    /** The credit notes of one invoice, newest first. */
+    listForInvoice: (invoiceId: string, query: InvoiceCreditNoteListQuery = {}, options?: RequestOptions): Promise<Page<CreditNote>> =>
+      this.request('listInvoiceCreditNotes', options, (init) =>
+        this.raw.GET('/v1/invoices/{id}/credit-notes', { params: { path: { id: invoiceId }, query }, ...init }),
+      ) as Promise<Page<CreditNote>>,
+    /** The credit note's PDF (the same document its email attaches). */
+    pdf: async (id: string, options?: RequestOptions): Promise<Uint8Array> =>
+      new Uint8Array(
+        (await this.request('getCreditNotePdf', options, (init) =>
+          this.raw.GET('/v1/credit-notes/{id}/pdf', { params: { path: { id } }, parseAs: 'arrayBuffer', ...init }),
+        )) as ArrayBuffer,
+      ),
+    /** Emails the credit note (HTML, text and PDF) to the customer. */
+    sendEmail: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('sendCreditNoteEmail', options, (init) => this.raw.POST('/v1/credit-notes/{id}/send-email', { params: { path: { id } }, ...init })),
+    /** Asks Stripe again about a pending refund (same idempotency key: never a second Refund). */
+    retryRefund: (id: string, options?: RequestOptions): Promise<CreditNote> =>
+      this.mutation('retryCreditNoteRefund', options, (init) => this.raw.POST('/v1/credit-notes/{id}/refund', { params: { path: { id } }, ...init })),
   };
 
   /** A mutation: carries one `Idempotency-Key` for all its attempts. */

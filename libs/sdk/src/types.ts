@@ -39,6 +39,8 @@ export type InvoiceIssue = Schemas['InvoiceIssue'];
 export type Invoice = Schemas['Invoice'];
 export type InvoiceStatus = Schemas['InvoiceStatus'];
 export type ChargeResult = Schemas['ChargeResult'];
+export type CreditNoteCreate = Schemas['CreditNoteCreate'];
+export type CreditNote = Schemas['CreditNote'];
 
 export type UpcomingInvoice = Schemas['UpcomingInvoice'];
 export type BillingRun = Schemas['BillingRun'];
@@ -70,6 +72,8 @@ export type PricePlanVersionListQuery = Query<'listPricePlanVersions'>;
 export type CustomerListQuery = Query<'listCustomers'>;
 export type SubscriptionListQuery = Query<'listSubscriptions'>;
 export type InvoiceListQuery = Query<'listInvoices'>;
+export type CreditNoteListQuery = Query<'listCreditNotes'>;
+export type InvoiceCreditNoteListQuery = Query<'listInvoiceCreditNotes'>;
 
 /** One page of a list: newest first; `next_cursor` goes into `starting_after` for the next page. */
 export interface Page<Item> {

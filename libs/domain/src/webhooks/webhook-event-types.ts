@@ -1,7 +1,7 @@
 /**
  * The event types an outbound webhook endpoint may subscribe to (API contract, section 9).
- * `invoice.voided`, `credit_note.issued`, `subscription.changed` and `credits.balance_low` are
- * accepted already; they are delivered once the facts behind them exist on the bus.
+ * `subscription.changed` and `credits.balance_low` are accepted already; they are delivered once
+ * the facts behind them exist on the bus.
  */
 export const WEBHOOK_EVENT_TYPES = [
   'invoice.issued',

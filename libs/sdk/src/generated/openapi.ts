@@ -888,11 +888,211 @@ export interface paths {
      *       the time after it → `409 later_invoice_exists` naming that invoice (periods stay back to
      *       back; void the later one first).
      *     - While an invoice of the customer is being issued → `409 invoice_in_progress`.
+     *     - An invoice with credit notes → `409 invoice_credited` (they already correct it;
+     *       credit what is left of it instead).
      *     - Its automatic collection stops: `collection.state` becomes `canceled`, no retry
      *       follows. The time of the void is in the invoice's history, not on the invoice.
      *     No body is needed; a body is ignored.
      */
     post: operations['voidInvoice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/invoices/{id}/credit-notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * List the credit notes of an invoice
+     * @description Newest first (by number); `starting_after` is the `id` of the last note of the previous page.
+     */
+    get: operations['listInvoiceCreditNotes'];
+    put?: never;
+    /**
+     * Credit an issued or paid invoice
+     * @description Part II §6. Issues a credit note on an `issued` or `paid` invoice, numbered without gaps
+     *     from its own sequence (`CN-000001`, `CN-000002`, … one sequence per deployment, allocated
+     *     in the transaction that writes the note: a refused note uses no number). Either `amount`
+     *     (the invoice as a whole) or `line_items` (amounts per invoice line), not both. The
+     *     invoice itself never changes; it gains `credited_amount` and `amount_due`.
+     *     `credit_note.issued` goes out on the invoice events topic through the outbox (and to
+     *     webhook endpoints subscribed to it).
+     *
+     *     How the credit is given back (`settlement`):
+     *     - `issued` invoice (`refund: false`): `amount_due` goes down; charging charges what is
+     *       left; credited down to zero, the invoice is marked `paid` at once (no Stripe call,
+     *       `invoice.paid` goes out, its automatic collection ends).
+     *     - `paid` invoice, `refund: true`: a Stripe Refund of the invoice's PaymentIntent for the
+     *       amount. The note is written with `refund.status: pending`, Stripe is called after
+     *       commit with `Idempotency-Key: abaxus-<credit note id>-refund`, and the outcome recorded
+     *       (`succeeded`, or `failed` when Stripe refuses it for good, e.g. already refunded from
+     *       the dashboard). No answer from Stripe leaves it `pending`: `POST
+     *       /v1/credit-notes/{id}/refund` asks again with the same key (one Refund at Stripe
+     *       whatever the number of tries), and the engine does so by itself for refunds still
+     *       pending a minute past the Stripe timeout (at start-up and every minute); past Stripe's
+     *       24 h memory of keys the Refund is first looked up by the note's metadata.
+     *     - `paid` invoice, `refund: false`: adds the amount to the customer's credit balance
+     *       (§7). Until the credits ledger exists → `422 credit_balance_unavailable` ("customer
+     *       credit balance not available"), nothing written.
+     *
+     *     Choices (the contract is silent; Stripe's behaviour where it has one):
+     *     - Amounts are decimal strings (or exact JSON numbers) in the invoice currency's minor
+     *       unit: more decimals (`1.001` USD, `1.5` JPY), zero or negative → `400` naming the field.
+     *     - Credit notes on one invoice together never exceed its `total_amount`
+     *       (`422 credit_exceeds_remaining`), and line credits on one line never exceed that line's
+     *       amount (`422 line_credit_exceeds_remaining`; lines of zero or negative amount cannot be
+     *       credited). Checked under the invoice's row lock: of concurrent notes that together
+     *       would exceed, the later ones are refused.
+     *     - A line item is named by its position in the invoice's `line_items`: `li_0` is the
+     *       first (invoices keep their shape; their lines carry no id). Unknown → `422
+     *       unknown_line_item`.
+     *     - `refund: true` on an unpaid invoice → `422 nothing_to_refund` (lower its amount due
+     *       with `refund: false`); on an invoice paid without a Stripe payment (credited to zero,
+     *       zero total) → `422 no_payment_to_refund`; an amount Stripe cannot take exactly (KWD
+     *       `1.235`: Stripe's KWD amounts end in 0) → `422 amount_not_refundable_exactly`.
+     *     - `voided` or `archived` invoice → `409 invoice_not_creditable`; a payment of an issued
+     *       invoice that may still succeed (being made, outcome unknown, awaiting the customer) →
+     *       `409 payment_in_progress` (its amount was fixed when it started).
+     *     - Stripe's refund `reason`: `duplicate` for ours, `requested_by_customer` for the others.
+     *     - The note keeps the issuer and customer as they were when it was issued (its PDF).
+     *     - Answers `201` with the note even when its refund is `pending` or `failed` (the note
+     *       exists and is numbered); look at `refund.status`.
+     */
+    post: operations['createCreditNote'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/credit-notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List credit notes
+     * @description Newest first (by number); filter `customer_id` (an unknown customer gives an empty list);
+     *     `starting_after` is the `id` of the last note of the previous page.
+     */
+    get: operations['listCreditNotes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/credit-notes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    /** Read a credit note */
+    get: operations['getCreditNote'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/credit-notes/{id}/refund': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask Stripe again about a pending refund
+     * @description For a note whose `refund.status` is `pending` (Stripe's answer was lost, the engine
+     *     stopped before recording it, or Stripe has not settled it yet): sends the same Refund
+     *     request with the same idempotency key (Stripe replays the first answer, so there is
+     *     never a second Refund), or reads the Refund when its id is known, and records the
+     *     outcome. A `succeeded` or `failed` refund is answered as it is, without calling Stripe.
+     *     A note that is not refunded to the card → `409 no_refund`. No body is needed.
+     */
+    post: operations['retryCreditNoteRefund'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/credit-notes/{id}/pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * The credit note as a PDF
+     * @description The same document as an invoice's (`GET /v1/invoices/{id}/pdf`), titled "CREDIT NOTE":
+     *     the issuer and customer as they were when the note was issued, the note's number and
+     *     issue date, the invoice it corrects (number, date, period), the reason, one line per
+     *     credited invoice line (its metric's name, the line it names and that line's amount) or
+     *     one line for a credit on the whole invoice, the invoice's total, the total credited, and
+     *     how it is given back (amount due lowered, refunded to the card with the refund's status,
+     *     or added to the credit balance). Same formatting rules as invoices.
+     */
+    get: operations['getCreditNotePdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/credit-notes/{id}/send-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Email the credit note to the customer
+     * @description As `POST /v1/invoices/{id}/send-email`: HTML and text bodies and the PDF attached, from
+     *     one document model, to the customer's current email; `sent_at` is recorded once the mail
+     *     server accepted it. Any credit note can be sent, again and again. An unknown note →
+     *     `404`; no `SMTP_URL` → `503 email_not_configured`; no customer email → `422
+     *     customer_email_missing`; a concurrent send → `409 email_in_progress`; a refusal → `502`.
+     */
+    post: operations['sendCreditNoteEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2430,8 +2630,80 @@ export interface components {
       archived_at: components['schemas']['Timestamp'] | null;
       created_at: components['schemas']['Timestamp'];
       payment_attempts: components['schemas']['PaymentAttempt'][];
+      /**
+       * @description Part II §6. What the invoice's credit notes credit in all. Present only once the
+       *     invoice has a credit note: an invoice without credits reads exactly as before (§7),
+       *     and its amount due is then its `total_amount`.
+       */
+      credited_amount?: components['schemas']['DecimalString'];
+      /**
+       * @description Part II §6–7. What is to pay: `total_amount` less the credit notes issued while the
+       *     invoice was unpaid (what a charge asks Stripe for). On a paid invoice it stays what was
+       *     due when it was paid (Stripe's `amount_due`); credit notes after payment are refunds or
+       *     balance credits. Present together with `credited_amount` only.
+       */
+      amount_due?: components['schemas']['DecimalString'];
     };
     InvoicePage: components['schemas']['Page'] & {
+      data?: unknown;
+    };
+    /** @description `amount` or `line_items`, exactly one of them. */
+    CreditNoteCreate: {
+      /** @description Greater than zero, with no more decimals than the invoice currency's minor unit (USD 2, JPY 0, KWD 3). */
+      amount?: components['schemas']['AmountInput'];
+      line_items?: {
+        /** @description The position of the line in the invoice's `line_items` (`li_0` is the first). */
+        line_item_id: string;
+        /** @description Greater than zero, in the invoice currency's minor unit; at most what is left of the line. */
+        amount: components['schemas']['AmountInput'];
+      }[];
+      /** @enum {string} */
+      reason: 'duplicate' | 'product_unsatisfactory' | 'order_change' | 'other';
+      /** @description On a paid invoice, true refunds to the card through Stripe, false credits the customer's balance. */
+      refund: boolean;
+      /** @description Printed on the credit note. */
+      memo?: string | null;
+    };
+    CreditNote: {
+      id: string;
+      /** @description Sequential without gaps, its own sequence (not the invoices'). */
+      number: string;
+      invoice_id: string;
+      invoice_number: string;
+      customer_id: string;
+      currency: string;
+      amount: components['schemas']['DecimalString'];
+      /** @enum {string} */
+      reason: 'duplicate' | 'product_unsatisfactory' | 'order_change' | 'other';
+      memo: string | null;
+      /**
+       * @description `amount_due`: lowered an unpaid invoice's amount due; `refund`: refunded to the card; `credit_balance`: added to the customer's balance.
+       * @enum {string}
+       */
+      settlement: 'amount_due' | 'refund' | 'credit_balance';
+      /** @description Empty for a credit on the invoice as a whole. */
+      line_items: {
+        line_item_id: string;
+        metric_key: string | null;
+        model: string;
+        /** @description The invoice line's amount. */
+        line_amount: components['schemas']['DecimalString'];
+        amount: components['schemas']['DecimalString'];
+      }[];
+      /** @description Null unless `settlement` is `refund`. */
+      refund: null | {
+        /** @enum {string} */
+        status: 'pending' | 'succeeded' | 'failed';
+        amount: components['schemas']['DecimalString'];
+        payment_intent: string;
+        stripe_refund_id: string | null;
+        /** @description Why it is still pending, or why it failed. */
+        failure_message: string | null;
+      };
+      sent_at: components['schemas']['Timestamp'] | null;
+      created_at: components['schemas']['Timestamp'];
+    };
+    CreditNotePage: components['schemas']['Page'] & {
       data?: unknown;
     };
     InvoiceOptions: {
@@ -2984,6 +3256,8 @@ export interface components {
     SubscriptionId: string;
     /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
     InvoiceId: string;
+    /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+    CreditNoteId: string;
     /** @example cust_acme */
     UsageCustomerId: components['schemas']['ClientId'];
     /** @example api_calls */
@@ -4622,6 +4896,7 @@ export interface operations {
               | 'payment_in_progress'
               | 'later_invoice_exists'
               | 'invoice_in_progress'
+              | 'invoice_credited'
               | 'idempotency_key_reused'
               | 'idempotency_request_in_progress'
               | 'idempotency_conflict';
@@ -4630,6 +4905,373 @@ export interface operations {
       };
       413: components['responses']['PayloadTooLarge'];
       503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listInvoiceCreditNotes: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+      };
+      header?: never;
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of credit notes. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNotePage'];
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      /** @description No invoice has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createCreditNote: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example inv_3f9a1c0d2e4b5a6978c1d2e3 */
+        id: components['parameters']['InvoiceId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreditNoteCreate'];
+      };
+    };
+    responses: {
+      /** @description The credit note. */
+      201: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNote'];
+        };
+      };
+      400: components['responses']['BadRequestBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No invoice has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The invoice is voided or archived, a payment of it may still succeed, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://abaxus.dev/problems/invoice-not-creditable",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "invoice_not_creditable",
+           *       "detail": "Invoice INV-000007: a credit note needs an issued or paid invoice; this one is voided."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'invoice_not_creditable' | 'payment_in_progress' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      /** @description Refused by a credit rule; nothing was written. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://abaxus.dev/problems/credit-exceeds-remaining",
+           *       "title": "Unprocessable Content",
+           *       "status": 422,
+           *       "code": "credit_exceeds_remaining",
+           *       "detail": "Invoice INV-000007: 30.00 USD is more than is left to credit on the invoice (20.00 USD of its total 50.00 USD).",
+           *       "errors": [
+           *         {
+           *           "field": "amount",
+           *           "message": "30.00 USD is more than is left to credit on the invoice (20.00 USD of its total 50.00 USD)"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'credit_exceeds_remaining'
+              | 'line_credit_exceeds_remaining'
+              | 'unknown_line_item'
+              | 'nothing_to_refund'
+              | 'no_payment_to_refund'
+              | 'credit_balance_unavailable'
+              | 'amount_not_refundable_exactly';
+          };
+        };
+      };
+      /** @description Stripe is not configured (a refund), the invoice stayed locked by another request, or a service cannot be reached; retry. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'payments_not_configured' | 'invoice_busy' | 'catalog_unavailable' | 'service_unavailable' | 'database_unavailable';
+          };
+        };
+      };
+    };
+  };
+  listCreditNotes: {
+    parameters: {
+      query?: {
+        /** @example cust_acme */
+        customer_id?: string;
+        /**
+         * @description Page size, 1–500 (default 50).
+         * @example 50
+         */
+        limit?: components['parameters']['Limit'];
+        /** @description The `next_cursor` of the previous page (the id of its last item). */
+        starting_after?: components['parameters']['StartingAfter'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of credit notes. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNotePage'];
+        };
+      };
+      400: components['responses']['BadRequestQuery'];
+      401: components['responses']['Unauthorized'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getCreditNote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The credit note. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNote'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No credit note has this id. */
+      404: components['responses']['NotFound'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  retryCreditNoteRefund: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The credit note with its refund's latest status. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNote'];
+        };
+      };
+      400: components['responses']['BadRequestNoBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No credit note has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The note is not refunded to the card, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'no_refund' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getCreditNotePdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description No credit note has this id. */
+      404: components['responses']['NotFound'];
+      /** @description The catalog (metric names) or the service behind the gateway cannot be reached; retry. */
+      503: components['responses']['CatalogUnavailable'];
+    };
+  };
+  sendCreditNoteEmail: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes the request safe to retry: within 24 h, a retry with the same key replays the
+         *     first answer (`Idempotent-Replayed: true`); the same key with another request → 409.
+         *     1–255 printable ASCII characters.
+         * @example 8c1e7a52-setup-metric-api_calls
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @example cn_8d2e4f6a0b1c3d5e7f9a1b2c */
+        id: components['parameters']['CreditNoteId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The credit note, `sent_at` set. */
+      200: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditNote'];
+        };
+      };
+      400: components['responses']['BadRequestNoBody'];
+      401: components['responses']['Unauthorized'];
+      /** @description No credit note has this id. */
+      404: components['responses']['NotFound'];
+      /** @description Another send of this note is in progress, or an Idempotency-Key conflict. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'email_in_progress' | 'idempotency_key_reused' | 'idempotency_request_in_progress' | 'idempotency_conflict';
+          };
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      /** @description The customer has no email address. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'customer_email_missing';
+          };
+        };
+      };
+      /** @description The mail server did not accept the message; nothing changed. */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'email_delivery_failed';
+          };
+        };
+      };
+      /** @description No mail server configured, or a service cannot be reached. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'email_not_configured' | 'catalog_unavailable' | 'service_unavailable';
+          };
+        };
+      };
     };
   };
   listBillingRuns: {

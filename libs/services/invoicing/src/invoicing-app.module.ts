@@ -40,6 +40,13 @@ import { PricingClient } from './pricing/pricing.client';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
+import { CreditNoteDocuments } from './credit-notes/credit-note-documents.service';
+import { CreditNoteEmailService } from './credit-notes/credit-note-email.service';
+import { CreditNotesController, InvoiceCreditNotesController } from './credit-notes/credit-notes.controller';
+import { CreditNotesRepository } from './credit-notes/credit-notes.repository';
+import { CreditNotesService } from './credit-notes/credit-notes.service';
+import { CustomerCreditBalancePort, NoCustomerCreditBalance } from './credit-notes/customer-credit-balance.port';
+import { PendingRefundsSweeper } from './credit-notes/pending-refunds.sweeper';
 
 @Module({})
 export class InvoicingAppModule {
@@ -58,6 +65,8 @@ export class InvoicingAppModule {
         CustomerBillingController,
         TestClocksController,
         SettingsController,
+        InvoiceCreditNotesController,
+        CreditNotesController,
       ],
       providers: [
         CatalogClient,
@@ -88,6 +97,13 @@ export class InvoicingAppModule {
         TestClocksRepository,
         TestClocksService,
         BillingScheduler,
+        CreditNotesRepository,
+        CreditNotesService,
+        CreditNoteDocuments,
+        CreditNoteEmailService,
+        PendingRefundsSweeper,
+        // The credits ledger (API.md §7) replaces this binding once it exists.
+        { provide: CustomerCreditBalancePort, useClass: NoCustomerCreditBalance },
       ],
     };
   }

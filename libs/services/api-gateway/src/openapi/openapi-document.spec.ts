@@ -32,6 +32,7 @@ const CONTRACT_ENDPOINTS = [
   'POST /v1/invoices/{id}/charge',
   'POST /v1/invoices/{id}/archive',
   'GET /v1/invoices/{id}/pdf',
+  'POST /v1/invoices/{id}/credit-notes',
   'GET /v1/settings',
   'PUT /v1/settings',
   'POST /v1/webhooks/stripe',
@@ -165,6 +166,8 @@ describe('docs/openapi.yaml', () => {
         'GET /v1/billing-runs',
         'GET /v1/customers',
         'GET /v1/invoices',
+        'GET /v1/invoices/{id}/credit-notes',
+        'GET /v1/credit-notes',
         'GET /v1/metrics',
         'GET /v1/price-plans',
         'GET /v1/price-plans/{id}/versions',
@@ -234,7 +237,7 @@ describe('docs/openapi.yaml', () => {
         for (const child of children) walk(child, at, depth + 1);
       }
     };
-    for (const name of ['Calculation', 'Invoice', 'InvoicePage', 'PricePlanVersion', 'UsageValue', 'UsageHistogram'])
+    for (const name of ['Calculation', 'Invoice', 'InvoicePage', 'CreditNote', 'PricePlanVersion', 'UsageValue', 'UsageHistogram'])
       walk(doc.components.schemas[name], name, 0);
     expect(found).toEqual(
       expect.arrayContaining(['Calculation.total_amount', 'Calculation.line_items.tiers.unit_amount', 'Invoice.total_amount', 'UsageValue.value']),

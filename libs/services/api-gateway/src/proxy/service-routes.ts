@@ -10,6 +10,7 @@ const ROUTES: Record<string, ServiceName> = {
   usage: 'aggregation',
   pricing: 'pricing',
   invoices: 'invoicing',
+  'credit-notes': 'invoicing',
   webhooks: 'invoicing',
   'billing-runs': 'invoicing',
   'test-clocks': 'invoicing',

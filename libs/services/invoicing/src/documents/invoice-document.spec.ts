@@ -121,6 +121,30 @@ describe('invoice document model', () => {
     ]);
   });
 
+  it('shows credit notes issued before payment between the total and the amount due, and those after payment beside it', () => {
+    const unpaid = invoiceDocument(input({ invoice: invoiceFixture({ credited_amount: '80.45', amount_due: '500.00' }) }));
+    expect(unpaid.totals).toEqual([
+      { label: 'Subtotal', amount: '580.45', emphasis: 'none' },
+      { label: 'Total', amount: '580.45', emphasis: 'total' },
+      { label: 'Credit notes', amount: '-80.45', emphasis: 'none' },
+      { label: 'Amount due', amount: '500.00', emphasis: 'due' },
+    ]);
+    expect(unpaid.paymentInstructions[0]).toBe('Please pay 500.00 USD by 31 Dec 2026, quoting invoice number INV-000042.');
+
+    const refunded = invoiceDocument(
+      input({ invoice: invoiceFixture({ status: 'paid', paid_at: '2026-12-03T10:00:00.000Z', credited_amount: '100.45', amount_due: '500.00' }) }),
+    );
+    expect(refunded.totals.slice(-3)).toEqual([
+      { label: 'Credit notes', amount: '-80.45', emphasis: 'none' },
+      { label: 'Amount paid', amount: '-500.00', emphasis: 'none' },
+      { label: 'Amount due', amount: '0.00', emphasis: 'due' },
+    ]);
+    expect(refunded.paymentInstructions).toEqual([
+      'Paid on 3 Dec 2026. Thank you.',
+      "Credit notes after payment: 20.00 USD refunded or credited to the customer's balance.",
+    ]);
+  });
+
   it('formats money by currency: JPY without decimals, KWD with three', () => {
     const yen = invoiceDocument(
       input({

@@ -54,6 +54,7 @@ export interface DocumentTotal {
 }
 
 export interface InvoiceDocument {
+  /** "Invoice" or "Credit note". */
   title: string;
   number: string;
   /** The PDF's creation date: the same invoice in the same state renders to the same bytes. */
@@ -70,6 +71,8 @@ export interface InvoiceDocument {
   totals: DocumentTotal[];
   /** With its currency: "1,234.50 USD". */
   amountDue: string;
+  /** The heading of the payment instructions in the PDF ("Payment"; a credit note says how it is given back). */
+  closingHeading: string;
   paymentInstructions: string[];
   footer: string | null;
 }
@@ -99,6 +102,8 @@ interface LaterInvoiceFields {
   tax_amount?: string;
   taxes?: Array<{ display_name?: string; percentage?: string; amount: string }>;
   credits_applied?: string;
+  /** Credit notes (Part II §6), present once the invoice has one. */
+  credited_amount?: string;
   amount_due?: string;
   voided_at?: string | null;
 }
@@ -192,10 +197,28 @@ function totalsOf(invoice: InvoiceJson & LaterInvoiceFields, mark: InvoiceDocume
   rows.push({ label: 'Total', amount: money(invoice.total_amount), emphasis: 'total' });
   if (nonZero(invoice.credits_applied)) rows.push({ label: 'Credits applied', amount: negative(invoice.credits_applied), emphasis: 'none' });
   const payable = new Big(invoice.amount_due ?? invoice.total_amount);
+  // Credit notes issued before payment are what separates the total (less credits) from the amount due.
+  const creditedBeforePayment = new Big(invoice.total_amount).minus(invoice.credits_applied ?? 0).minus(payable);
+  if (invoice.credited_amount !== undefined && creditedBeforePayment.gt(0))
+    rows.push({ label: 'Credit notes', amount: negative(creditedBeforePayment.toFixed()), emphasis: 'none' });
   if (mark === 'PAID') rows.push({ label: 'Amount paid', amount: negative(payable.toFixed()), emphasis: 'none' });
   const due = mark === null ? payable : new Big(0);
   rows.push({ label: 'Amount due', amount: money(due), emphasis: 'due' });
   return { rows, due };
+}
+
+/** Issuer (with its logo) and billed-to blocks, as they were at issue: the same on invoices and credit notes. */
+export function documentParties(issued: IssuedDocumentSnapshot, logoPng: Buffer | null): Pick<InvoiceDocument, 'issuer' | 'logoPng' | 'billedTo'> {
+  const { issuer, billed_to: billedTo } = issued;
+  return {
+    issuer: issuer && party(issuer.name, [...postalAddressLines(issuer.address), issuer.tax_id && `Tax ID: ${issuer.tax_id}`, issuer.email]),
+    logoPng: issuer?.logo_sha256 ? logoPng : null,
+    billedTo: party(billedTo.name ?? billedTo.customer_id, [
+      ...(billedTo.address ? postalAddressLines(billedTo.address) : []),
+      billedTo.tax_id && `Tax ID: ${billedTo.tax_id}`,
+      billedTo.email,
+    ]),
+  };
 }
 
 export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
@@ -209,12 +232,20 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
   const { rows, due } = totalsOf(invoice, mark);
   const amountDue = `${displayAmount(due, currency)} ${currency}`;
   const { issuer } = issued;
-  const billedTo = issued.billed_to;
 
+  const creditedAfterPayment =
+    invoice.credited_amount === undefined
+      ? new Big(0)
+      : new Big(invoice.credited_amount).minus(
+          new Big(invoice.total_amount).minus(invoice.credits_applied ?? 0).minus(invoice.amount_due ?? invoice.total_amount),
+        );
+  const afterPayment = creditedAfterPayment.gt(0)
+    ? [`Credit notes after payment: ${displayAmount(creditedAfterPayment, currency)} ${currency} refunded or credited to the customer's balance.`]
+    : [];
   const paymentInstructions = voided
     ? ['This invoice was voided: nothing is due.']
     : mark === 'PAID'
-      ? [invoice.paid_at ? `Paid on ${displayDate(new Date(invoice.paid_at))}. Thank you.` : 'Paid. Thank you.']
+      ? [invoice.paid_at ? `Paid on ${displayDate(new Date(invoice.paid_at))}. Thank you.` : 'Paid. Thank you.', ...afterPayment]
       : [
           due.eq(0)
             ? 'Nothing is due.'
@@ -231,13 +262,7 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
     }`,
     currency,
     mark,
-    issuer: issuer && party(issuer.name, [...postalAddressLines(issuer.address), issuer.tax_id && `Tax ID: ${issuer.tax_id}`, issuer.email]),
-    logoPng: issuer?.logo_sha256 ? input.logoPng : null,
-    billedTo: party(billedTo.name ?? billedTo.customer_id, [
-      ...(billedTo.address ? postalAddressLines(billedTo.address) : []),
-      billedTo.tax_id && `Tax ID: ${billedTo.tax_id}`,
-      billedTo.email,
-    ]),
+    ...documentParties(issued, input.logoPng),
     facts: [
       { label: 'Invoice number', value: invoice.number },
       { label: 'Issue date', value: displayDate(issuedAt) },
@@ -248,6 +273,7 @@ export function invoiceDocument(input: InvoiceDocumentInput): InvoiceDocument {
     groups: groupsOf(input),
     totals: rows,
     amountDue,
+    closingHeading: 'Payment',
     paymentInstructions,
     footer: issued.footer,
   };

@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import type { DocumentLine, DocumentParty, InvoiceDocument } from './invoice-document';
 
 /*
- * The invoice as an A4 PDF, laid out from the document model (pdfkit's built-in Helvetica: no font
+ * The invoice (or credit note) as an A4 PDF, laid out from the document model (pdfkit's built-in Helvetica: no font
  * files to ship). Lines that do not fit move to a new page under a repeated table header; page
  * numbers are added once the number of pages is known, and only when there are several.
  */
@@ -55,7 +55,7 @@ export function renderInvoicePdf(document: InvoiceDocument): Promise<Buffer> {
       margin: PAGE.margin,
       bufferPages: true,
       info: {
-        Title: toWinAnsi(`Invoice ${document.number}`),
+        Title: toWinAnsi(`${document.title} ${document.number}`),
         Author: toWinAnsi(document.issuer?.name ?? 'ABAXUS'),
         Creator: 'ABAXUS',
         CreationDate: document.issuedAt,
@@ -187,7 +187,7 @@ class InvoiceLayout {
     if (this.y + height <= CONTENT_BOTTOM) return;
     this.pdf.addPage();
     this.y = PAGE.margin;
-    this.text(`Invoice ${this.doc.number} (continued)`, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: 'Helvetica-Bold', size: 10 });
+    this.text(`${this.doc.title} ${this.doc.number} (continued)`, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: 'Helvetica-Bold', size: 10 });
     this.y += Math.max(22, this.stamp(this.y) + 10);
     if (inTable) this.tableHeader();
   }
@@ -258,9 +258,9 @@ class InvoiceLayout {
     }
   }
 
-  /** Payment instructions, then the issuer's footer. */
+  /** Payment instructions (under the document's closing heading), then the issuer's footer. */
   private closing(): void {
-    const blocks: Array<{ heading: string; text: string }> = [{ heading: 'Payment', text: this.doc.paymentInstructions.join('\n') }];
+    const blocks: Array<{ heading: string; text: string }> = [{ heading: this.doc.closingHeading, text: this.doc.paymentInstructions.join('\n') }];
     if (this.doc.footer) blocks.push({ heading: '', text: this.doc.footer });
     this.y += 16;
     for (const block of blocks) {

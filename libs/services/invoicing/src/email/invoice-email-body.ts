@@ -31,7 +31,7 @@ export function invoiceText(document: InvoiceDocument): string {
   for (const total of document.totals) lines.push(`${total.label}: ${total.amount} ${document.currency}`);
   lines.push('', ...document.paymentInstructions);
   if (document.footer) lines.push('', document.footer);
-  lines.push('', `The invoice is attached as a PDF (${document.number}.pdf).`, '');
+  lines.push('', `The ${document.title.toLowerCase()} is attached as a PDF (${document.number}.pdf).`, '');
   return lines.join('\n');
 }
 
@@ -113,7 +113,7 @@ ${totals}
 </table>
 <p>${document.paymentInstructions.map(escapeHtml).join('<br>')}</p>
 ${document.footer ? `<p style="color:#666">${multiline(document.footer)}</p>` : ''}
-<p style="color:#666">The invoice is attached as a PDF (${escapeHtml(document.number)}.pdf).</p>
+<p style="color:#666">The ${escapeHtml(document.title.toLowerCase())} is attached as a PDF (${escapeHtml(document.number)}.pdf).</p>
 </body></html>
 `;
 }

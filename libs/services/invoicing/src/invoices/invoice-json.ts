@@ -3,6 +3,7 @@ import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calcu
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
 import { formatAmount } from '@abaxus/domain/money/decimal';
+import { amountDue } from '@abaxus/domain/invoice/credit-note';
 
 /** One subscription's part of an invoice: its own period and the calculation it was priced by. */
 export interface InvoiceLineGroupJson {
@@ -50,6 +51,13 @@ export interface InvoiceJson extends InvoiceSnapshot {
   payment_attempts: PaymentAttemptJson[];
   /** Automatic collection (Part II §4); null when the invoice is collected by API calls. */
   collection?: CollectionJson | null;
+  /**
+   * Only on an invoice with credit notes (Part II §6–7: an invoice without credits reads exactly as
+   * before): what they credited in all, and what is still to pay (total less what was credited
+   * before it was paid).
+   */
+  credited_amount?: string;
+  amount_due?: string;
 }
 
 export interface CollectionJson {
@@ -108,6 +116,14 @@ export interface InvoiceRecord {
   paid_at: Date | null;
   archived_at: Date | null;
   created_at: Date;
+  /** Credit notes' running sums (absent on rows written before credit notes existed: zero). */
+  credited_amount?: string;
+  pre_payment_credited_amount?: string;
+}
+
+/** What is still to pay on an invoice: what a charge asks for. */
+export function invoiceAmountDue(invoice: Pick<InvoiceRecord, 'total_amount' | 'pre_payment_credited_amount'>): Big {
+  return amountDue(new Big(invoice.total_amount), new Big(invoice.pre_payment_credited_amount ?? 0));
 }
 
 export interface PaymentAttemptRecord {
@@ -149,5 +165,11 @@ export function invoiceToJson(invoice: InvoiceRecord, attempts: readonly Payment
       created_at: attempt.created_at.toISOString(),
     })),
     collection: collection ? { attempts: collection.attempts, next_attempt_at: iso(collection.next_attempt_at), state: collection.state } : null,
+    ...(new Big(invoice.credited_amount ?? 0).gt(0)
+      ? {
+          credited_amount: formatAmount(new Big(invoice.credited_amount!), invoice.currency),
+          amount_due: formatAmount(invoiceAmountDue(invoice), invoice.currency),
+        }
+      : {}),
   };
 }

@@ -28,7 +28,8 @@ export interface InvoiceListFilter {
 export type InvoiceChanges = Partial<Pick<InvoiceRow, 'status' | 'payment_intent' | 'sent_at' | 'paid_at' | 'archived_at'>>;
 
 const INVOICE_COLUMNS = `id, sequence::text AS sequence, number, customer_id, status, currency, period_start, period_end,
-  total_amount::text AS total_amount, snapshot, payment_intent, sent_at, paid_at, archived_at, created_at`;
+  total_amount::text AS total_amount, snapshot, payment_intent, sent_at, paid_at, archived_at, created_at,
+  credited_amount::text AS credited_amount, pre_payment_credited_amount::text AS pre_payment_credited_amount`;
 
 /** How long a short recording transaction waits for an invoice row (others hold it for milliseconds). */
 const RECORD_LOCK_WAIT_MS = 5_000;
@@ -183,6 +184,14 @@ export class InvoicesRepository {
       }
       throw error;
     }
+  }
+
+  /** A credit note's amount, in its transaction under the invoice's lock; before payment it lowers the amount due too. */
+  async addCredit(manager: EntityManager, id: string, amount: string, beforePayment: boolean): Promise<void> {
+    await manager.query(
+      `UPDATE invoicing.invoices SET credited_amount = credited_amount + $2, pre_payment_credited_amount = pre_payment_credited_amount + $3 WHERE id = $1`,
+      [id, amount, beforePayment ? amount : '0'],
+    );
   }
 
   async update(manager: EntityManager, id: string, changes: InvoiceChanges): Promise<void> {

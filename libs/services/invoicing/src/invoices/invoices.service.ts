@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
 import { randomUUID } from 'node:crypto';
 import { invoiceCoverage, InvoiceCoverageRefusalCode } from '@abaxus/domain/invoice/invoice-coverage';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
@@ -205,6 +206,14 @@ export class InvoicesService {
         const invoice = await this.invoices.lockForChange(tx.manager, id);
         const next = transition(invoice.status, 'void');
         if (!next.ok) throw new ProblemException(409, next.code, `Invoice ${id}: ${next.message}.`);
+        // Its credit notes already correct it; voiding it too would correct the same amount twice.
+        if (new Big(invoice.credited_amount ?? 0).gt(0)) {
+          throw new ProblemException(
+            409,
+            'invoice_credited',
+            `Invoice ${invoice.number} has credit notes; it cannot be voided. Credit what is left of it instead.`,
+          );
+        }
         const now = this.clock.now();
         // A payment that may still succeed (being made, outcome unknown, awaiting the customer) must settle first.
         const attempts = await this.attempts.ofInvoice(id, tx.manager);

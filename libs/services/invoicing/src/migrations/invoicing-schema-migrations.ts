@@ -4,6 +4,7 @@ import { InvoicingWorkOutsideTransactions1700000006100 } from './1700000006100-i
 import { InvoicingBillingCycles1700000006200 } from './1700000006200-billing-cycles';
 import { InvoicingInvoiceVoids1700000006300 } from './1700000006300-invoice-voids';
 import { InvoicingDocumentSettings1700000006500 } from './1700000006500-invoicing-document-settings';
+import { InvoicingCreditNotes1700000006700 } from './1700000006700-credit-notes';
 
 /** Invoicing's schema and its migrations, oldest first (run at start-up and by apps/migrate). */
 export const INVOICING_SCHEMA_MIGRATIONS: SchemaMigrations = {
@@ -14,5 +15,6 @@ export const INVOICING_SCHEMA_MIGRATIONS: SchemaMigrations = {
     InvoicingBillingCycles1700000006200,
     InvoicingInvoiceVoids1700000006300,
     InvoicingDocumentSettings1700000006500,
+    InvoicingCreditNotes1700000006700,
   ],
 };

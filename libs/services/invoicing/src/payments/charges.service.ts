@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import Big from 'big.js';
 import { transition } from '@abaxus/domain/invoice/invoice-lifecycle';
 import { nextCharge } from '@abaxus/domain/invoice/payment-attempt';
 import { stripeChargeAmount } from '@abaxus/domain/money/stripe-charge';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
+import { invoiceAmountDue } from '../invoices/invoice-json';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
@@ -20,7 +20,6 @@ export interface ChargeAnswer {
 }
 
 interface ProviderParameters {
-  amountMinor: string;
   customer: string;
   paymentMethod: string;
 }
@@ -52,7 +51,7 @@ export class ChargesService {
       throw new ProblemException(503, 'payments_not_configured', 'Charging needs Stripe: set STRIPE_SECRET_KEY (and STRIPE_API_URL to use another endpoint).');
     }
     refuseUnlessChargeable(current);
-    const amount = stripeChargeAmount(new Big(current.total_amount), current.currency);
+    const amount = stripeChargeAmount(invoiceAmountDue(current), current.currency);
     if (!amount.ok) throw new ProblemException(422, amount.code, `Invoice ${current.number}: ${amount.message}.`);
     const customer = await this.catalog.customer(current.customer_id);
     const paymentMethod = customer.payment_method;
@@ -64,7 +63,6 @@ export class ChargesService {
       );
     }
     const provider: ProviderParameters = {
-      amountMinor: amount.minorUnits,
       customer: paymentMethod.provider_customer_id,
       paymentMethod: paymentMethod.provider_payment_method,
     };
@@ -84,6 +82,9 @@ export class ChargesService {
     return this.outbox.transaction(async (tx) => {
       const invoice = await this.invoices.lockForChange(tx.manager, invoiceId);
       refuseUnlessChargeable(invoice);
+      // A credit note may have lowered the amount due since it was read; the lock holds it now.
+      const due = stripeChargeAmount(invoiceAmountDue(invoice), invoice.currency);
+      if (!due.ok) throw new ProblemException(422, due.code, `Invoice ${invoice.number}: ${due.message}.`);
       const attempts = await this.attempts.ofInvoice(invoiceId, tx.manager);
       const claim = this.settlement.newClaim();
       const next = nextCharge(invoiceId, attempts.map(summaryOf), claim.now);
@@ -99,7 +100,7 @@ export class ChargesService {
             invoice_id: invoiceId,
             attempt_number: next.number,
             idempotency_key: next.idempotencyKey,
-            amount_minor: provider.amountMinor,
+            amount_minor: due.minorUnits,
             currency: invoice.currency,
             provider_customer_id: provider.customer,
             provider_payment_method: provider.paymentMethod,

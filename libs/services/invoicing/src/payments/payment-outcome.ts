@@ -14,6 +14,15 @@ export type PaymentOutcome =
   /** A look-up found no payment for the attempt: nothing was charged, a new attempt may be made. */
   | { kind: 'not_found'; message: string };
 
+/**
+ * What a refund request came to: `pending` while Stripe has not settled it or its answer was
+ * lost (ask again with the same key), `failed` when Stripe refused it or the refund failed.
+ */
+export type RefundOutcome =
+  | { kind: 'succeeded'; refundId: string }
+  | { kind: 'pending'; refundId: string | null; message: string }
+  | { kind: 'failed'; refundId: string | null; message: string };
+
 export function attemptStatusOf(outcome: PaymentOutcome): PaymentAttemptStatus {
   switch (outcome.kind) {
     case 'succeeded':

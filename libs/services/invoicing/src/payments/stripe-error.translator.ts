@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { attemptStatusOfPaymentIntent } from '@abaxus/domain/invoice/payment-attempt';
-import type { PaymentOutcome } from './payment-outcome';
+import type { PaymentOutcome, RefundOutcome } from './payment-outcome';
 
 /** A PaymentIntent as Stripe answered it, in our terms. */
 export function outcomeOfPaymentIntent(intent: Pick<Stripe.PaymentIntent, 'id' | 'status' | 'last_payment_error'>): PaymentOutcome {
@@ -56,4 +56,34 @@ export function translateStripeError(error: unknown): PaymentOutcome {
     return { kind: 'unknown', message: error.message };
   }
   return { kind: 'rejected', providerStatus: error.statusCode ?? null, providerCode: error.code ?? error.type, message: error.message };
+}
+
+/** A Refund as Stripe answered it: `succeeded`, else settled later (`pending`, `requires_action`) or `failed`/`canceled`. */
+export function refundOutcomeOf(refund: Pick<Stripe.Refund, 'id' | 'status' | 'failure_reason'>): RefundOutcome {
+  switch (refund.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', refundId: refund.id };
+    case 'failed':
+    case 'canceled':
+      return { kind: 'failed', refundId: refund.id, message: `the refund ${refund.status}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}` };
+    default:
+      return { kind: 'pending', refundId: refund.id, message: `Stripe reports the refund ${refund.status ?? 'without a status'}` };
+  }
+}
+
+/**
+ * A refund request Stripe answered with an error. Only a request it refused for good (invalid,
+ * e.g. more than is left to refund, or a charge disputed) fails the refund; no answer, a server
+ * error, a rate limit, a bad key or a key still in flight leave it pending for a retry with the same key.
+ */
+export function refundOutcomeOfError(error: unknown): RefundOutcome {
+  const outcome = translateStripeError(error);
+  if (outcome.kind === 'rejected' && outcome.providerStatus !== null && ![401, 403, 409, 429].includes(outcome.providerStatus)) {
+    return { kind: 'failed', refundId: null, message: `Stripe refused the refund (${outcome.providerCode}): ${outcome.message}` };
+  }
+  return {
+    kind: 'pending',
+    refundId: null,
+    message: `Stripe did not settle the refund: ${outcome.kind === 'rejected' || outcome.kind === 'unknown' ? outcome.message : outcome.kind}`,
+  };
 }

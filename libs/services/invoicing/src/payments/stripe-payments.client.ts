@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
-import type { PaymentOutcome } from './payment-outcome';
-import { outcomeOfPaymentIntent, translateStripeError } from './stripe-error.translator';
+import type { PaymentOutcome, RefundOutcome } from './payment-outcome';
+import type { CreditNoteReason } from '@abaxus/domain/invoice/credit-note';
+import { outcomeOfPaymentIntent, refundOutcomeOf, refundOutcomeOfError, translateStripeError } from './stripe-error.translator';
 
 export interface OffSessionPayment {
   /** Integer in Stripe's minor units, as text (see libs/domain stripe-charge). */
@@ -15,6 +16,18 @@ export interface OffSessionPayment {
   invoiceId: string;
   invoiceNumber: string;
   attempt: number;
+}
+
+/** A refund of (part of) a PaymentIntent, asked for by a credit note. */
+export interface RefundRequest {
+  paymentIntent: string;
+  /** Integer in Stripe's minor units, as text. */
+  amountMinor: string;
+  idempotencyKey: string;
+  reason: CreditNoteReason;
+  creditNoteId: string;
+  creditNoteNumber: string;
+  invoiceId: string;
 }
 
 export type ReportedPaymentIntent = Pick<Stripe.PaymentIntent, 'id' | 'amount' | 'currency' | 'status' | 'last_payment_error' | 'metadata'>;
@@ -105,6 +118,50 @@ export class StripePaymentsClient {
       return { ok: true, intents };
     } catch (error) {
       return { ok: false, outcome: translateStripeError(error) };
+    }
+  }
+
+  /** Creates the refund, or replays it: the idempotency key is the credit note's, whatever the number of tries. */
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    try {
+      const refund = await this.client().refunds.create(
+        {
+          payment_intent: request.paymentIntent,
+          // The SDK sends a JSON number; the credit note refused anything not exact in minor units.
+          amount: Number(request.amountMinor),
+          // Stripe knows three reasons; ours other than a duplicate are the customer's request.
+          reason: request.reason === 'duplicate' ? 'duplicate' : 'requested_by_customer',
+          metadata: { credit_note_id: request.creditNoteId, credit_note_number: request.creditNoteNumber, invoice_id: request.invoiceId },
+        },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      return refundOutcomeOf(refund);
+    } catch (error) {
+      return refundOutcomeOfError(error);
+    }
+  }
+
+  /**
+   * The Refund a credit note made, found by its metadata among the PaymentIntent's refunds: how it
+   * is found once Stripe no longer remembers its idempotency key. `none` when there is none.
+   */
+  async refundOfCreditNote(paymentIntent: string, creditNoteId: string): Promise<RefundOutcome | 'none'> {
+    try {
+      for await (const refund of this.client().refunds.list({ payment_intent: paymentIntent, limit: 100 })) {
+        if (refund.metadata?.credit_note_id === creditNoteId) return refundOutcomeOf(refund);
+      }
+      return 'none';
+    } catch (error) {
+      return refundOutcomeOfError(error);
+    }
+  }
+
+  /** A refund Stripe already made, read again (one answered `pending` settles later). */
+  async refundStatus(refundId: string): Promise<RefundOutcome> {
+    try {
+      return refundOutcomeOf(await this.client().refunds.retrieve(refundId));
+    } catch (error) {
+      return refundOutcomeOfError(error);
     }
   }
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Big from 'big.js';
 import type Stripe from 'stripe';
 import { matchesAttempt, PaymentMatch } from '@abaxus/domain/invoice/payment-attempt';
 import { stripeChargeAmount } from '@abaxus/domain/money/stripe-charge';
 import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
+import { invoiceAmountDue } from '../invoices/invoice-json';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { Clock } from '@abaxus/platform/time/clock';
@@ -132,7 +132,7 @@ export class StripeWebhookService {
 /** Whether a PaymentIntent is the one an attempt of this invoice made, for the invoice's amount and currency. */
 function verdictOn(intent: Stripe.PaymentIntent, invoice: InvoiceRow, attempt: PaymentAttemptRow | undefined): Verdict {
   if (!attempt || attempt.invoice_id !== invoice.id) return { ok: false, reason: 'no_matching_attempt' };
-  const amount = stripeChargeAmount(new Big(invoice.total_amount), invoice.currency);
+  const amount = stripeChargeAmount(invoiceAmountDue(invoice), invoice.currency);
   const match = matchesAttempt(
     { id: intent.id, amountMinor: String(intent.amount), currency: intent.currency },
     { paymentIntentId: attempt.payment_intent_id, amountMinor: amount.ok ? amount.minorUnits : attempt.amount_minor, currency: invoice.currency },

@@ -5,7 +5,8 @@ import { AddressInfo } from 'node:net';
 /*
  * A Stripe-shaped HTTP server for tests: the real `stripe` SDK talks to it (STRIPE_API_URL).
  * It answers POST /v1/payment_intents, GET /v1/payment_intents/:id and
- * GET /v1/payment_intents/search (metadata clauses joined by AND) like Stripe, including
+ * GET /v1/payment_intents/search (metadata clauses joined by AND), POST /v1/refunds (of a succeeded
+ * PaymentIntent, never more than is left of it), GET /v1/refunds/:id and GET /v1/refunds?payment_intent= like Stripe, including
  * idempotency (the same Idempotency-Key replays the first answer; the same key with other
  * parameters is an idempotency_error; forgetIdempotencyKeys() does what Stripe does after 24
  * hours), and records every request.
@@ -43,6 +44,19 @@ export interface FakePaymentIntent {
   livemode: false;
 }
 
+export interface FakeRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  reason: string | null;
+  status: 'succeeded' | 'pending' | 'failed';
+  failure_reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+
 interface StoredAnswer {
   params: string;
   status: number;
@@ -57,6 +71,7 @@ const DECLINES: Record<string, { code: string; decline_code: string; message: st
 export class FakeStripeServer {
   readonly requests: RecordedStripeRequest[] = [];
   readonly paymentIntents = new Map<string, FakePaymentIntent>();
+  readonly refunds = new Map<string, FakeRefund>();
   private readonly answers = new Map<string, StoredAnswer>();
   private delayMs = 0;
   private readonly customerDelaysMs = new Map<string, number>();
@@ -97,6 +112,11 @@ export class FakeStripeServer {
     return this.requests.filter((request) => request.method === 'POST' && request.path === '/v1/payment_intents');
   }
 
+  /** POST requests creating Refunds (replays included). */
+  refundCreations(): RecordedStripeRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path === '/v1/refunds');
+  }
+
   /** The customer completes authentication: the PaymentIntent succeeds (as Stripe then reports by webhook). */
   completeAuthentication(id: string): FakePaymentIntent {
     const intent = this.paymentIntents.get(id);
@@ -119,19 +139,21 @@ export class FakeStripeServer {
       return this.send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
     }
     if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
-      if (idempotencyKey) {
-        const earlier = this.answers.get(idempotencyKey);
-        if (earlier && earlier.params !== raw) {
-          return this.send(res, 400, {
-            error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` },
-          });
-        }
-        if (earlier) return this.reply(res, earlier.status, earlier.body, true, this.customerDelaysMs.get(form.customer));
-      }
-      const { status, body } = this.createPaymentIntent(form);
-      const text = JSON.stringify(body);
-      if (idempotencyKey) this.answers.set(idempotencyKey, { params: raw, status, body: text });
-      return this.reply(res, status, text, false, this.customerDelaysMs.get(form.customer));
+      return this.idempotent(res, idempotencyKey, raw, this.customerDelaysMs.get(form.customer), () => this.createPaymentIntent(form));
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+      return this.idempotent(res, idempotencyKey, raw, undefined, () => this.createRefund(form));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      const paymentIntent = url.searchParams.get('payment_intent');
+      const data = [...this.refunds.values()].filter((refund) => paymentIntent === null || refund.payment_intent === paymentIntent).reverse();
+      return this.send(res, 200, { object: 'list', url: '/v1/refunds', has_more: false, data });
+    }
+    const refund = /^\/v1\/refunds\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && refund) {
+      const found = this.refunds.get(refund[1]);
+      if (!found) return this.send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such refund: '${refund[1]}'` } });
+      return this.send(res, 200, found);
     }
     if (req.method === 'GET' && url.pathname === '/v1/payment_intents/search') {
       const clauses = searchClauses(url.searchParams.get('query') ?? '');
@@ -148,6 +170,83 @@ export class FakeStripeServer {
       return this.send(res, 200, intent);
     }
     this.send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } });
+  }
+
+  /**
+   * Stripe's idempotency: the first answer for a key is kept and replayed (the check and the store
+   * happen in one turn of the event loop, so concurrent requests with one key make one object);
+   * the same key with other parameters is an idempotency_error.
+   */
+  private idempotent(
+    res: ServerResponse,
+    idempotencyKey: string | undefined,
+    raw: string,
+    delayMs: number | undefined,
+    create: () => { status: number; body: unknown },
+  ): void {
+    if (idempotencyKey) {
+      const earlier = this.answers.get(idempotencyKey);
+      if (earlier && earlier.params !== raw) {
+        return this.send(res, 400, {
+          error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` },
+        });
+      }
+      if (earlier) return this.reply(res, earlier.status, earlier.body, true, delayMs);
+    }
+    const { status, body } = create();
+    const text = JSON.stringify(body);
+    if (idempotencyKey) this.answers.set(idempotencyKey, { params: raw, status, body: text });
+    return this.reply(res, status, text, false, delayMs);
+  }
+
+  /** What is left to refund of a PaymentIntent. */
+  refundable(paymentIntent: string): number {
+    const intent = this.paymentIntents.get(paymentIntent);
+    if (!intent || intent.status !== 'succeeded') return 0;
+    const refunded = [...this.refunds.values()]
+      .filter((refund) => refund.payment_intent === paymentIntent && refund.status !== 'failed')
+      .reduce((sum, refund) => sum + refund.amount, 0);
+    return intent.amount - refunded;
+  }
+
+  private createRefund(form: Record<string, string>): { status: number; body: unknown } {
+    const invalid = (code: string, message: string, param?: string) => ({
+      status: 400,
+      body: { error: { type: 'invalid_request_error', code, message, ...(param ? { param } : {}) } },
+    });
+    const intent = form.payment_intent ? this.paymentIntents.get(form.payment_intent) : undefined;
+    if (!form.payment_intent) return invalid('parameter_missing', 'Missing required param: payment_intent.', 'payment_intent');
+    if (!intent) {
+      return {
+        status: 404,
+        body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${form.payment_intent}'` } },
+      };
+    }
+    if (intent.status !== 'succeeded') return invalid('charge_not_refundable', `PaymentIntent ${intent.id} has no succeeded charge to refund.`);
+    const left = this.refundable(intent.id);
+    const amount = form.amount === undefined ? left : Number(form.amount);
+    if (!Number.isInteger(amount) || amount < 1) return invalid('parameter_invalid_integer', 'Invalid positive integer', 'amount');
+    if (left === 0) return invalid('charge_already_refunded', `Charge for PaymentIntent ${intent.id} has already been refunded.`);
+    if (amount > left) return invalid('amount_too_large', `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`, 'amount');
+    const metadata: Record<string, string> = {};
+    for (const [key, value] of Object.entries(form)) {
+      const name = /^metadata\[(.+)\]$/.exec(key)?.[1];
+      if (name) metadata[name] = value;
+    }
+    const refund: FakeRefund = {
+      id: `re_${randomBytes(12).toString('hex')}`,
+      object: 'refund',
+      amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      reason: form.reason ?? null,
+      status: 'succeeded',
+      failure_reason: null,
+      metadata,
+      created: Math.floor(Date.now() / 1000),
+    };
+    this.refunds.set(refund.id, refund);
+    return { status: 200, body: { ...refund } };
   }
 
   private createPaymentIntent(form: Record<string, string>): { status: number; body: unknown } {

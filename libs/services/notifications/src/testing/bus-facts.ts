@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogEventEnvelope, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
-import type { InvoiceEventEnvelope } from '@abaxus/contracts/invoice-events';
+import type { CreditNoteEventEnvelope, InvoiceEventEnvelope } from '@abaxus/contracts/invoice-events';
 import { DEAD_LETTER_REASON_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import type { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
 
@@ -25,6 +25,27 @@ export function invoiceFact(
       currency: 'USD',
       total_amount: '47.50',
       ...data,
+    },
+  };
+  return { message: { topic: TOPICS.invoiceEvents, key: customerId, value: JSON.stringify(envelope) }, envelope };
+}
+
+/** A credit note fact as the invoicing service publishes it, on the invoice events topic. */
+export function creditNoteFact(customerId: string): { message: OutgoingMessage; envelope: CreditNoteEventEnvelope } {
+  const envelope: CreditNoteEventEnvelope = {
+    event_id: randomUUID(),
+    type: 'credit_note.issued',
+    occurred_at: new Date().toISOString(),
+    data: {
+      credit_note_id: `cn_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+      number: 'CN-000001',
+      invoice_id: `inv_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+      invoice_number: 'INV-000001',
+      customer_id: customerId,
+      currency: 'USD',
+      amount: '10.00',
+      reason: 'duplicate',
+      settlement: 'refund',
     },
   };
   return { message: { topic: TOPICS.invoiceEvents, key: customerId, value: JSON.stringify(envelope) }, envelope };

@@ -1,6 +1,6 @@
 import { REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import type { IncomingMessage, OutgoingMessage } from '@abaxus/platform/bus/message-bus';
-import { deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
+import { creditNoteFact, deadLetterFact, invoiceFact, subscriptionCanceledFact } from '../testing/bus-facts';
 import { MAX_REJECTED_BODY_CHARS, webhookEventOf } from './facts-to-webhook-events';
 import { webhookPayload } from './webhook-event';
 
@@ -27,6 +27,13 @@ describe('facts on the bus as webhook events', () => {
     expect(webhookEventOf(incoming(message))!.id).toBe(event.id);
     expect(webhookEventOf(incoming(invoiceFact('cust_1').message))!.id).not.toBe(event.id);
     expect(JSON.parse(webhookPayload(event))).toEqual({ type: 'invoice.payment_failed', timestamp: envelope.occurred_at, data: envelope.data });
+  });
+
+  it('sends credit_note.issued from the invoice events topic with the credit note as published', () => {
+    const { message, envelope } = creditNoteFact('cust_7');
+    const event = webhookEventOf(incoming(message))!;
+    expect(event).toMatchObject({ type: 'credit_note.issued', customerId: 'cust_7', data: envelope.data });
+    expect(JSON.parse(webhookPayload(event))).toEqual({ type: 'credit_note.issued', timestamp: envelope.occurred_at, data: envelope.data });
   });
 
   it('leaves out what endpoints cannot subscribe to and what cannot be read', () => {

@@ -1,5 +1,5 @@
 import type { CatalogEventEnvelope } from '@abaxus/contracts/catalog-events';
-import type { InvoiceEventEnvelope } from '@abaxus/contracts/invoice-events';
+import type { InvoicingEventEnvelope } from '@abaxus/contracts/invoice-events';
 import { DEAD_LETTER_REASON_HEADER, REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import { isWebhookEventType } from '@abaxus/domain/webhooks/webhook-event-types';
 import type { IncomingMessage } from '@abaxus/platform/bus/message-bus';
@@ -10,7 +10,7 @@ export const MAX_REJECTED_BODY_CHARS = 65_536;
 
 /**
  * The webhook event a fact on the bus stands for, or null when it is of no interest to
- * endpoints: invoice lifecycle events as they are, the catalog's subscription changes, and every
+ * endpoints: invoice lifecycle events and credit_note.issued as they are, the catalog's subscription changes, and every
  * dead-lettered usage event as `events.rejected`.
  */
 export function webhookEventOf(message: IncomingMessage): WebhookEvent | null {
@@ -35,7 +35,7 @@ function instant(text: unknown, fallback: string): Date {
 }
 
 function fromInvoiceEvent(message: IncomingMessage): WebhookEvent | null {
-  const envelope = parseObject(message.value) as Partial<InvoiceEventEnvelope> | null;
+  const envelope = parseObject(message.value) as Partial<InvoicingEventEnvelope> | null;
   if (!envelope || typeof envelope.event_id !== 'string' || !isWebhookEventType(envelope.type) || !envelope.data) return null;
   return {
     id: webhookEventId(`invoicing:${envelope.event_id}`),
