@@ -77,7 +77,7 @@ describe('operator console in a browser (embedded bus)', () => {
     return dialog;
   }
 
-  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, shows a declined charge, retries a webhook delivery, lists a refused event', async () => {
+  it('signs in, charts usage as the histogram answers, issues, downloads and voids an invoice, shows a declined charge, credits an invoice, retries a webhook delivery, lists a refused event', async () => {
     const hook = await engine.api('POST', '/v1/webhook-endpoints', { url: receiver.path('console'), events: ['invoice.issued'] });
     const endpointId = expectStatus(hook, 201).body.id;
     receiver.useSecret('console', hook.body.secret);
@@ -186,6 +186,13 @@ describe('operator console in a browser (embedded bus)', () => {
     await page.getByTestId('decline-code').first().waitFor();
     expect(await page.getByTestId('decline-code').allTextContents()).toEqual(['insufficient_funds']);
     expect(await unpaidRow.locator('.status-payment_failed').count()).toBe(1);
+    // This engine documents credit notes, so the console offers them: a partial credit lowers what is due.
+    await unpaidRow.getByRole('button', { name: 'Credit note', exact: true }).click();
+    const creditNote = page.getByRole('dialog', { name: 'Credit note' });
+    await creditNote.getByLabel('Amount (USD)').fill('4.00');
+    await creditNote.getByRole('button', { name: 'Credit note', exact: true }).click();
+    await unpaidRow.getByText('due $10.00').waitFor();
+    expect(expectStatus(await engine.api('GET', `/v1/invoices/${unpaid.id}`), 200).body).toMatchObject({ total_amount: '14.00', amount_due: '10.00' });
 
     // Usable on a phone: nothing wider than the screen (wide tables scroll inside their box).
     await page.setViewportSize({ width: 390, height: 844 });
