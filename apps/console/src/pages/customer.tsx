@@ -4,7 +4,7 @@ import { ConfirmAction, Loaded, Status, useAsync, When } from '../components';
 import { hasEndpoint } from '../features';
 import { formatMoney, formatQuantity, formatUnitPrice } from '../format/money';
 import { UsageChart } from '../usage-chart';
-import { InvoiceTable } from './invoice-table';
+import { InvoiceTable, PdfButton } from './invoice-table';
 
 /** One customer: subscriptions, usage per metric, the upcoming invoice, invoices, payments, credits, alerts. */
 export function CustomerPage({ id }: { id: string }) {
@@ -12,7 +12,10 @@ export function CustomerPage({ id }: { id: string }) {
   const customer = useAsync(() => api.get<Customer>(path), [id]);
   const subscriptions = useAsync(() => api.get<Page<Subscription>>(`/v1/subscriptions${query({ customer_id: id, limit: 100 })}`), [id]);
   const invoices = useAsync(() => api.get<Page<Invoice>>(`/v1/invoices${query({ customer_id: id, limit: 100 })}`), [id]);
+  // Bumped by every invoice action, so the credit notes (their own section) are read again too.
+  const [billingRound, setBillingRound] = useState(0);
   const refreshBilling = () => {
+    setBillingRound((round) => round + 1);
     invoices.reload();
     upcoming.reload();
   };
@@ -63,6 +66,10 @@ export function CustomerPage({ id }: { id: string }) {
       <section aria-labelledby="invoices-heading">
         <h2 id="invoices-heading">Invoices</h2>
         <Loaded state={invoices}>{(page) => <InvoiceTable invoices={page.data} onChange={refreshBilling} showCustomer={false} />}</Loaded>
+      </section>
+      <section aria-labelledby="credit-notes-heading">
+        <h2 id="credit-notes-heading">Credit notes</h2>
+        <CreditNotes customerId={id} round={billingRound} />
       </section>
       <section aria-labelledby="payments-heading">
         <h2 id="payments-heading">Payment attempts</h2>
@@ -398,6 +405,68 @@ function CreditBalance({ customerId }: { customerId: string }) {
           </>
         );
       }}
+    </Loaded>
+  );
+}
+
+interface CreditNote {
+  id: string;
+  number: string;
+  invoice_number: string;
+  currency: string;
+  amount: string;
+  reason: string;
+  settlement: string;
+  created_at: string;
+}
+
+/** Credit notes (GET /v1/credit-notes); "not available" on an engine without them (404). */
+function CreditNotes({ customerId, round }: { customerId: string; round: number }) {
+  const notes = useAsync(() => api.optional<Page<CreditNote>>(`/v1/credit-notes${query({ customer_id: customerId, limit: 100 })}`), [customerId, round]);
+  return (
+    <Loaded state={notes}>
+      {(page) =>
+        !page ? (
+          <p class="muted">Not available on this engine.</p>
+        ) : page.data.length === 0 ? (
+          <p class="muted">No credit note.</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Number</th>
+                  <th scope="col">Invoice</th>
+                  <th scope="col" class="num">
+                    Amount
+                  </th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Given back as</th>
+                  <th scope="col">Issued</th>
+                  <th scope="col">Document</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.map((note) => (
+                  <tr key={note.id} data-credit-note={note.id}>
+                    <th scope="row">{note.number}</th>
+                    <td>{note.invoice_number}</td>
+                    <td class="num">{formatMoney(note.amount, note.currency)}</td>
+                    <td>{note.reason.replace(/_/g, ' ')}</td>
+                    <td>{String(note.settlement).replace(/_/g, ' ')}</td>
+                    <td>
+                      <When at={note.created_at} />
+                    </td>
+                    <td>
+                      <PdfButton path={`/v1/credit-notes/${encodeURIComponent(note.id)}/pdf`} number={note.number} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      }
     </Loaded>
   );
 }

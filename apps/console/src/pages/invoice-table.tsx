@@ -15,23 +15,28 @@ function amountDue(invoice: Invoice): string | undefined {
   return (invoice as Invoice & { amount_due?: string }).amount_due;
 }
 
-async function downloadPdf(invoice: Invoice): Promise<void> {
-  const blob = await api.blob(`/v1/invoices/${encodeURIComponent(invoice.id)}/pdf`);
+/** Fetches a PDF with the API key (a plain link could not send it) and saves it under `filename`. */
+async function downloadPdf(path: string, filename: string): Promise<void> {
+  const blob = await api.blob(path);
   const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
-  anchor.download = `${invoice.number ?? invoice.id}.pdf`;
+  anchor.download = filename;
   document.body.append(anchor);
   anchor.click();
   anchor.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-function PdfButton({ invoice }: { invoice: Invoice }) {
+export function PdfButton({ path, number }: { path: string; number: string }) {
   const [error, setError] = useState<unknown>(undefined);
   return (
     <>
-      <button type="button" onClick={() => downloadPdf(invoice).then(() => setError(undefined), setError)} aria-label={`Download PDF of ${invoice.number}`}>
+      <button
+        type="button"
+        onClick={() => downloadPdf(path, `${number}.pdf`).then(() => setError(undefined), setError)}
+        aria-label={`Download PDF of ${number}`}
+      >
         PDF
       </button>
       <ProblemView error={error} />
@@ -83,7 +88,7 @@ export function InvoiceTable({ invoices, onChange, showCustomer }: { invoices: I
                 </td>
                 <td>
                   <div class="row-actions">
-                    <PdfButton invoice={invoice} />
+                    <PdfButton path={`${path}/pdf`} number={invoice.number ?? invoice.id} />
                     <ConfirmAction
                       label="Send email"
                       question={`Email invoice ${invoice.number} to the customer?`}

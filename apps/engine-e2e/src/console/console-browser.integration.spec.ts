@@ -193,6 +193,9 @@ describe('operator console in a browser (embedded bus)', () => {
     await creditNote.getByRole('button', { name: 'Credit note', exact: true }).click();
     await unpaidRow.getByText('due $10.00').waitFor();
     expect(expectStatus(await engine.api('GET', `/v1/invoices/${unpaid.id}`), 200).body).toMatchObject({ total_amount: '14.00', amount_due: '10.00' });
+    const note = page.locator('tr[data-credit-note]');
+    await note.waitFor();
+    expect(await note.locator('td').allTextContents()).toEqual([unpaid.number, '$4.00', 'other', 'amount due', expect.any(String), 'PDF']);
 
     // Usable on a phone: nothing wider than the screen (wide tables scroll inside their box).
     await page.setViewportSize({ width: 390, height: 844 });
