@@ -40,7 +40,7 @@ const domainBannedImports = [
 export default defineConfig(
   globalIgnores(['**/dist/', '**/node_modules/', 'deploy/.tools/', '**/coverage/', '.nx/']),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommended],
     rules: {
       // `_name` marks what is there on purpose (a validated body, an omitted property).
@@ -53,7 +53,7 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],

@@ -100,8 +100,8 @@ async function main() {
       status = run('npm', ['run', '--silent', 'lint'], env);
     }
     if (status === 0) {
-      console.log('type-checking…');
-      status = run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
+      console.log('type-checking (the engine, then the console with the browser types)…');
+      status = run('npm', ['run', '--silent', 'typecheck'], env);
     }
     if (status === 0)
       status = run('npx', ['jest', '--ci', ...jestArgs], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() });

@@ -94,6 +94,19 @@ async function main() {
   const invoice = await call('POST', '/v1/invoices', { customer_id: 'cust_acme', cutoff_date: '2026-03-31T23:59:59Z' }, 201);
   expectEqual('invoice', [invoice.status, invoice.total_amount], ['issued', '47.50']);
   console.log(`overview: usage 85000, pricing 47.50, invoice ${invoice.number} 47.50 — as the README says`);
+  await operatorConsole();
+}
+
+/** The image carries the console's build: the gateway serves its page (any path under /console) and its script. */
+async function operatorConsole() {
+  const page = await fetch(`${gateway}/console/customers/cust_acme`, { signal: AbortSignal.timeout(10_000) });
+  const html = await page.text();
+  expectEqual('console page', [page.status, page.headers.get('content-type')], [200, 'text/html; charset=utf-8']);
+  const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html);
+  if (!script) throw new Error(`the console page names no script: ${html.slice(0, 300)}`);
+  const asset = await fetch(`${gateway}${script[1]}`, { signal: AbortSignal.timeout(10_000) });
+  expectEqual('console script', [asset.status, asset.headers.get('content-type')], [200, 'text/javascript; charset=utf-8']);
+  console.log(`overview: the operator console answers at ${gateway}/console`);
 }
 
 main().catch((error) => {

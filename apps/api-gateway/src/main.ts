@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   const logger = rootLogger();
   if (config.apiKeys.length === 0) logger.warn(`NO API KEYS CONFIGURED: the API is open to anyone who can reach ${url} (loopback only). Set ABAXUS_API_KEYS.`);
+  logger.info(`operator console at ${url}/console`);
   logger.info(`api-gateway listening on ${url} — API docs at ${url}/docs`);
 }
 

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   logger.info(
     `database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}; bus: ${config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : 'embedded (PostgreSQL)'}`,
   );
+  logger.info(`Operator console at ${engine.url}/console (sign in with an API key)`);
   logger.info(`ABAXUS API ready at ${engine.url}/v1 — API docs at ${engine.url}/docs`);
 }
 

@@ -12,6 +12,8 @@ const NOT_FOR_THE_SDK = new Set([
   'getOpenApiYaml',
   'getRoot',
   'getApiDocs',
+  'getConsole',
+  'getConsoleFile',
 ]);
 
 describe('AbaxusClient covers the API', () => {

@@ -55,9 +55,16 @@ describe('npm start (embedded engine process)', () => {
       name: 'ABAXUS',
       api: '/v1',
       docs: '/docs',
+      console: '/console',
       openapi: '/openapi.json',
       health: '/health/ready',
     });
+    // The banner links the operator console, built by `npm run build` and served from dist/console.
+    const consoleUrl = /INFO: \[engine\] Operator console at (\S+) /.exec(first.output())![1];
+    expect(consoleUrl).toBe(`${first.url}/console`);
+    const consolePage = await fetch(`${consoleUrl}/customers/acme.corp`);
+    expect([consolePage.status, consolePage.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await consolePage.text()).toMatch(/<script type="module" crossorigin src="\/console\/assets\/index-[\w-]+\.js"><\/script>/);
     expect(first.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);
     const created = await fetch(`${first.url}/v1/metrics`, {
       method: 'POST',

@@ -2049,7 +2049,7 @@ export interface paths {
     };
     /**
      * Where to start
-     * @description No API key. Points at the API, its documentation and the readiness check.
+     * @description No API key. Points at the API, its documentation, the operator console and the readiness check.
      */
     get: operations['getRoot'];
     put?: never;
@@ -2074,6 +2074,56 @@ export interface paths {
      *     out" sends real requests: authorize with an API key first.
      */
     get: operations['getApiDocs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/console': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The operator console
+     * @description No API key to load it: a static single-page app (customers, usage charts, invoices, plans,
+     *     webhook deliveries) built by `npm run build` into `dist/console` and served by the gateway
+     *     in both run modes; linked from the start-up banner. It asks for an API key, keeps it in the
+     *     tab's session storage and calls only this `/v1` API with `Authorization: Bearer <key>`.
+     *
+     *     Choices:
+     *     - Every path under `/console/` that is not a file of the build answers the app's page (the
+     *       single-page-app fallback), so links such as `/console/customers/cust_acme` reload.
+     *     - `/console/assets/*` (content-hashed names) are cached for a year (`immutable`); the page
+     *       itself is `no-cache`. Responses carry a `Content-Security-Policy` allowing only this origin.
+     *     - A file of the build that does not exist → `404 route_not_found`.
+     */
+    get: operations['getConsole'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/console/{path}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A file or a page of the operator console
+     * @description A file of the build (`assets/…`, with its content type), else the app's page (see `/console`).
+     */
+    get: operations['getConsoleFile'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7582,6 +7632,7 @@ export interface operations {
            *       "name": "ABAXUS",
            *       "api": "/v1",
            *       "docs": "/docs",
+           *       "console": "/console",
            *       "openapi": "/openapi.json",
            *       "health": "/health/ready"
            *     }
@@ -7591,6 +7642,8 @@ export interface operations {
             name: 'ABAXUS';
             api: string;
             docs: string;
+            /** @description The operator console (a browser app; sign in with an API key). */
+            console: string;
             openapi: string;
             health: string;
           };
@@ -7625,6 +7678,76 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {unknown} */
             code?: 'docs_unavailable';
+          };
+        };
+      };
+    };
+  };
+  getConsole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The app's HTML page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description The console is not built (run `npm run build`); the API still answers. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'console_unavailable';
+          };
+        };
+      };
+    };
+  };
+  getConsoleFile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @example customers/cust_acme */
+        path: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file, or the app's HTML page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'text/javascript': string;
+          'text/css': string;
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description The console is not built (run `npm run build`). */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {unknown} */
+            code?: 'console_unavailable';
           };
         };
       };

@@ -3,6 +3,7 @@ import { ServicePlatformModule } from '@abaxus/platform/service/service-platform
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { GatewayAdmission } from './admission/gateway-admission';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { ConsoleController } from './console/console.controller';
 import { serviceChecks } from './health/service-checks';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -29,7 +30,7 @@ export class GatewayAppModule {
           withoutMetricsController: true,
         }),
       ],
-      controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, GatewayProxyController],
+      controllers: [PrometheusMetricsController, OpenApiController, ApiDocsController, ConsoleController, GatewayProxyController],
       providers: [
         { provide: ApiKeyAuthenticator, useValue: new ApiKeyAuthenticator(runtime.config.apiKeyGrants) },
         GatewayAdmission,

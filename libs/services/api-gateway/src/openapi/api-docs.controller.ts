@@ -63,7 +63,7 @@ export class ApiDocsController {
 
   @Get()
   root(): Record<string, string> {
-    return { name: 'ABAXUS', api: '/v1', docs: '/docs', openapi: '/openapi.json', health: '/health/ready' };
+    return { name: 'ABAXUS', api: '/v1', docs: '/docs', console: '/console', openapi: '/openapi.json', health: '/health/ready' };
   }
 
   @Get('docs')

@@ -56,6 +56,8 @@ const UNAUTHENTICATED = new Set([
   'GET /openapi.yaml',
   'GET /',
   'GET /docs',
+  'GET /console',
+  'GET /console/{path}',
 ]);
 const IDEMPOTENCY_CONFLICTS = ['idempotency_key_reused', 'idempotency_request_in_progress', 'idempotency_conflict'];
 
