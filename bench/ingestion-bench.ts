@@ -46,7 +46,10 @@ const settings = {
   kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
   modes: listEnv('BENCH_MODES', 'kafka,embedded') as Array<'kafka' | 'embedded'>,
   events: intEnv('BENCH_EVENTS', short ? 3_000 : 1_000_000),
-  summarySizes: listEnv('BENCH_SUMMARY_SIZES', short ? '2000' : '1000000,5000000,20000000').map(Number),
+  // 0 skips the reads.
+  summarySizes: listEnv('BENCH_SUMMARY_SIZES', short ? '2000' : '1000000,5000000,20000000')
+    .map(Number)
+    .filter((size) => size > 0),
   probeRates: listEnv('BENCH_PROBE_RATES', short ? '200' : '500,1000,2000,5000').map(Number),
   probeSeconds: intEnv('BENCH_PROBE_SECONDS', short ? 1 : 5),
   singleRequests: intEnv('BENCH_SINGLE_REQUESTS', short ? 300 : 10_000),
@@ -107,6 +110,9 @@ interface ModeFigures {
   probes: Map<number, OpenLoopResult>;
   directProbe?: OpenLoopResult;
   peakMemory?: string;
+  /** Database transactions committed per 1,000 events, in the whole database, over a phase. */
+  batchCommits?: number;
+  kafkaCommits?: number;
 }
 
 async function createDatabase(name: string): Promise<string> {
@@ -157,9 +163,9 @@ async function main(): Promise<void> {
           ? await startServices({ databaseUrl, kafkaBrokers: settings.kafkaBrokers, topicPrefix, extra: { ABAXUS_STRONG_READ_TIMEOUT_MS: '600000' } })
           : await startEmbeddedEngine({ databaseUrl, extra: { ABAXUS_STRONG_READ_TIMEOUT_MS: '600000' } });
       try {
-        figures.set(mode, await measureMode(mode, services, kafka, topicPrefix));
+        figures.set(mode, await measureMode(mode, services, kafka, topicPrefix, databaseName));
         // Reads run the same code in both modes: measured once, on the first mode's services.
-        if (reads.length === 0) reads = await measureReads(services, databaseUrl);
+        if (reads.length === 0 && settings.summarySizes.length > 0) reads = await measureReads(services, databaseUrl);
         figures.get(mode)!.peakMemory = peakMemory(services.pids);
       } finally {
         await services.stop();
@@ -173,7 +179,21 @@ async function main(): Promise<void> {
   printTable(figures, reads, ceilings);
 }
 
-async function measureMode(mode: 'kafka' | 'embedded', services: RunningServices, kafka: Kafka, topicPrefix: string): Promise<ModeFigures> {
+async function measureMode(
+  mode: 'kafka' | 'embedded',
+  services: RunningServices,
+  kafka: Kafka,
+  topicPrefix: string,
+  databaseName: string,
+): Promise<ModeFigures> {
+  const stats = new Client({ connectionString: settings.serverUrl });
+  await stats.connect();
+  /** Commits of the database so far (the statistics reach pg_stat_database within a second). */
+  const commits = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const rows = await stats.query<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [databaseName]);
+    return Number(rows.rows[0].xact_commit);
+  };
   const http = new Pool(services.gatewayUrl, { connections: 256 });
   const api = apiOf(http);
   const result: ModeFigures = { probes: new Map() };
@@ -210,6 +230,7 @@ async function measureMode(mode: 'kafka' | 'embedded', services: RunningServices
 
     console.log(`\n[${mode}] POST /v1/events/batch (500 per request, ${settings.batchConcurrency} in flight), until compute counts them all`);
     const batchPayloads = new Payloads(metrics.batch, `b${run}${mode}`);
+    const batchCommitsBefore = await commits();
     const batchStart = performance.now();
     let next = 0;
     const batchWorker = async () => {
@@ -226,17 +247,20 @@ async function measureMode(mode: 'kafka' | 'embedded', services: RunningServices
     await Promise.all(Array.from({ length: settings.batchConcurrency }, batchWorker));
     result.batchAccepted = perSecond(settings.events, performance.now() - batchStart);
     result.batchRate = perSecond(settings.events, (await exactTotal(batchPayloads, settings.events)) - batchStart);
+    result.batchCommits = ((await commits()) - batchCommitsBefore) / (settings.events / 1000);
 
     if (mode === 'kafka') {
       console.log(`[${mode}] kafkajs producer on abaxus.usage.events, until compute counts them all`);
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       const kafkaPayloads = new Payloads(metrics.kafka, `k${run}`);
+      const kafkaCommitsBefore = await commits();
       const kafkaStart = performance.now();
       await produceAll(producer, `${topicPrefix}${TOPICS.usageEvents}`, kafkaPayloads, settings.events);
       result.kafkaPublished = perSecond(settings.events, performance.now() - kafkaStart);
       await producer.disconnect();
       result.kafkaRate = perSecond(settings.events, (await exactTotal(kafkaPayloads, settings.events)) - kafkaStart);
+      result.kafkaCommits = ((await commits()) - kafkaCommitsBefore) / (settings.events / 1000);
     }
 
     console.log(`[${mode}] POST /v1/events: ${settings.singleRequests} requests at concurrency ${settings.singleConcurrency} (closed loop)`);
@@ -284,6 +308,7 @@ async function measureMode(mode: 'kafka' | 'embedded', services: RunningServices
     return result;
   } finally {
     await http.close().catch(() => undefined);
+    await stats.end().catch(() => undefined);
   }
 }
 
@@ -471,6 +496,14 @@ function printTable(figures: Map<string, ModeFigures>, reads: Awaited<ReturnType
   add('  of which accepted by HTTP (207s answered)', rate(kafka?.batchAccepted), rate(embedded?.batchAccepted), '');
   add('direct Kafka publishing, first send → compute exact', rate(kafka?.kafkaRate), '—', '≥ 50,000');
   add('  of which published by kafkajs', rate(kafka?.kafkaPublished), '—', '');
+  const perThousand = (value?: number) => (value === undefined ? '—' : value.toFixed(1));
+  add(
+    'database commits per 1,000 events: batch endpoint phase (incl. its reads)',
+    perThousand(kafka?.batchCommits),
+    perThousand(embedded?.batchCommits),
+    'a handful',
+  );
+  add('database commits per 1,000 events: direct Kafka phase (incl. its reads)', perThousand(kafka?.kafkaCommits), '—', 'a handful');
   const closed = (f?: ModeFigures) => (f?.closed ? `${rate(f.closedRate, 'req/s')}, p99 ${ms(f.closed.p99)}` : '—');
   add(`POST /v1/events, closed loop (concurrency ${settings.singleConcurrency})`, closed(kafka), closed(embedded), '');
   const probe = (result?: OpenLoopResult) =>
