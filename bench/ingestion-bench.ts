@@ -441,13 +441,16 @@ async function measureCeilings(kafka: Kafka): Promise<Ceilings> {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let consumed = 0;
+    // From the moment the group is joined (fetching starts) to the last message.
     let firstAt = 0;
     let lastAt = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      firstAt = performance.now();
+    });
     const done = new Promise<void>((resolve) => {
       void consumer.run({
         partitionsConsumedConcurrently: 4,
         eachBatch: async ({ batch }) => {
-          if (firstAt === 0) firstAt = performance.now();
           // Read each value, as a consumer would.
           for (const message of batch.messages) consumed += message.value!.length > 0 ? 1 : 0;
           if (consumed >= settings.events) {
