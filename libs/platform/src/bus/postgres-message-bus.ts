@@ -162,6 +162,8 @@ export class PostgresMessageBus extends MessageBus {
             delivered += await this.deliverOnce(options, topic, positioned);
           } catch (error) {
             this.logger.warn(`group ${options.groupId} on ${topic}: ${(error as Error).message}; retrying`);
+            // A failing handler waits its delay (a wake-up kept from the failed attempt must not skip it).
+            woken = false;
             await sleep(RETRY_DELAY_MS);
           }
         }
