@@ -9,6 +9,10 @@ const register = join(root, 'scripts/register-typescript.js');
 export interface RunningServices {
   gatewayUrl: string;
   urls: Record<string, string>;
+  /** The shared secret of the service ports (to call a service directly, past the gateway). */
+  internalToken: string;
+  /** Each process's id, by service name (for its peak memory). */
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +81,12 @@ export async function startServices(env: {
   try {
     for (const service of SERVICES) {
       const child = fork(join(root, service.main), [], {
-        execArgv: ['-r', register],
+        // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops.
+        execArgv: [
+          '-r',
+          register,
+          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${service.name}.cpuprofile`] : []),
+        ],
         cwd: root,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: {
@@ -102,5 +111,36 @@ export async function startServices(env: {
     await stop();
     throw error;
   }
-  return { gatewayUrl: urls['api-gateway'], urls, stop };
+  const pids = Object.fromEntries(SERVICES.map((service, i) => [service.name, children[i].pid ?? 0]));
+  return { gatewayUrl: urls['api-gateway'], urls, internalToken, pids, stop };
+}
+
+/** `npm start`'s engine (every service and the gateway in one process, the embedded bus in PostgreSQL). */
+export async function startEmbeddedEngine(env: { databaseUrl: string; extra?: Record<string, string> }): Promise<RunningServices> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = fork(join(root, 'apps/engine/src/main.ts'), [], {
+    execArgv: [
+      '-r',
+      register,
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, '--cpu-prof-name=engine.cpuprofile'] : []),
+    ],
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { PATH: process.env.PATH ?? '', ABAXUS_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: env.databaseUrl, ...env.extra },
+  });
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  try {
+    await waitLive(url, child, 'engine');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { gatewayUrl: url, urls: { 'api-gateway': url }, internalToken: '', pids: { engine: child.pid ?? 0 }, stop };
 }

@@ -1,22 +1,33 @@
 /*
- * `npm run bench:ingestion`: end-to-end ingestion and usage-read figures on this machine, with the
- * broker, PostgreSQL and the services (catalog, ingestion, aggregation, gateway: one process each)
- * all on it. Prints figures; asserts only that every event was counted exactly.
+ * `npm run bench:ingestion`: ingestion and usage-read figures on this machine, with the broker,
+ * PostgreSQL, the services and the load generator all on it, in both modes side by side:
+ *  - kafka: catalog, ingestion, aggregation and the gateway each in its own process (as in
+ *    docker-compose), the Kafka bus;
+ *  - embedded: what `npm start` runs (one process, the bus in PostgreSQL), on the same PostgreSQL.
+ * It prints one table: each figure, its target, the raw ceilings measured in the same run (kafkajs
+ * produce and consume alone, PostgreSQL insert of the same rows alone) and the ratios. It asserts
+ * only that every event was counted exactly once (timings are reported, never asserted).
  *
- * Environment: DATABASE_URL (server; a fresh database is created and dropped), KAFKA_BROKERS,
- * BENCH_EVENTS (default 1,000,000: events per throughput phase), BENCH_SEED_EVENTS (5,000,000),
- * BENCH_SINGLE_REQUESTS (30,000), BENCH_SINGLE_CONCURRENCY (32), BENCH_SINGLE_RATE (2,000 req/s),
- * BENCH_SINGLE_SECONDS (10), BENCH_CUSTOMERS (100), BENCH_BATCH_CONCURRENCY (8),
- * BENCH_KAFKA_CONCURRENCY (4).
+ * Environment: DATABASE_URL (server; fresh databases are created and dropped), KAFKA_BROKERS,
+ * BENCH_MODES (kafka,embedded), BENCH_EVENTS (1,000,000 per throughput phase),
+ * BENCH_SUMMARY_SIZES (1000000,5000000,20000000: events of one customer's month, cumulative),
+ * BENCH_PROBE_RATES (500,1000,2000,5000 req/s offered, open loop), BENCH_PROBE_SECONDS (5),
+ * BENCH_SINGLE_REQUESTS (10,000 at BENCH_SINGLE_CONCURRENCY 32), BENCH_CUSTOMERS (100),
+ * BENCH_BATCH_CONCURRENCY (8), BENCH_KAFKA_CONCURRENCY (4), BENCH_CPU_PROF (a directory: every
+ * service process writes a V8 CPU profile there; summarise with bench/cpu-profile-summary.ts).
+ * BENCH_SHORT=1: small sizes (the CI form, apps/engine-e2e/src/usage/ingestion-bench.e2e.integration.spec.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { TOPICS } from '@abaxus/contracts/topics';
-import { ms, perSecond, row, summarize } from './bench-stats';
-import { startServices } from './bench-services';
+import { LatencySummary, ms, perSecond, summarize } from './bench-stats';
+import { RunningServices, startEmbeddedEngine, startServices } from './bench-services';
+
+const short = process.env.BENCH_SHORT === '1';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -26,31 +37,42 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
+function listEnv(name: string, fallback: string): string[] {
+  return (process.env[name] || fallback).split(',').map((item) => item.trim().replace(/_/g, ''));
+}
+
 const settings = {
   serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
-  events: intEnv('BENCH_EVENTS', 1_000_000),
-  seedEvents: intEnv('BENCH_SEED_EVENTS', 5_000_000),
-  singleRequests: intEnv('BENCH_SINGLE_REQUESTS', 30_000),
+  modes: listEnv('BENCH_MODES', 'kafka,embedded') as Array<'kafka' | 'embedded'>,
+  events: intEnv('BENCH_EVENTS', short ? 3_000 : 1_000_000),
+  // 0 skips the reads.
+  summarySizes: listEnv('BENCH_SUMMARY_SIZES', short ? '2000' : '1000000,5000000,20000000')
+    .map(Number)
+    .filter((size) => size > 0),
+  probeRates: listEnv('BENCH_PROBE_RATES', short ? '200' : '500,1000,2000,5000').map(Number),
+  probeSeconds: intEnv('BENCH_PROBE_SECONDS', short ? 1 : 5),
+  singleRequests: intEnv('BENCH_SINGLE_REQUESTS', short ? 300 : 10_000),
   singleConcurrency: intEnv('BENCH_SINGLE_CONCURRENCY', 32),
-  singleRate: intEnv('BENCH_SINGLE_RATE', 2_000),
-  singleSeconds: intEnv('BENCH_SINGLE_SECONDS', 10),
-  customers: intEnv('BENCH_CUSTOMERS', 100),
+  customers: intEnv('BENCH_CUSTOMERS', short ? 10 : 100),
   batchConcurrency: intEnv('BENCH_BATCH_CONCURRENCY', 8),
   kafkaConcurrency: intEnv('BENCH_KAFKA_CONCURRENCY', 4),
 };
+for (const mode of settings.modes) if (mode !== 'kafka' && mode !== 'embedded') throw new Error(`BENCH_MODES: unknown mode ${mode}`);
 
 const BATCH = 500;
 // kafkajs groups a send's messages per partition in quadratic time: 1,000 per send is its best.
 const KAFKA_CHUNK = 1_000;
 const PG_CHUNK = 5_000;
+/** The probe that skips the gateway (Kafka mode, where the services' shared secret is known). */
+const DIRECT_PROBE_RATE = 2_000;
 const run = randomBytes(4).toString('hex');
 
 /** The usage event payloads every phase sends: near-real-time timestamps over the last hour. */
 class Payloads {
   private readonly base = Date.now() - 3_700_000;
   constructor(
-    private readonly metric: string,
+    readonly metric: string,
     private readonly keyPrefix: string,
   ) {}
 
@@ -67,33 +89,114 @@ class Payloads {
   }
 }
 
-async function main(): Promise<void> {
-  const databaseName = `abaxus_bench_${run}`;
-  const admin = new Client({ connectionString: settings.serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  await admin.end();
-  const dbUrl = new URL(settings.serverUrl);
-  dbUrl.pathname = `/${databaseName}`;
-  const databaseUrl = dbUrl.toString();
-  const topicPrefix = `bench${run}.`;
-  const kafka = new Kafka({ clientId: 'bench', brokers: settings.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+type Answer = { status: number; text: string };
+type Api = (method: 'GET' | 'POST', path: string, body?: string) => Promise<Answer>;
 
-  console.log(`ABAXUS ingestion benchmark: ${settings.events.toLocaleString('en')} events per throughput phase, ${settings.customers} customers`);
-  console.log(`database ${databaseName}, topic prefix ${topicPrefix}, broker ${settings.kafkaBrokers}`);
-  const services = await startServices({ databaseUrl, kafkaBrokers: settings.kafkaBrokers, topicPrefix, extra: { ABAXUS_STRONG_READ_TIMEOUT_MS: '600000' } });
-  const http = new Pool(services.gatewayUrl, { connections: 128 });
-  const sql = new Client({ connectionString: databaseUrl });
-  await sql.connect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-
-  const api = async (method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; text: string }> => {
-    const response = await http.request({ method, path, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } });
+function apiOf(pool: Pool, headers: Record<string, string> = {}): Api {
+  return async (method, path, body) => {
+    const response = await pool.request({ method, path, body, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' } });
     return { status: response.statusCode, text: await response.body.text() };
   };
+}
+
+/** The figures of one mode; absent where the mode has no such phase. */
+interface ModeFigures {
+  batchRate?: number;
+  batchAccepted?: number;
+  kafkaRate?: number;
+  kafkaPublished?: number;
+  closedRate?: number;
+  closed?: LatencySummary;
+  probes: Map<number, OpenLoopResult>;
+  directProbe?: OpenLoopResult;
+  peakMemory?: string;
+  /** Database transactions committed per 1,000 events, in the whole database, over a phase. */
+  batchCommits?: number;
+  kafkaCommits?: number;
+}
+
+async function createDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: settings.serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(settings.serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: settings.serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Peak resident memory (VmHWM) of each process, read before it stops. */
+function peakMemory(pids: Record<string, number>): string {
+  return Object.entries(pids)
+    .map(([name, pid]) => {
+      try {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        return `${name} ${Math.round(kb / 1024)}`;
+      } catch {
+        return `${name} ?`;
+      }
+    })
+    .join(', ');
+}
+
+async function main(): Promise<void> {
+  const kafka = new Kafka({ clientId: 'bench', brokers: settings.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  console.log(
+    `ABAXUS ingestion benchmark (${short ? 'short form' : 'full'}): modes ${settings.modes.join(', ')}; ${settings.events.toLocaleString('en')} events per throughput phase, ${settings.customers} customers; broker ${settings.kafkaBrokers}`,
+  );
+  const figures = new Map<string, ModeFigures>();
+  let reads: Array<{ size: number; aligned: LatencySummary; ragged: LatencySummary; compute: LatencySummary }> = [];
+  for (const mode of settings.modes) {
+    const databaseName = `abaxus_bench_${run}_${mode}`;
+    const databaseUrl = await createDatabase(databaseName);
+    const topicPrefix = `bench${run}${mode}.`;
+    try {
+      const services =
+        mode === 'kafka'
+          ? await startServices({ databaseUrl, kafkaBrokers: settings.kafkaBrokers, topicPrefix, extra: { ABAXUS_STRONG_READ_TIMEOUT_MS: '600000' } })
+          : await startEmbeddedEngine({ databaseUrl, extra: { ABAXUS_STRONG_READ_TIMEOUT_MS: '600000' } });
+      try {
+        figures.set(mode, await measureMode(mode, services, kafka, topicPrefix, databaseName));
+        // Reads run the same code in both modes: measured once, on the first mode's services.
+        if (reads.length === 0 && settings.summarySizes.length > 0) reads = await measureReads(services, databaseUrl);
+        figures.get(mode)!.peakMemory = peakMemory(services.pids);
+      } finally {
+        await services.stop();
+      }
+    } finally {
+      await deleteTopics(kafka, topicPrefix);
+      await dropDatabase(databaseName);
+    }
+  }
+  const ceilings = await measureCeilings(kafka);
+  printTable(figures, reads, ceilings);
+}
+
+async function measureMode(
+  mode: 'kafka' | 'embedded',
+  services: RunningServices,
+  kafka: Kafka,
+  topicPrefix: string,
+  databaseName: string,
+): Promise<ModeFigures> {
+  const stats = new Client({ connectionString: settings.serverUrl });
+  await stats.connect();
+  /** Commits of the database so far (the statistics reach pg_stat_database within a second). */
+  const commits = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const rows = await stats.query<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [databaseName]);
+    return Number(rows.rows[0].xact_commit);
+  };
+  const http = new Pool(services.gatewayUrl, { connections: 256 });
+  const api = apiOf(http);
+  const result: ModeFigures = { probes: new Map() };
   const created = async (path: string, body: Record<string, unknown>) => {
     const response = await api('POST', path, JSON.stringify(body));
     if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${response.text}`);
@@ -108,26 +211,26 @@ async function main(): Promise<void> {
     return (JSON.parse(response.text) as { value: string }).value;
   };
   /** Waits (compute is read-your-writes) and checks that every customer's count adds up to `expected`. */
-  const exactTotal = async (metric: string, payloads: Payloads, expected: number): Promise<number> => {
+  const exactTotal = async (payloads: Payloads, expected: number): Promise<number> => {
     const start = new Date(Date.now() - 3 * 3_600_000).toISOString();
     const end = new Date(Date.now() + 60_000).toISOString();
-    await compute(payloads.customer(0), metric, start, end);
+    await compute(payloads.customer(0), payloads.metric, start, end);
     const doneAt = performance.now();
     let total = 0n;
-    for (let c = 0; c < settings.customers; c++) total += BigInt(await compute(payloads.customer(c), metric, start, end));
-    if (total !== BigInt(expected)) throw new Error(`counted ${total} events of ${metric}, expected ${expected}: NOT exact`);
+    for (let c = 0; c < settings.customers; c++) total += BigInt(await compute(payloads.customer(c), payloads.metric, start, end));
+    if (total !== BigInt(expected)) throw new Error(`${mode} mode counted ${total} events of ${payloads.metric}, expected ${expected}: NOT exact`);
     return doneAt;
   };
 
   try {
-    const metrics = { batch: 'bench_batch', kafka: 'bench_kafka', single: 'bench_single', big: 'bench_big' };
+    const metrics = { batch: 'bench_batch', kafka: 'bench_kafka', single: 'bench_single' };
     for (const key of Object.values(metrics)) await created('/v1/metrics', { key, aggregation_type: 'sum', value_type: 'integer' });
     for (let c = 0; c < settings.customers; c++) await created('/v1/customers', { id: `bench_cust_${c}`, name: `Bench ${c}` });
     await created('/v1/customers', { id: 'bench_big_customer', name: 'Bench big' });
 
-    // 1. Batch endpoint, end to end.
-    console.log('\n[1/5] POST /v1/events/batch (500 per request), until compute counts them all');
-    const batchPayloads = new Payloads(metrics.batch, `b${run}`);
+    console.log(`\n[${mode}] POST /v1/events/batch (500 per request, ${settings.batchConcurrency} in flight), until compute counts them all`);
+    const batchPayloads = new Payloads(metrics.batch, `b${run}${mode}`);
+    const batchCommitsBefore = await commits();
     const batchStart = performance.now();
     let next = 0;
     const batchWorker = async () => {
@@ -142,24 +245,27 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: settings.batchConcurrency }, batchWorker));
-    const batchAccepted = performance.now();
-    const batchDone = await exactTotal(metrics.batch, batchPayloads, settings.events);
-    const batchRate = perSecond(settings.events, batchDone - batchStart);
+    result.batchAccepted = perSecond(settings.events, performance.now() - batchStart);
+    result.batchRate = perSecond(settings.events, (await exactTotal(batchPayloads, settings.events)) - batchStart);
+    result.batchCommits = ((await commits()) - batchCommitsBefore) / (settings.events / 1000);
 
-    // 2. Direct Kafka publishing, end to end.
-    console.log('[2/5] kafkajs producer on abaxus.usage.events, until compute counts them all');
-    const kafkaPayloads = new Payloads(metrics.kafka, `k${run}`);
-    const kafkaStart = performance.now();
-    await produceAll(producer, `${topicPrefix}${TOPICS.usageEvents}`, kafkaPayloads, settings.events);
-    const kafkaPublished = performance.now();
-    const kafkaDone = await exactTotal(metrics.kafka, kafkaPayloads, settings.events);
-    const kafkaRate = perSecond(settings.events, kafkaDone - kafkaStart);
+    if (mode === 'kafka') {
+      console.log(`[${mode}] kafkajs producer on abaxus.usage.events, until compute counts them all`);
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const kafkaPayloads = new Payloads(metrics.kafka, `k${run}`);
+      const kafkaCommitsBefore = await commits();
+      const kafkaStart = performance.now();
+      await produceAll(producer, `${topicPrefix}${TOPICS.usageEvents}`, kafkaPayloads, settings.events);
+      result.kafkaPublished = perSecond(settings.events, performance.now() - kafkaStart);
+      await producer.disconnect();
+      result.kafkaRate = perSecond(settings.events, (await exactTotal(kafkaPayloads, settings.events)) - kafkaStart);
+      result.kafkaCommits = ((await commits()) - kafkaCommitsBefore) / (settings.events / 1000);
+    }
 
-    // 3. Single events.
-    console.log(
-      `[3/5] POST /v1/events: ${settings.singleRequests} requests at concurrency ${settings.singleConcurrency}, then ${settings.singleRate} req/s for ${settings.singleSeconds} s`,
-    );
-    const singlePayloads = new Payloads(metrics.single, `s${run}`);
+    console.log(`[${mode}] POST /v1/events: ${settings.singleRequests} requests at concurrency ${settings.singleConcurrency} (closed loop)`);
+    const singlePayloads = new Payloads(metrics.single, `s${run}${mode}`);
+    let sent = 0;
     let singleNext = 0;
     const closedLatencies: number[] = [];
     const closedStart = performance.now();
@@ -167,91 +273,284 @@ async function main(): Promise<void> {
       Array.from({ length: settings.singleConcurrency }, async () => {
         while (singleNext < settings.singleRequests) {
           const i = singleNext++;
-          const sent = performance.now();
+          const at = performance.now();
           const response = await api('POST', '/v1/events', singlePayloads.json(i));
-          closedLatencies.push(performance.now() - sent);
+          closedLatencies.push(performance.now() - at);
           if (response.status !== 202) throw new Error(`single: ${response.status} ${response.text}`);
         }
       }),
     );
-    const closedElapsed = performance.now() - closedStart;
-    const closed = summarize(closedLatencies);
-    const fixed = await fixedRate(settings.singleRate, settings.singleSeconds, (i) =>
-      api('POST', '/v1/events', singlePayloads.json(settings.singleRequests + i)),
-    );
-    await exactTotal(metrics.single, singlePayloads, settings.singleRequests + fixed.sent);
-
-    // 4. Raw baselines with the same payloads.
-    console.log('[4/5] raw baselines: kafkajs produce, PostgreSQL unnest insert');
-    const rawTopic = `${topicPrefix}bench.raw`;
-    await kafkaAdmin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: 4 }] });
-    const rawKafkaStart = performance.now();
-    await produceAll(producer, rawTopic, new Payloads(metrics.kafka, `r${run}`), settings.events);
-    const rawKafkaRate = perSecond(settings.events, performance.now() - rawKafkaStart);
-    const rawPgRate = await rawPostgresInsert(sql, new Payloads(metrics.kafka, `p${run}`), settings.events);
-
-    // 5. Reads over a big month.
-    console.log(`[5/5] seeding ${settings.seedEvents.toLocaleString('en')} events of one customer in March 2026 (SQL), then summary and compute latency`);
-    const seedStart = performance.now();
-    await seedMonth(sql, 'bench_big_customer', metrics.big, settings.seedEvents);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const query = (start: string, end: string) =>
-      `/v1/usage/summary?customer_id=bench_big_customer&metric_key=${metrics.big}&period_start=${start}&period_end=${end}`;
-    const aligned = ['2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'];
-    const ragged = ['2026-03-03T10:17:00Z', '2026-03-28T18:43:30.5Z'];
-    const expectedAligned = await compute('bench_big_customer', metrics.big, aligned[0], aligned[1]);
-    const summaryAligned = await timed(300, async () => {
-      const response = await api('GET', query(aligned[0], aligned[1]));
-      if (response.status !== 200 || (JSON.parse(response.text) as { value: string }).value !== expectedAligned) throw new Error(`summary: ${response.text}`);
-    });
-    const expectedRagged = await compute('bench_big_customer', metrics.big, ragged[0], ragged[1]);
-    const summaryRagged = await timed(300, async () => {
-      const response = await api('GET', query(ragged[0], ragged[1]));
-      if (response.status !== 200 || (JSON.parse(response.text) as { value: string }).value !== expectedRagged) throw new Error(`summary: ${response.text}`);
-    });
-    const computeMonth = await timed(5, async () => {
-      await compute('bench_big_customer', metrics.big, aligned[0], aligned[1]);
-    });
-
-    console.log('\nResults');
-    row('batch endpoint, end to end (first send → compute exact)', `${batchRate.toLocaleString('en')} ev/s`, 'target ≥ 30,000');
-    row('  of which accepted by HTTP (207s answered)', `${perSecond(settings.events, batchAccepted - batchStart).toLocaleString('en')} ev/s`);
-    row('direct Kafka, end to end (first send → compute exact)', `${kafkaRate.toLocaleString('en')} ev/s`, 'target ≥ 30,000');
-    row('  of which published by kafkajs', `${perSecond(settings.events, kafkaPublished - kafkaStart).toLocaleString('en')} ev/s`);
-    row(
-      `single events, concurrency ${settings.singleConcurrency}: throughput`,
-      `${perSecond(settings.singleRequests, closedElapsed).toLocaleString('en')} req/s`,
-    );
-    row(`single events, concurrency ${settings.singleConcurrency}: p50 / p99`, `${ms(closed.p50)} / ${ms(closed.p99)}`);
-    row(`single events at ${settings.singleRate} req/s: achieved`, `${fixed.achieved.toLocaleString('en')} req/s`);
-    row(`single events at ${settings.singleRate} req/s: p50 / p99`, `${ms(fixed.latency.p50)} / ${ms(fixed.latency.p99)}`, 'target p99 ≤ 20 ms');
-    row('raw kafkajs produce (same payloads, acks=all)', `${rawKafkaRate.toLocaleString('en')} ev/s`);
-    row('raw PostgreSQL insert (unnest, 5,000 per statement)', `${rawPgRate.toLocaleString('en')} ev/s`);
-    row('ratio batch pipeline / raw Kafka produce', (batchRate / rawKafkaRate).toFixed(2));
-    row('ratio direct-Kafka pipeline / raw Kafka produce', (kafkaRate / rawKafkaRate).toFixed(2));
-    row('ratio batch pipeline / raw PostgreSQL insert', (batchRate / rawPgRate).toFixed(2));
-    row('ratio direct-Kafka pipeline / raw PostgreSQL insert', (kafkaRate / rawPgRate).toFixed(2));
-    row(`seeding ${settings.seedEvents.toLocaleString('en')} events + buckets (SQL)`, `${seedSeconds.toFixed(1)} s`);
-    row('summary, whole month (buckets only): p50 / p99', `${ms(summaryAligned.p50)} / ${ms(summaryAligned.p99)}`, 'target p99 ≤ 20 ms');
-    row('summary, non-aligned period (buckets + 2 edge hours): p50 / p99', `${ms(summaryRagged.p50)} / ${ms(summaryRagged.p99)}`, 'target p99 ≤ 20 ms');
-    row(`compute, whole month (${settings.seedEvents.toLocaleString('en')} events): p50 / max`, `${ms(computeMonth.p50)} / ${ms(computeMonth.max)}`);
-    row('exactness', 'every phase counted exactly');
+    result.closedRate = perSecond(settings.singleRequests, performance.now() - closedStart);
+    result.closed = summarize(closedLatencies);
+    sent = settings.singleRequests;
+    const probe = async (rate: number, target: Api) => {
+      const from = sent;
+      const outcome = await openLoop(rate, settings.probeSeconds, (i) => target('POST', '/v1/events', singlePayloads.json(from + i)));
+      sent += outcome.offered;
+      // A refused request (503) is sent again until accepted, so the count stays checkable.
+      for (const i of outcome.failed) await untilAccepted(() => api('POST', '/v1/events', singlePayloads.json(from + i)));
+      return outcome;
+    };
+    for (const rate of settings.probeRates) {
+      console.log(`[${mode}] POST /v1/events open loop: ${rate} req/s offered for ${settings.probeSeconds} s`);
+      result.probes.set(rate, await probe(rate, api));
+    }
+    if (mode === 'kafka' && services.urls.ingestion) {
+      console.log(`[${mode}] POST /v1/events straight to the ingestion service (no gateway hop): ${DIRECT_PROBE_RATE} req/s`);
+      const direct = new Pool(services.urls.ingestion, { connections: 256 });
+      try {
+        result.directProbe = await probe(DIRECT_PROBE_RATE, apiOf(direct, { 'x-abaxus-internal-token': services.internalToken }));
+      } finally {
+        await direct.close();
+      }
+    }
+    await exactTotal(singlePayloads, sent);
+    return result;
   } finally {
-    await producer.disconnect().catch(() => undefined);
+    await http.close().catch(() => undefined);
+    await stats.end().catch(() => undefined);
+  }
+}
+
+async function untilAccepted(send: () => Promise<Answer>): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const answer = await send().catch((error: Error) => ({ status: 0, text: error.message }));
+    if (answer.status === 202) return;
+    if (answer.status !== 503 && answer.status !== 0) throw new Error(`single: ${answer.status} ${answer.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('single: still refused after 20 attempts');
+}
+
+interface OpenLoopResult {
+  offered: number;
+  achieved: number;
+  latency: LatencySummary;
+  failed: number[];
+}
+
+/**
+ * Open loop: request i is due at start + i/rate whatever the answers' latency, and its latency runs
+ * from when it was due (so a generator or server that falls behind shows in the percentiles).
+ */
+async function openLoop(rate: number, seconds: number, send: (i: number) => Promise<Answer>): Promise<OpenLoopResult> {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  const failed: number[] = [];
+  const pending: Array<Promise<void>> = [];
+  const start = performance.now();
+  let next = 0;
+  while (next < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    while (next < due) {
+      const i = next++;
+      const dueAt = start + (i * 1000) / rate;
+      pending.push(
+        send(i).then(
+          (response) => {
+            if (response.status === 202) latencies.push(performance.now() - dueAt);
+            else if (response.status === 503) failed.push(i);
+            else throw new Error(`single: ${response.status} ${response.text}`);
+          },
+          () => {
+            failed.push(i);
+          },
+        ),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  const elapsed = performance.now() - start;
+  return { offered: total, achieved: perSecond(latencies.length, elapsed), latency: summarize(latencies), failed };
+}
+
+async function measureReads(services: RunningServices, databaseUrl: string) {
+  const http = new Pool(services.gatewayUrl, { connections: 8 });
+  const api = apiOf(http);
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const metric = 'bench_big';
+  const out: Array<{ size: number; aligned: LatencySummary; ragged: LatencySummary; compute: LatencySummary }> = [];
+  try {
+    const response = await api('POST', '/v1/metrics', JSON.stringify({ key: metric, aggregation_type: 'sum', value_type: 'integer' }));
+    if (response.status !== 201) throw new Error(`metric: ${response.text}`);
+    let seeded = 0;
+    for (const size of settings.summarySizes) {
+      console.log(`[reads] seeding one customer's March 2026 to ${size.toLocaleString('en')} events (SQL), then summary and compute latency`);
+      await seedMonth(sql, 'bench_big_customer', metric, seeded, size - seeded);
+      seeded = size;
+      const query = (start: string, end: string) =>
+        `/v1/usage/summary?customer_id=bench_big_customer&metric_key=${metric}&period_start=${start}&period_end=${end}`;
+      const compute = async (start: string, end: string) => {
+        const answer = await api(
+          'POST',
+          '/v1/usage/compute',
+          JSON.stringify({ customer_id: 'bench_big_customer', metric_key: metric, period_start: start, period_end: end }),
+        );
+        if (answer.status !== 200) throw new Error(`compute: ${answer.text}`);
+        return (JSON.parse(answer.text) as { value: string }).value;
+      };
+      const summaryOf = async (start: string, end: string) => {
+        const expected = await compute(start, end);
+        return timed(short ? 20 : 300, async () => {
+          const answer = await api('GET', query(start, end));
+          if (answer.status !== 200 || (JSON.parse(answer.text) as { value: string }).value !== expected) throw new Error(`summary: ${answer.text}`);
+        });
+      };
+      const aligned = await summaryOf('2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z');
+      const ragged = await summaryOf('2026-03-03T10:17:00Z', '2026-03-28T18:43:30.5Z');
+      const computeMonth = await timed(3, async () => {
+        await compute('2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z');
+      });
+      out.push({ size, aligned, ragged, compute: computeMonth });
+    }
+  } finally {
     await sql.end().catch(() => undefined);
     await http.close().catch(() => undefined);
-    await services.stop();
-    // Leave the shared broker as it was.
-    await kafkaAdmin
-      .listTopics()
-      .then((topics) => kafkaAdmin.deleteTopics({ topics: topics.filter((topic) => topic.startsWith(topicPrefix)) }))
-      .catch(() => undefined);
-    await kafkaAdmin.disconnect().catch(() => undefined);
-    const cleanup = new Client({ connectionString: settings.serverUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await cleanup.end();
   }
+  return out;
+}
+
+interface Ceilings {
+  produce: number;
+  consume: number;
+  postgres: number;
+}
+
+/** The raw ceilings with the same payloads: kafkajs produce (acks=all) and consume alone, PostgreSQL insert alone. */
+async function measureCeilings(kafka: Kafka): Promise<Ceilings> {
+  console.log('\n[ceilings] kafkajs produce and consume alone, PostgreSQL unnest insert alone');
+  const topicPrefix = `bench${run}raw.`;
+  const topic = `${topicPrefix}events`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${topicPrefix}group`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const databaseName = `abaxus_bench_${run}_raw`;
+  const databaseUrl = await createDatabase(databaseName);
+  const sql = new Client({ connectionString: databaseUrl });
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
+    const payloads = new Payloads('bench_raw', `r${run}`);
+    const produceStart = performance.now();
+    await produceAll(producer, topic, payloads, settings.events);
+    const produce = perSecond(settings.events, performance.now() - produceStart);
+
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let consumed = 0;
+    // From the moment the group is joined (fetching starts) to the last message.
+    let firstAt = 0;
+    let lastAt = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      firstAt = performance.now();
+    });
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        partitionsConsumedConcurrently: 4,
+        eachBatch: async ({ batch }) => {
+          // Read each value, as a consumer would.
+          for (const message of batch.messages) consumed += message.value!.length > 0 ? 1 : 0;
+          if (consumed >= settings.events) {
+            lastAt = performance.now();
+            resolve();
+          }
+        },
+      });
+    });
+    await done;
+    const consume = perSecond(settings.events, lastAt - firstAt);
+
+    await sql.connect();
+    const postgres = await rawPostgresInsert(sql, payloads, settings.events);
+    return { produce, consume, postgres };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await sql.end().catch(() => undefined);
+    await deleteTopics(kafka, topicPrefix);
+    await dropDatabase(databaseName);
+  }
+}
+
+/** Leaves the shared broker as it was. */
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin
+    .connect()
+    .then(() => admin.listTopics())
+    .then((topics) => topics.filter((topic) => topic.startsWith(prefix)))
+    .then((topics) => (topics.length > 0 ? admin.deleteTopics({ topics }) : undefined))
+    .catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+}
+
+function printTable(figures: Map<string, ModeFigures>, reads: Awaited<ReturnType<typeof measureReads>>, ceilings: Ceilings): void {
+  const kafka = figures.get('kafka');
+  const embedded = figures.get('embedded');
+  const rate = (value: number | undefined, unit = 'ev/s') => (value === undefined ? '—' : `${value.toLocaleString('en')} ${unit}`);
+  const ratio = (value: number | undefined, ceiling: number) => (value === undefined ? '—' : (value / ceiling).toFixed(2));
+  const rows: string[][] = [];
+  const add = (figure: string, k: string, e: string, target: string) => rows.push([figure, k, e, target]);
+  add('batch endpoint, first send → compute exact', rate(kafka?.batchRate), rate(embedded?.batchRate), '≥ 50,000 Kafka; ≥ 40,000 embedded');
+  add('  of which accepted by HTTP (207s answered)', rate(kafka?.batchAccepted), rate(embedded?.batchAccepted), '');
+  add('direct Kafka publishing, first send → compute exact', rate(kafka?.kafkaRate), '—', '≥ 50,000');
+  add('  of which published by kafkajs', rate(kafka?.kafkaPublished), '—', '');
+  const perThousand = (value?: number) => (value === undefined ? '—' : value.toFixed(1));
+  add(
+    'database commits per 1,000 events: batch endpoint phase (incl. its reads)',
+    perThousand(kafka?.batchCommits),
+    perThousand(embedded?.batchCommits),
+    'a handful',
+  );
+  add('database commits per 1,000 events: direct Kafka phase (incl. its reads)', perThousand(kafka?.kafkaCommits), '—', 'a handful');
+  const closed = (f?: ModeFigures) => (f?.closed ? `${rate(f.closedRate, 'req/s')}, p99 ${ms(f.closed.p99)}` : '—');
+  add(`POST /v1/events, closed loop (concurrency ${settings.singleConcurrency})`, closed(kafka), closed(embedded), '');
+  const probe = (result?: OpenLoopResult) =>
+    result === undefined
+      ? '—'
+      : `${rate(result.achieved, 'req/s')}, p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}${result.failed.length ? `, ${result.failed.length} × 503` : ''}`;
+  for (const offered of settings.probeRates) {
+    add(
+      `POST /v1/events, ${offered.toLocaleString('en')} req/s offered (open loop)`,
+      probe(kafka?.probes.get(offered)),
+      probe(embedded?.probes.get(offered)),
+      offered <= 2_000 ? 'p99 ≤ 20 ms at 2,000' : 'p99 ≤ 100 ms at 5,000',
+    );
+  }
+  add(`  same, straight to ingestion (no gateway), ${DIRECT_PROBE_RATE.toLocaleString('en')} req/s`, probe(kafka?.directProbe), '—', '(the hop, measured)');
+  add('raw ceiling: kafkajs produce alone (acks=all)', rate(ceilings.produce), '', '');
+  add('raw ceiling: kafkajs consume alone', rate(ceilings.consume), '', '');
+  add('raw ceiling: PostgreSQL unnest insert alone (5,000 per statement)', '', rate(ceilings.postgres), '');
+  add(
+    'ratio batch pipeline / raw produce (Kafka), / raw insert (embedded)',
+    ratio(kafka?.batchRate, ceilings.produce),
+    ratio(embedded?.batchRate, ceilings.postgres),
+    '',
+  );
+  add('ratio batch pipeline / raw PostgreSQL insert', ratio(kafka?.batchRate, ceilings.postgres), ratio(embedded?.batchRate, ceilings.postgres), '');
+  add(
+    'ratio direct-Kafka pipeline / raw produce, / raw consume',
+    `${ratio(kafka?.kafkaRate, ceilings.produce)} / ${ratio(kafka?.kafkaRate, ceilings.consume)}`,
+    '—',
+    '',
+  );
+  add('ratio direct-Kafka pipeline / raw PostgreSQL insert', ratio(kafka?.kafkaRate, ceilings.postgres), '—', '');
+  for (const read of reads) {
+    const size = read.size.toLocaleString('en');
+    add(`GET /v1/usage/summary, whole month of ${size} events: p50 / p99`, `${ms(read.aligned.p50)} / ${ms(read.aligned.p99)}`, '', '≤ 5 ms, flat');
+    add(`  non-aligned period (buckets + 2 edge hours): p50 / p99`, `${ms(read.ragged.p50)} / ${ms(read.ragged.p99)}`, '', '≤ 5 ms, flat');
+    add(`  compute (every event) over the month: p50`, ms(read.compute.p50), '', '');
+  }
+  add('peak resident memory per process (MiB)', kafka?.peakMemory ?? '—', embedded?.peakMemory ?? '—', '≤ 256 MiB');
+  add('exactness', kafka ? 'every phase counted exactly' : '—', embedded ? 'every phase counted exactly' : '—', 'every event once');
+  console.log('\nResults (reads measured on the first mode; same code in both)\n');
+  console.log('| figure | Kafka (distributed) | embedded (npm start) | target |');
+  console.log('| --- | --- | --- | --- |');
+  for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
 }
 
 async function produceAll(producer: Producer, topic: string, payloads: Payloads, count: number): Promise<void> {
@@ -295,20 +594,21 @@ async function rawPostgresInsert(sql: Client, payloads: Payloads, count: number)
   return perSecond(count, performance.now() - start);
 }
 
-/** Events spread evenly over March 2026 for one customer, with their keys and hourly buckets. */
-async function seedMonth(sql: Client, customer: string, metric: string, count: number): Promise<void> {
+/** `count` more events spread evenly over March 2026 for one customer (keys after `from`), then its hourly buckets rebuilt. */
+async function seedMonth(sql: Client, customer: string, metric: string, from: number, count: number): Promise<void> {
   const step = (31 * 24 * 3600) / count;
   await sql.query(
     `CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`,
   );
-  await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT 'seed-' || g FROM generate_series(1, $1::int) g`, [count]);
+  await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT 'seed-' || g FROM generate_series($1::int + 1, $1::int + $2::int) g`, [from, count]);
   await sql.query(
     `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts)
      SELECT nextval('aggregation.event_seq'), 'seed-' || g, $1, $2, ((g % 10) + 1)::text,
-            timestamptz '2026-03-01T00:00:00Z' + make_interval(secs => (g - 1) * $3::float8)
-     FROM generate_series(1, $4::int) g`,
-    [customer, metric, step, count],
+            timestamptz '2026-03-01T00:00:00Z' + make_interval(secs => (g - $4::int - 1) * $3::float8)
+     FROM generate_series($4::int + 1, $4::int + $5::int) g`,
+    [customer, metric, step, from, count],
   );
+  await sql.query('DELETE FROM aggregation.usage_hourly WHERE customer_id = $1 AND metric_key = $2', [customer, metric]);
   await sql.query(
     `INSERT INTO aggregation.usage_hourly (customer_id, metric_key, hour, subscription_key, state)
      SELECT customer_id, metric_key, date_trunc('hour', ts, 'UTC'), '', jsonb_build_object('type', 'sum', 'sum', sum(value::numeric)::text)
@@ -327,32 +627,6 @@ async function timed(times: number, work: () => Promise<void>) {
     latencies.push(performance.now() - start);
   }
   return summarize(latencies);
-}
-
-/** Open loop: sends at a fixed rate whatever the answers' latency, so slow answers show in p99. */
-async function fixedRate(rate: number, seconds: number, send: (i: number) => Promise<{ status: number; text: string }>) {
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  const pending: Array<Promise<void>> = [];
-  const start = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-    while (sent < due) {
-      const i = sent++;
-      const at = performance.now();
-      pending.push(
-        send(i).then((response) => {
-          if (response.status !== 202) throw new Error(`single: ${response.status} ${response.text}`);
-          latencies.push(performance.now() - at);
-        }),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await Promise.all(pending);
-  const elapsed = performance.now() - start;
-  return { sent, achieved: perSecond(sent, elapsed), latency: summarize(latencies) };
 }
 
 main().then(

@@ -7,6 +7,7 @@ import { outsideRequest } from '../logging/log-context';
 import { handleInMessageContext } from '../logging/message-context';
 import { withRequestIdHeader } from '../logging/request-id';
 import { registerKafkaCodecs, UNDECODABLE_HEADER } from './kafka-codecs';
+import { rememberingKeyPartitioner } from './key-partition';
 import { fixKafkajsRequestQueueTimer } from './kafkajs-request-queue-timer';
 import { BusSubscription, BusUnavailableError, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
@@ -157,7 +158,7 @@ export class KafkaMessageBus extends MessageBus {
         idempotent: true,
         maxInFlightRequests: 1,
         retry: PRODUCER_RETRY,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: () => rememberingKeyPartitioner(Partitioners.DefaultPartitioner()),
       });
       this.producer = producer;
       await producer.connect();

@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { murmur2, partitionForKey } from './key-partition';
+import { murmur2, partitionForKey, rememberingKeyPartitioner } from './key-partition';
 
 describe('partitionForKey', () => {
   it('computes murmur2 as Kafka does (the cases of Kafka’s own UtilsTest)', () => {
@@ -25,6 +25,21 @@ describe('partitionForKey', () => {
           partition: partitioner({ topic: 't', partitionMetadata: metadata, message: { key, value: 'v' } }),
         });
       }
+    }
+  });
+
+  it('the engine’s producer partitioner picks what the default picks, for keyed, unkeyed and pinned messages, the second time too', () => {
+    const metadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const ours = rememberingKeyPartitioner(Partitioners.DefaultPartitioner());
+    const reference = Partitioners.DefaultPartitioner();
+    for (let round = 0; round < 2; round++) {
+      for (const key of ['cus_1', 'cus_Ünïcødé', '', 'customer-000123', 'x'.repeat(300)]) {
+        const message = { key, value: 'v' };
+        expect(ours({ topic: 't', partitionMetadata: metadata, message })).toBe(reference({ topic: 't', partitionMetadata: metadata, message }));
+      }
+      expect(ours({ topic: 't', partitionMetadata: metadata, message: { key: 'cus_1', value: 'v', partition: 5 } })).toBe(5);
+      expect(ours({ topic: 't', partitionMetadata: metadata, message: { key: Buffer.from('cus_1'), value: 'v' } })).toBe(partitionForKey('cus_1', 6));
+      expect(metadata.map((p) => p.partitionId)).toContain(ours({ topic: 't', partitionMetadata: metadata, message: { value: 'no key' } }));
     }
   });
 });

@@ -1,3 +1,7 @@
+import type { PartitionerArgs } from 'kafkajs';
+
+type Partitioner = (args: PartitionerArgs) => number;
+
 /**
  * The partition a keyed message lands on, computed the way Kafka's Java client (and kafkajs's
  * DefaultPartitioner, which the engine's producer uses) does: murmur2 of the key's UTF-8 bytes,
@@ -7,6 +11,30 @@
  */
 export function partitionForKey(key: string, partitionCount: number): number {
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitionCount;
+}
+
+/** Positive murmur2 hashes of recent keys (customers repeat): kept until this many, then forgotten. */
+const MAX_REMEMBERED_KEYS = 100_000;
+
+/**
+ * A kafkajs partitioner that picks exactly what `Partitioners.DefaultPartitioner` picks, cheaper
+ * on the hot path: a keyed message's hash is remembered per key, and the partition list is not
+ * filtered for every message. Messages with an explicit partition or without a key are left to
+ * the default partitioner.
+ */
+export function rememberingKeyPartitioner(defaultPartitioner: Partitioner): Partitioner {
+  const hashes = new Map<string, number>();
+  return (args) => {
+    const { message, partitionMetadata } = args;
+    if ((message.partition !== null && message.partition !== undefined) || typeof message.key !== 'string') return defaultPartitioner(args);
+    let hash = hashes.get(message.key);
+    if (hash === undefined) {
+      if (hashes.size >= MAX_REMEMBERED_KEYS) hashes.clear();
+      hash = murmur2(Buffer.from(message.key, 'utf8')) & 0x7fffffff;
+      hashes.set(message.key, hash);
+    }
+    return hash % partitionMetadata.length;
+  };
 }
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), seed 0x9747b28c. */

@@ -202,3 +202,42 @@ describe('embedded PostgreSQL bus retention', () => {
     }
   });
 });
+
+describe('embedded PostgreSQL bus, concurrent publishers', () => {
+  it('gives each topic gapless offsets in commit order, however many publishes of several topics run at once', async () => {
+    const database = await createTestDatabase();
+    const publishers = [new PostgresMessageBus(database.url), new PostgresMessageBus(database.url)];
+    const consumer = new PostgresMessageBus(database.url);
+    const topics = [TOPICS.catalogEvents, TOPICS.usageEventsDeadLetter];
+    try {
+      const received = new Map<string, IncomingMessage[]>(topics.map((topic) => [topic, []]));
+      const subscription = await consumer.subscribe({
+        groupId: 'all',
+        topics,
+        maxBatchSize: 7,
+        handleBatch: async (messages) => void received.get(messages[0].topic)!.push(...messages),
+      });
+      // 40 publishes, each writing both topics in opposite orders, from two buses (two pools).
+      await Promise.all(
+        Array.from({ length: 40 }, (_, p) =>
+          publishers[p % 2].publish(Array.from({ length: 5 }, (_, i) => ({ topic: topics[(i + p) % 2], key: `p${p}`, value: `${p}.${i}` }))),
+        ),
+      );
+      await pollUntil(async () => expect(received.get(topics[0])!.length + received.get(topics[1])!.length).toBe(200), { timeoutMs: 30000 });
+      await subscription.stop();
+      for (const topic of topics) {
+        const messages = received.get(topic)!;
+        expect(messages.map((m) => Number(m.offset))).toEqual(messages.map((_, i) => i));
+        // Within one publish, a topic's messages keep their order.
+        for (let p = 0; p < 40; p++) {
+          const values = messages.filter((m) => m.key === `p${p}`).map((m) => Number(m.value.split('.')[1]));
+          expect(values).toEqual([...values].sort((a, b) => a - b));
+        }
+        expect(await consumer.endOffsets(topic)).toEqual(new Map([[0, String(messages.length)]]));
+      }
+    } finally {
+      for (const bus of [...publishers, consumer]) await bus.close();
+      await database.drop();
+    }
+  });
+});

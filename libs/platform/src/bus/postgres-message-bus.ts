@@ -27,7 +27,8 @@ export class PostgresMessageBus extends MessageBus {
   private migrated: Promise<DataSource> | undefined;
   private listener: Client | undefined;
   private listenerReady: Promise<void> | undefined;
-  private readonly wakers = new Set<() => void>();
+  /** Each subscription's wake-up, with its topics. */
+  private readonly wakers = new Map<() => void, string[]>();
   private readonly loops = new Set<Promise<void>>();
   private closed = false;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -49,48 +50,47 @@ export class PostgresMessageBus extends MessageBus {
     return this.migrated;
   }
 
+  /**
+   * One statement, so one round trip and one commit whatever the topics: the heads are advanced
+   * (row locks taken in topic order, so two publishers cannot deadlock, and held until the commit,
+   * so offsets become visible in commit order), the messages stored, and each topic's consumers
+   * woken at the commit.
+   */
   async publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.ready();
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
-    const client = await this.pool.connect();
-    // A checked-out client whose connection breaks between two queries emits 'error': without a
-    // listener that would end the process; the failing query reports it instead.
-    const ignoreBrokenConnection = () => undefined;
-    client.on('error', ignoreBrokenConnection);
-    try {
-      await client.query('BEGIN');
-      // Lock heads in a fixed order so two publishers of several topics cannot deadlock.
-      for (const topic of [...byTopic.keys()].sort()) {
-        const list = byTopic.get(topic)!;
-        await client.query('INSERT INTO bus.topic_heads (topic) VALUES ($1) ON CONFLICT DO NOTHING', [topic]);
-        const head = await client.query<{ first: string }>(
-          'UPDATE bus.topic_heads SET next_offset = next_offset + $2 WHERE topic = $1 RETURNING next_offset - $2 AS first',
-          [topic, list.length],
-        );
-        await client.query(
-          `INSERT INTO bus.messages (topic, "offset", key, value, headers)
-           SELECT $1, $2::bigint + ordinality - 1, key, value, headers::jsonb
-           FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS m(key, value, headers)`,
-          [topic, head.rows[0].first, list.map((m) => m.key), list.map((m) => m.value), list.map((m) => JSON.stringify(withRequestIdHeader(m.headers) ?? {}))],
-        );
-      }
-      await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.removeListener('error', ignoreBrokenConnection);
-      client.release();
-    }
+    await this.pool.query(
+      `WITH input AS (
+         SELECT m.topic, m.key, m.value, m.headers, row_number() OVER (PARTITION BY m.topic ORDER BY m.ord) AS n
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(topic, key, value, headers, ord)
+       ), counts AS (
+         SELECT topic, count(*) AS size FROM input GROUP BY topic
+       ), heads AS (
+         INSERT INTO bus.topic_heads AS h (topic, next_offset) SELECT topic, size FROM counts ORDER BY topic
+         ON CONFLICT (topic) DO UPDATE SET next_offset = h.next_offset + EXCLUDED.next_offset
+         RETURNING h.topic, h.next_offset
+       ), stored AS (
+         INSERT INTO bus.messages (topic, "offset", key, value, headers)
+         SELECT i.topic, h.next_offset - c.size + i.n - 1, i.key, i.value, i.headers::jsonb
+         FROM input i JOIN heads h ON h.topic = i.topic JOIN counts c ON c.topic = i.topic
+       )
+       SELECT pg_notify('${NOTIFY_CHANNEL}', topic) FROM counts`,
+      [
+        messages.map((m) => m.topic),
+        messages.map((m) => m.key),
+        messages.map((m) => m.value),
+        messages.map((m) => JSON.stringify(withRequestIdHeader(m.headers) ?? {})),
+      ],
+    );
   }
 
   private async listen(): Promise<void> {
     this.listenerReady ??= outsideRequest(async () => {
       const client = new Client({ connectionString: this.databaseUrl, application_name: 'abaxus-bus-listener' });
-      client.on('notification', () => this.wakers.forEach((wake) => wake()));
+      // The payload names the topic written: only its consumers look (an empty one wakes all).
+      client.on('notification', (notification) => {
+        for (const [wake, topics] of this.wakers) if (!notification.payload || topics.includes(notification.payload)) wake();
+      });
       client.on('error', (error) => {
         this.logger.warn(`bus listener: ${error.message}`);
         this.listenAgain(client);
@@ -116,7 +116,7 @@ export class PostgresMessageBus extends MessageBus {
     const retry = () => {
       if (this.closed) return;
       this.listen().then(
-        () => this.wakers.forEach((wake) => wake()),
+        () => this.wakers.forEach((_topics, wake) => wake()),
         () => setTimeout(retry, RETRY_DELAY_MS).unref(),
       );
     };
@@ -130,26 +130,40 @@ export class PostgresMessageBus extends MessageBus {
       this.prune(RETENTION_MS).catch((error: Error) => this.logger.warn(`bus prune: ${error.message}`));
     }, PRUNE_EVERY_MS).unref();
     let running = true;
-    let wake: () => void = () => undefined;
+    // A wake-up that comes while the loop is busy is kept, so the next sleep ends at once.
+    let woken = false;
+    const remember = () => {
+      woken = true;
+    };
+    let wake: () => void = remember;
     const waker = () => wake();
-    this.wakers.add(waker);
+    this.wakers.set(waker, options.topics);
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
+        if (woken) return resolve();
+        const timer = setTimeout(() => {
+          wake = remember;
+          resolve();
+        }, ms);
         wake = () => {
           clearTimeout(timer);
+          wake = remember;
           resolve();
         };
       });
+    const positioned = new Set<string>();
     const loop = (async () => {
       while (running && !this.closed) {
+        woken = false;
         let delivered = 0;
         for (const topic of options.topics) {
           if (!running) break;
           try {
-            delivered += await this.deliverOnce(options, topic);
+            delivered += await this.deliverOnce(options, topic, positioned);
           } catch (error) {
             this.logger.warn(`group ${options.groupId} on ${topic}: ${(error as Error).message}; retrying`);
+            // A failing handler waits its delay (a wake-up kept from the failed attempt must not skip it).
+            woken = false;
             await sleep(RETRY_DELAY_MS);
           }
         }
@@ -169,17 +183,17 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   /** Delivers one batch of a topic to the group; the position moves only if the handler succeeded. */
-  private async deliverOnce(options: SubscriptionOptions, topic: string): Promise<number> {
-    const position = await this.pool.query<{ next_offset: string }>(
-      `INSERT INTO bus.group_offsets (group_id, topic, next_offset) VALUES ($1, $2, 0)
-       ON CONFLICT (group_id, topic) DO UPDATE SET group_id = EXCLUDED.group_id RETURNING next_offset`,
-      [options.groupId, topic],
-    );
-    const from = position.rows[0].next_offset;
+  private async deliverOnce(options: SubscriptionOptions, topic: string, positioned: Set<string>): Promise<number> {
+    if (!positioned.has(topic)) {
+      await this.pool.query('INSERT INTO bus.group_offsets (group_id, topic, next_offset) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [options.groupId, topic]);
+      positioned.add(topic);
+    }
+    // The group's position and the messages after it, in one round trip.
     const rows = await this.pool.query<{ offset: string; key: string | null; value: string; headers: Record<string, string>; created_at: Date }>(
       `SELECT "offset", key, value, headers, created_at FROM bus.messages
-       WHERE topic = $1 AND "offset" >= $2 ORDER BY "offset" LIMIT $3`,
-      [topic, from, options.maxBatchSize ?? 5000],
+       WHERE topic = $1 AND "offset" >= (SELECT next_offset FROM bus.group_offsets WHERE group_id = $2 AND topic = $1)
+       ORDER BY "offset" LIMIT $3`,
+      [topic, options.groupId, options.maxBatchSize ?? 5000],
     );
     if (rows.rows.length === 0) return 0;
     const messages: IncomingMessage[] = rows.rows.map((row) => ({
@@ -230,7 +244,7 @@ export class PostgresMessageBus extends MessageBus {
   async close(): Promise<void> {
     this.closed = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.wakers.forEach((wake) => wake());
+    this.wakers.forEach((_topics, wake) => wake());
     await Promise.allSettled([...this.loops]);
     await this.listener?.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);

@@ -47,15 +47,20 @@ function line(service: string, req: IncomingMessage, res: ServerResponse): strin
  * request's log context, so it names the service and the request itself.)
  */
 export function requestLogMiddleware(service: string): RequestHandler {
+  const logger = rootLogger();
   return pinoHttp({
-    logger: rootLogger(),
+    logger,
     genReqId: (req) => requestIdOf(req),
     quietResLogger: true,
     // pino-http binds the request to a child logger for each request: serialize nothing of it
     // (no headers, so no credentials, and no work for a logger nobody uses).
     wrapSerializers: false,
     serializers: { req: () => undefined, res: () => undefined },
-    customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'warn' : ROUTINE_PATHS.test(req.url ?? '') ? 'debug' : 'info'),
+    // A level the logger would drop is 'silent': pino-http then builds no line at all (hot path).
+    customLogLevel: (req, res, error) => {
+      const level = error || res.statusCode >= 500 ? 'warn' : ROUTINE_PATHS.test(req.url ?? '') ? 'debug' : 'info';
+      return logger.isLevelEnabled(level) ? level : 'silent';
+    },
     customSuccessObject: (req, res) => summary(service, req, res),
     customSuccessMessage: (req, res) => line(service, req, res),
     customErrorObject: (req, res) => summary(service, req, res),

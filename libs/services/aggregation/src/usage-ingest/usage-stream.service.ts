@@ -44,7 +44,7 @@ export class UsageStreamService {
         continue;
       }
       try {
-        bodies.push(parseMessage(message.value));
+        bodies.push(parseJsonLosslessly(message.value));
         readable.push(message);
       } catch (error) {
         rejected.push({ message, reason: `malformed_json: ${(error as Error).message}` });
@@ -102,11 +102,6 @@ export class UsageStreamService {
     });
     return refused.length;
   }
-}
-
-/** JSON.parse is fast; digit runs a double may not hold exactly take the exact (slower) parser. */
-function parseMessage(value: string): unknown {
-  return /\d{16}/.test(value) ? parseJsonLosslessly(value) : JSON.parse(value);
 }
 
 /** PostgreSQL classes 22 (data exception), 23 (integrity) and 54 (limits): the data, not the server. */
