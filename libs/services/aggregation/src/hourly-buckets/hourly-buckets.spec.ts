@@ -12,6 +12,8 @@ const event = (key: string, timestamp: string, value: string, subscriptionId: st
   value,
   instant: parseEventInstant(timestamp)!,
   propertiesJson: null,
+  dimensions: [],
+  dimensionKey: '{}',
   seq: key.replace(/\D/g, ''),
 });
 

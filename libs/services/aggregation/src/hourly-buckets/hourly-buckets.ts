@@ -12,6 +12,8 @@ export interface BucketKey {
   metricKey: string;
   /** Start of the UTC hour, epoch milliseconds. */
   hourMillis: number;
+  /** The event's values of the metric's dimensions (see dimensionKeyOf; `{}` when none). */
+  dimensionKey: string;
 }
 
 export interface BucketDelta extends BucketKey {
@@ -20,7 +22,7 @@ export interface BucketDelta extends BucketKey {
 }
 
 export function bucketId(key: BucketKey): string {
-  return `${key.customerId}\u0001${key.subscriptionKey}\u0001${key.metricKey}\u0001${key.hourMillis}`;
+  return `${key.customerId}\u0001${key.subscriptionKey}\u0001${key.metricKey}\u0001${key.hourMillis}\u0001${key.dimensionKey}`;
 }
 
 function bucketKeyOf(event: ValidUsageEvent): BucketKey {
@@ -29,6 +31,7 @@ function bucketKeyOf(event: ValidUsageEvent): BucketKey {
     subscriptionKey: event.subscriptionId ?? NO_SUBSCRIPTION,
     metricKey: event.metricKey,
     hourMillis: hourStartOf(event.instant.epochMillis),
+    dimensionKey: event.dimensionKey,
   };
 }
 
@@ -48,13 +51,16 @@ export function bucketDeltas(events: Array<ValidUsageEvent & { seq: string }>): 
   return [...groups.values()].map((group) => ({ ...group.key, aggregationType: group.type, state: addValues(emptyState(group.type), group.events) }));
 }
 
-/** Distinct bucket keys touched by the events, with the aggregation type of their metric. */
-export function touchedBuckets(events: ValidUsageEvent[]): Array<BucketKey & { aggregationType: AggregationType }> {
-  const touched = new Map<string, BucketKey & { aggregationType: AggregationType }>();
+/** A bucket to rebuild from the events table: its metric's aggregation type and dimensions. */
+export type TouchedBucket = BucketKey & { aggregationType: AggregationType; dimensions: readonly string[] };
+
+/** Distinct bucket keys touched by the events, with the aggregation type and dimensions of their metric. */
+export function touchedBuckets(events: ValidUsageEvent[]): TouchedBucket[] {
+  const touched = new Map<string, TouchedBucket>();
   for (const event of events) {
     const key = bucketKeyOf(event);
     const id = bucketId(key);
-    if (!touched.has(id)) touched.set(id, { ...key, aggregationType: event.aggregationType });
+    if (!touched.has(id)) touched.set(id, { ...key, aggregationType: event.aggregationType, dimensions: event.dimensions });
   }
   return [...touched.values()];
 }
