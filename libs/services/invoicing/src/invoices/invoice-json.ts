@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import type { UnpricedUsageJson } from '@abaxus/contracts/pricing-calculation';
 import type { ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
@@ -13,6 +14,8 @@ export interface InvoiceLineGroupJson {
   period_end: string;
   calculation_id: string;
   amount: string;
+  /** The calculation's usage that no charge priced (API.md Part II §8), when there was some. */
+  unpriced?: UnpricedUsageJson[];
 }
 
 export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
@@ -85,6 +88,7 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
       period_end: calculation.period_end,
       calculation_id: calculation.calculation_id,
       amount: formatAmount(amount, currency),
+      ...(calculation.unpriced ? { unpriced: calculation.unpriced } : {}),
     })),
     line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
     calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),
