@@ -6,7 +6,7 @@ import { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
 import { appendToOutbox } from '@abaxus/platform/bus/outbox-relay';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { AggregateRow, stateAggregateSql } from '../hourly-buckets/aggregate-sql';
-import { BucketKey, bucketId, TouchedBucket } from '../hourly-buckets/hourly-buckets';
+import { ALL_DIMENSION_VALUES_KEY, BucketKey, bucketId, TouchedBucket } from '../hourly-buckets/hourly-buckets';
 import { AGGREGATION_OUTBOX } from './dead-letters';
 
 export interface StoredEvent extends ValidUsageEvent {
@@ -140,7 +140,7 @@ export class UsageStoreTransaction {
   /**
    * Aggregates, from the events table, the buckets given (all of one aggregation type). An event
    * belongs to a bucket when its string values of the metric's dimensions make the bucket's key
-   * (compared as jsonb, so the key's order does not matter).
+   * (compared as jsonb, so the key's order does not matter), and to its hour's rollup bucket.
    */
   async aggregateBuckets(type: AggregationType, buckets: TouchedBucket[]): Promise<Map<string, AggregateRow>> {
     const result = new Map<string, AggregateRow>();
@@ -153,8 +153,9 @@ export class UsageStoreTransaction {
          JOIN aggregation.events e
            ON e.customer_id = k.customer_id AND e.metric_key = k.metric_key AND coalesce(e.subscription_id, '') = k.subscription_key
           AND e.ts >= k.hour AND e.ts < k.hour + interval '1 hour'
-          AND (SELECT coalesce(jsonb_object_agg(d, e.properties -> d), '{}') FROM jsonb_array_elements_text(k.dimensions::jsonb) AS d
-               WHERE jsonb_typeof(e.properties -> d) = 'string') = k.dimension_key::jsonb
+          AND CASE WHEN k.dimension_key = '${ALL_DIMENSION_VALUES_KEY}' THEN TRUE
+                   ELSE (SELECT coalesce(jsonb_object_agg(d, e.properties -> d), '{}') FROM jsonb_array_elements_text(k.dimensions::jsonb) AS d
+                         WHERE jsonb_typeof(e.properties -> d) = 'string') = k.dimension_key::jsonb END
          GROUP BY k.customer_id, k.subscription_key, k.metric_key, k.hour, k.dimension_key`,
         [
           buckets.map((b) => b.customerId),

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AggregationState, AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
 import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
 import { NO_DIMENSION_VALUES_KEY, UsageSelection, WHOLE_USAGE } from '@abaxus/domain/aggregation/usage-selection';
-import { NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
+import { ALL_DIMENSION_VALUES_KEY, NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
 import { selectionSql } from './selection-sql';
 import { EventInstant } from '@abaxus/usage-events/event-timestamp';
 import { Span } from './usage-window';
@@ -37,8 +37,18 @@ const SCOPE_WHERE = `e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND
 export class UsageQueryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Bucket rows of whole hours [fromHour, toHour), every subscription key in scope, of the selected dimension values. */
-  async hourlyBuckets(scope: UsageScope, fromHour: number, toHour: number, selection: UsageSelection = WHOLE_USAGE): Promise<HourlyBucketRow[]> {
+  /**
+   * Bucket rows of whole hours [fromHour, toHour), every subscription key in scope, of the selected
+   * dimension values. A metric with dimensions is read from its hourly rollups when the selection
+   * takes everything ungrouped, else from its combinations' buckets.
+   */
+  async hourlyBuckets(
+    scope: UsageScope,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection = WHOLE_USAGE,
+    hasDimensions = false,
+  ): Promise<HourlyBucketRow[]> {
     const params: unknown[] = [
       scope.customerId,
       scope.metricKey,
@@ -49,11 +59,17 @@ export class UsageQueryRepository {
     ];
     // Grouped by the caller from the key, which is only read (and sent) when the answer is grouped.
     const { where } = selectionSql({ ...selection, groupBy: [] }, 'buckets', params);
+    const whole = where === 'TRUE' && selection.groupBy.length === 0;
+    const buckets = !hasDimensions
+      ? where
+      : whole
+        ? `b.dimension_key = '${ALL_DIMENSION_VALUES_KEY}'`
+        : `b.dimension_key <> '${ALL_DIMENSION_VALUES_KEY}' AND ${where}`;
     const key = selection.groupBy.length > 0 ? 'b.dimension_key' : `'${NO_DIMENSION_VALUES_KEY}'`;
     const rows: Array<{ hour: Date; state: SerializedAggregationState; dimension_key: string }> = await this.dataSource.query(
       `SELECT b.hour, b.state, ${key} AS dimension_key FROM aggregation.usage_hourly b
        WHERE b.customer_id = $1 AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
-         AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${where}`,
+         AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${buckets}`,
       params,
     );
     return rows.map((row) => ({ hourMillis: row.hour.getTime(), state: row.state, dimensionKey: row.dimension_key }));

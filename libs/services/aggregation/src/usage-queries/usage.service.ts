@@ -68,8 +68,8 @@ export class UsageService {
 
   async summary(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
-    const type = await this.aggregationTypeFor(query);
-    const [states, asOf] = await Promise.all([this.bucketedStates(type, scopeOf(query), query, query.selection), this.asOf()]);
+    const { type, dimensioned } = await this.metricOf(query);
+    const [states, asOf] = await Promise.all([this.bucketedStates(type, dimensioned, scopeOf(query), query, query.selection), this.asOf()]);
     return {
       ...groupedAnswer(
         query.selection,
@@ -86,13 +86,13 @@ export class UsageService {
         { field: 'granularity', message: `the period would have more than ${MAX_HISTOGRAM_BUCKETS} buckets; use a coarser granularity or a shorter period` },
       ]);
     }
-    const type = await this.aggregationTypeFor(query);
+    const { type, dimensioned } = await this.metricOf(query);
     const scope = scopeOf(query);
     const selection = query.selection;
     const spans = histogramSpans(query, query.granularity!);
     const plan = planPeriod(query);
     const [rows, edgeStates, asOf, heldBefore] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection) : Promise.resolve([]),
+      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.asOf(),
       this.heldBefore(type, scope, query, selection),
@@ -145,7 +145,7 @@ export class UsageService {
 
   async compute(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
-    const type = await this.aggregationTypeFor(query);
+    const { type } = await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
     const scope = scopeOf(query);
@@ -175,10 +175,10 @@ export class UsageService {
    */
   async billable(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false, true);
-    const type = await this.aggregationTypeFor(query);
+    const { type, dimensioned } = await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
-    const states = await this.bucketedStates(type, scopeOf(query), query, query.selection);
+    const states = await this.bucketedStates(type, dimensioned, scopeOf(query), query, query.selection);
     return {
       ...groupedAnswer(
         query.selection,
@@ -194,7 +194,7 @@ export class UsageService {
    */
   async billableValues(input: unknown): Promise<BillableEventValues> {
     const query = this.parse(input, false, true);
-    await this.aggregationTypeFor(query);
+    await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
     const rows = await this.repository.eventValues(scopeOf(query), query, query.selection);
@@ -211,7 +211,8 @@ export class UsageService {
     return parsed.query;
   }
 
-  private async aggregationTypeFor(query: UsageQuery): Promise<AggregationType> {
+  /** The metric's aggregation type and whether it has dimensions, once the query is checked against the catalog. */
+  private async metricOf(query: UsageQuery): Promise<{ type: AggregationType; dimensioned: boolean }> {
     const facts = await this.catalogCopy.resolve({
       metricKeys: [query.metricKey],
       customerIds: [query.customerId],
@@ -234,7 +235,7 @@ export class UsageService {
       groupBy: (index) => (query.selection.groupBy.length === 1 ? 'group_by' : `group_by[${index}]`),
     });
     if (issues.length > 0) throw ProblemException.validation(issues, 'Only the metric’s dimensions can be filtered or grouped by.');
-    return metric.aggregationType;
+    return { type: metric.aggregationType, dimensioned: (metric.dimensions ?? []).length > 0 };
   }
 
   /**
@@ -242,10 +243,16 @@ export class UsageService {
    * whole hours from the buckets, partial edge hours from the events table, merged (weighted_sum:
    * with the level held into the span).
    */
-  private async bucketedStates(type: AggregationType, scope: UsageScope, span: Span, selection: UsageSelection): Promise<Array<Grouped<AggregationState>>> {
+  private async bucketedStates(
+    type: AggregationType,
+    dimensioned: boolean,
+    scope: UsageScope,
+    span: Span,
+    selection: UsageSelection,
+  ): Promise<Array<Grouped<AggregationState>>> {
     const plan = planPeriod(span);
     const [rows, edges, held] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection) : Promise.resolve([]),
+      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.heldBefore(type, scope, span, selection),
     ]);
