@@ -38,6 +38,7 @@ const settings = {
   customers: intEnv('BENCH_CUSTOMERS', 100),
   batchConcurrency: intEnv('BENCH_BATCH_CONCURRENCY', 8),
   kafkaConcurrency: intEnv('BENCH_KAFKA_CONCURRENCY', 4),
+  dimensionSummaries: intEnv('BENCH_DIMENSION_SUMMARIES', 300),
 };
 
 const BATCH = 500;
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   try {
     const metrics = { batch: 'bench_batch', kafka: 'bench_kafka', single: 'bench_single', big: 'bench_big' };
     for (const key of Object.values(metrics)) await created('/v1/metrics', { key, aggregation_type: 'sum', value_type: 'integer' });
+    const dimensional = 'bench_big_dims';
+    await created('/v1/metrics', { key: dimensional, aggregation_type: 'sum', value_type: 'integer', dimensions: SEED_DIMENSIONS });
     for (let c = 0; c < settings.customers; c++) await created('/v1/customers', { id: `bench_cust_${c}`, name: `Bench ${c}` });
     await created('/v1/customers', { id: 'bench_big_customer', name: 'Bench big' });
 
@@ -209,6 +212,33 @@ async function main(): Promise<void> {
       const response = await api('GET', query(ragged[0], ragged[1]));
       if (response.status !== 200 || (JSON.parse(response.text) as { value: string }).value !== expectedRagged) throw new Error(`summary: ${response.text}`);
     });
+    // The same month on a metric with 3 dimensions × 50 values each (up to 125,000 combinations).
+    console.log(`      and ${settings.seedEvents.toLocaleString('en')} events of a metric with dimensions ${SEED_DIMENSIONS.join(', ')} (50 values each)`);
+    await seedMonth(sql, 'bench_big_customer', dimensional, settings.seedEvents, true);
+    const dimensionalQuery = (selection: string) =>
+      `/v1/usage/summary?customer_id=bench_big_customer&metric_key=${dimensional}&period_start=${aligned[0]}&period_end=${aligned[1]}${selection}`;
+    const computeSelection = async (selection: Record<string, unknown>) => {
+      const response = await api(
+        'POST',
+        '/v1/usage/compute',
+        JSON.stringify({ customer_id: 'bench_big_customer', metric_key: dimensional, period_start: aligned[0], period_end: aligned[1], ...selection }),
+      );
+      if (response.status !== 200) throw new Error(`compute: ${response.status} ${response.text}`);
+      const { value, groups } = JSON.parse(response.text) as { value?: string; groups?: unknown };
+      return JSON.stringify(groups ?? value);
+    };
+    const timedSummary = async (selection: string, expected: string) =>
+      timed(settings.dimensionSummaries, async () => {
+        const response = await api('GET', dimensionalQuery(selection));
+        const { value, groups } = JSON.parse(response.text) as { value?: string; groups?: unknown };
+        if (response.status !== 200 || JSON.stringify(groups ?? value) !== expected) throw new Error(`summary: ${response.text}`);
+      });
+    const dimensionalWhole = await timedSummary('', await computeSelection({}));
+    const dimensionalFiltered = await timedSummary('&filter[model]=m7', await computeSelection({ filter: { model: ['m7'] } }));
+    const dimensionalGrouped = await timedSummary(
+      '&filter[model]=m7&group_by=region',
+      await computeSelection({ filter: { model: ['m7'] }, group_by: 'region' }),
+    );
     const computeMonth = await timed(5, async () => {
       await compute('bench_big_customer', metrics.big, aligned[0], aligned[1]);
     });
@@ -234,6 +264,12 @@ async function main(): Promise<void> {
     row(`seeding ${settings.seedEvents.toLocaleString('en')} events + buckets (SQL)`, `${seedSeconds.toFixed(1)} s`);
     row('summary, whole month (buckets only): p50 / p99', `${ms(summaryAligned.p50)} / ${ms(summaryAligned.p99)}`, 'target p99 ≤ 20 ms');
     row('summary, non-aligned period (buckets + 2 edge hours): p50 / p99', `${ms(summaryRagged.p50)} / ${ms(summaryRagged.p99)}`, 'target p99 ≤ 20 ms');
+    row('summary, whole month, 3 dimensions × 50 values, no filter (rollups): p50 / p99', `${ms(dimensionalWhole.p50)} / ${ms(dimensionalWhole.p99)}`);
+    row('summary, whole month, 3 dimensions × 50 values, filter[model]: p50 / p99', `${ms(dimensionalFiltered.p50)} / ${ms(dimensionalFiltered.p99)}`);
+    row(
+      'summary, whole month, 3 dimensions × 50 values, filter[model] + group_by=region: p50 / p99',
+      `${ms(dimensionalGrouped.p50)} / ${ms(dimensionalGrouped.p99)}`,
+    );
     row(`compute, whole month (${settings.seedEvents.toLocaleString('en')} events): p50 / max`, `${ms(computeMonth.p50)} / ${ms(computeMonth.max)}`);
     row('exactness', 'every phase counted exactly');
   } finally {
@@ -295,26 +331,40 @@ async function rawPostgresInsert(sql: Client, payloads: Payloads, count: number)
   return perSecond(count, performance.now() - start);
 }
 
-/** Events spread evenly over March 2026 for one customer, with their keys and hourly buckets. */
-async function seedMonth(sql: Client, customer: string, metric: string, count: number): Promise<void> {
+const SEED_DIMENSIONS = ['model', 'region', 'tier'];
+
+/**
+ * Events spread evenly over March 2026 for one customer, with their keys and hourly buckets. With
+ * `dimensions`, each event carries model, region and tier (50 values each, every combination in
+ * turn), bucketed per combination (keys as the aggregation service writes them) plus the hour's rollup.
+ */
+async function seedMonth(sql: Client, customer: string, metric: string, count: number, dimensions = false): Promise<void> {
   const step = (31 * 24 * 3600) / count;
+  const keyPrefix = dimensions ? 'seed-dims-' : 'seed-';
   await sql.query(
     `CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`,
   );
-  await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT 'seed-' || g FROM generate_series(1, $1::int) g`, [count]);
+  await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT $2::text || g FROM generate_series(1, $1::int) g`, [count, keyPrefix]);
   await sql.query(
-    `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts)
-     SELECT nextval('aggregation.event_seq'), 'seed-' || g, $1, $2, ((g % 10) + 1)::text,
-            timestamptz '2026-03-01T00:00:00Z' + make_interval(secs => (g - 1) * $3::float8)
+    `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts, properties)
+     SELECT nextval('aggregation.event_seq'), $5::text || g, $1, $2, ((g % 10) + 1)::text,
+            timestamptz '2026-03-01T00:00:00Z' + make_interval(secs => (g - 1) * $3::float8),
+            CASE WHEN $6::boolean THEN jsonb_build_object('model', 'm' || (g % 50), 'region', 'r' || ((g / 50) % 50), 'tier', 't' || ((g / 2500) % 50)) END
      FROM generate_series(1, $4::int) g`,
-    [customer, metric, step, count],
+    [customer, metric, step, count, keyPrefix, dimensions],
   );
-  await sql.query(
-    `INSERT INTO aggregation.usage_hourly (customer_id, metric_key, hour, subscription_key, state)
-     SELECT customer_id, metric_key, date_trunc('hour', ts, 'UTC'), '', jsonb_build_object('type', 'sum', 'sum', sum(value::numeric)::text)
-     FROM aggregation.events WHERE customer_id = $1 AND metric_key = $2 GROUP BY 1, 2, 3`,
-    [customer, metric],
-  );
+  const key = dimensions
+    ? `'{"model":"' || (properties->>'model') || '","region":"' || (properties->>'region') || '","tier":"' || (properties->>'tier') || '"}'`
+    : `'{}'`;
+  const buckets = (dimensionKey: string) =>
+    sql.query(
+      `INSERT INTO aggregation.usage_hourly (customer_id, metric_key, hour, subscription_key, dimension_key, state)
+       SELECT customer_id, metric_key, date_trunc('hour', ts, 'UTC'), '', ${dimensionKey}, jsonb_build_object('type', 'sum', 'sum', sum(value::numeric)::text)
+       FROM aggregation.events WHERE customer_id = $1 AND metric_key = $2 GROUP BY 1, 2, 3, 5`,
+      [customer, metric],
+    );
+  await buckets(key);
+  if (dimensions) await buckets(`'*'`);
   await sql.query('ANALYZE aggregation.events_p202603');
   await sql.query('ANALYZE aggregation.usage_hourly');
 }
