@@ -27,10 +27,19 @@ export function selectionSql(selection: UsageSelection, source: SelectionSource,
     const terms = Object.entries(filter).map(([property, allowed]) => {
       const column = value(property);
       params.push(allowed);
-      return `coalesce(${column} = ANY($${params.length}::text[]), false)`;
+      const exact = `coalesce(${column} = ANY($${params.length}::text[]), false)`;
+      if (source === 'events') return exact;
+      // A bucket key is JSON written by dimensionKeyOf: a cheap text match on `"property":"value"`
+      // skips most keys before the jsonb parse decides.
+      params.push(allowed.map((one) => `%${escapeLike(`${JSON.stringify(property)}:${JSON.stringify(one)}`)}%`));
+      return `b.dimension_key LIKE ANY($${params.length}::text[]) AND ${exact}`;
     });
     return terms.length === 0 ? 'TRUE' : terms.join(' AND ');
   };
   const conditions = [matches(selection.filters), ...selection.exclude.map((filter) => `NOT (${matches(filter)})`)].filter((term) => term !== 'TRUE');
   return { where: conditions.length === 0 ? 'TRUE' : conditions.join(' AND '), groups: selection.groupBy.map(value) };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

@@ -143,6 +143,14 @@ describe('usage by dimension (service alone, embedded bus, real PostgreSQL)', ()
     }
   });
 
+  it('matches filter values literally, whatever characters they hold (LIKE wildcards, quotes, backslashes)', async () => {
+    const customer = catalog.createCustomer();
+    const metric = catalog.createMetric('count', 'integer', ['model']);
+    const models = ['gpt_4o%', 'gptX4oAB', 'say "hi"\\', 'say "hi"'];
+    await publish(...models.map((model) => event(customer, metric, '1', '2026-03-01T11:00:00Z', { model })));
+    for (const model of models) expect(await figures(customer, metric, { filter: { model: [model] } })).toEqual({ value: '1' });
+  });
+
   it('refuses a filter or group_by on a property that is not a dimension of the metric, naming the field', async () => {
     const customer = catalog.createCustomer();
     const metric = catalog.createMetric('sum', 'integer', ['model']);
