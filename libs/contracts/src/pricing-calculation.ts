@@ -16,6 +16,17 @@ export interface CalculationLineItemJson {
   amount: string;
   /** Models with a tier breakdown only (tiered and volume). */
   tiers?: TierBreakdownJson[];
+  /** The charge's filters, when it has some (one cell of a price matrix). */
+  filters?: Record<string, string[]>;
+  /** The charge's group_by values this line prices (null: events without a value), when it groups. */
+  group?: Record<string, string | null>;
+}
+
+/** Usage of a metric that no charge of the plan prices: listed, never billed. */
+export interface UnpricedUsageJson {
+  metric_key: string;
+  dimensions: Record<string, string | null>;
+  quantity: string;
 }
 
 export interface CalculationJson {
@@ -32,5 +43,7 @@ export interface CalculationJson {
   /** Sum of the line items. */
   total_amount: string;
   line_items: CalculationLineItemJson[];
+  /** Present when some usage matched no charge (a price matrix without a charge for the rest). */
+  unpriced?: UnpricedUsageJson[];
   created_at: string;
 }

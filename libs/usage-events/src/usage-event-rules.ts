@@ -1,5 +1,6 @@
 import { AggregationType } from '@abaxus/domain/aggregation/aggregation-state';
 import { parseMetricValue, ValueType } from '@abaxus/domain/aggregation/metric-value';
+import { dimensionKeyOf } from '@abaxus/domain/aggregation/usage-selection';
 import { ValidationIssue } from '@abaxus/domain/validation-issue';
 import { EventCandidate } from './usage-event-shape';
 import { EventInstant } from './event-timestamp';
@@ -7,6 +8,8 @@ import { EventInstant } from './event-timestamp';
 export interface MetricFacts {
   aggregationType: AggregationType;
   valueType: ValueType;
+  /** Event property names the metric's aggregates are kept per value of (absent: none). */
+  dimensions?: readonly string[];
 }
 
 /** What validation needs to know about the catalog, already looked up for a set of events. */
@@ -27,6 +30,10 @@ export interface ValidUsageEvent {
   value: string | null;
   instant: EventInstant;
   propertiesJson: string | null;
+  /** The metric's dimensions (none: empty). */
+  dimensions: readonly string[];
+  /** The hourly bucket key of the metric's dimension values on this event (see dimensionKeyOf). */
+  dimensionKey: string;
 }
 
 export type RulesResult = { ok: true; event: ValidUsageEvent } | { ok: false; errors: ValidationIssue[] };
@@ -66,6 +73,8 @@ export function checkEventRules(candidate: EventCandidate, facts: CatalogFacts, 
       value,
       instant: candidate.instant,
       propertiesJson: candidate.propertiesJson,
+      dimensions: metric.dimensions ?? [],
+      dimensionKey: dimensionKeyOf(metric.dimensions ?? [], candidate.propertiesJson),
     },
   };
 }

@@ -66,7 +66,7 @@ async function summarizeUsage(context: CommandContext): Promise<number> {
     rows.push({
       metric_key: metric.key,
       aggregation_type: metric.aggregation_type,
-      value: usage.value,
+      value: usage.value ?? null,
       consistency: usage.meta.consistency,
       as_of: usage.meta.as_of,
     });

@@ -7,7 +7,14 @@ import { Charge, ChargeJson, pricingModel } from './models/registry';
  */
 export function chargeToJson(charge: Charge): ChargeJson {
   const properties = pricingModel(charge.model).propertiesToJson(charge.properties);
-  const json = charge.metricKey === undefined ? { model: charge.model, properties } : { metric_key: charge.metricKey, model: charge.model, properties };
+  if (charge.metricKey === undefined) return { model: charge.model, properties } as ChargeJson;
+  const json = {
+    metric_key: charge.metricKey,
+    model: charge.model,
+    properties,
+    ...(charge.filters ? { filters: Object.fromEntries(Object.entries(charge.filters).map(([name, values]) => [name, [...values]])) } : {}),
+    ...(charge.groupBy ? { group_by: [...charge.groupBy] } : {}),
+  };
   // The model's own propertiesToJson wrote the properties, so they match the model named beside them.
   return json as ChargeJson;
 }

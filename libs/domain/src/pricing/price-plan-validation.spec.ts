@@ -133,7 +133,7 @@ describe('parsePricePlanCharges: errors with their field paths', () => {
       ).toEqual([
         {
           field: 'charges[2].metric_key',
-          message: 'metric api_calls is already billed by charges[0]; a metric may appear in one charge only',
+          message: 'metric api_calls is already billed by charges[0]; a metric may appear in one charge without filters only',
         },
       ]);
     });

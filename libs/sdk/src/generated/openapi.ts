@@ -103,9 +103,13 @@ export interface paths {
      *     Choices:
      *     - `name` is optional; a plan without one answers `name: null` (it does not default to the id).
      *     - A new version may change anything, including `currency` and `name`.
-     *     - At least one charge. A metric may be billed by one charge of a plan only (a second
-     *       charge on the same `metric_key` → 400 at its `metric_key`); several `flat_fee`
-     *       charges are fine.
+     *     - At least one charge. A metric may be billed by one charge without `filters` only (a
+     *       second one → 400 at its `metric_key`); several `flat_fee` charges are fine.
+     *     - Part II §8: a metered charge may carry `filters` and `group_by` (see ChargeFilters and
+     *       ChargeGroupBy), naming only dimensions of its metric. Several charges on one metric
+     *       with different filters form a price matrix; overlaps are resolved by plan order (the
+     *       first matching charge prices an event), and what no filtered charge takes goes to the
+     *       charge without filters, else is listed as `unpriced` on the calculation.
      *     - `up_to` is inclusive, strictly ascending, greater than 0; it must be present on every
      *       tier, and explicitly `null` on the last one. `package_size` must be greater than 0.
      *     - `null` for an optional field (`flat_amount`, `free_units`, a flat fee's `metric_key`)
@@ -564,6 +568,11 @@ export interface paths {
      *     - Unknown metric, customer or subscription → 404 `not_found`.
      *     - `period_end` must be after `period_start`. Unknown query parameters, or one given
      *       twice → 400.
+     *     - Part II §8: `filter[<property>]` and `group_by` only on the metric's `dimensions`, whose
+     *       values key the hourly buckets (one bucket per combination), so they are as exact and
+     *       fast as the plain figure; events without a value count under `null`, and only string
+     *       property values count (a number or boolean counts as no value). `weighted_sum` holds
+     *       one level per group (the selection is one series when not grouped).
      */
     get: operations['getUsageSummary'];
     put?: never;
@@ -624,6 +633,8 @@ export interface paths {
      *     - `granularity` is required (`hour` or `day`); at most 10,000 buckets per request
      *       (else 400 at `granularity`).
      *     - The answer also carries `meta` (`consistency: eventual`, `as_of`) like the summary.
+     *     - With `group_by`, each bucket carries `groups` instead of `value`: every group present
+     *       anywhere in the period, in every bucket (its empty value where it had no events).
      *     - Same parameter rules, 400 and 404 cases as the summary.
      */
     get: operations['getUsageHistogram'];
@@ -2398,6 +2409,8 @@ export interface components {
       | components['schemas']['PercentageChargeInput'];
     PerUnitChargeInput: {
       metric_key: components['schemas']['ClientId'];
+      filters?: components['schemas']['ChargeFilters'];
+      group_by?: components['schemas']['ChargeGroupBy'];
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2410,6 +2423,8 @@ export interface components {
     /** @description `tiered` (graduated) or `volume`. */
     TieredChargeInput: {
       metric_key: components['schemas']['ClientId'];
+      filters?: components['schemas']['ChargeFilters'];
+      group_by?: components['schemas']['ChargeGroupBy'];
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2428,6 +2443,8 @@ export interface components {
     };
     PackageChargeInput: {
       metric_key: components['schemas']['ClientId'];
+      filters?: components['schemas']['ChargeFilters'];
+      group_by?: components['schemas']['ChargeGroupBy'];
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2455,6 +2472,8 @@ export interface components {
     };
     PercentageChargeInput: {
       metric_key: components['schemas']['ClientId'];
+      filters?: components['schemas']['ChargeFilters'];
+      group_by?: components['schemas']['ChargeGroupBy'];
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2494,6 +2513,8 @@ export interface components {
     Charge:
       | {
           metric_key: components['schemas']['ClientId'];
+          filters?: components['schemas']['ChargeFilters'];
+          group_by?: components['schemas']['ChargeGroupBy'];
           /** @constant */
           model: 'per_unit';
           properties: {
@@ -2502,6 +2523,8 @@ export interface components {
         }
       | {
           metric_key: components['schemas']['ClientId'];
+          filters?: components['schemas']['ChargeFilters'];
+          group_by?: components['schemas']['ChargeGroupBy'];
           /** @enum {string} */
           model: 'tiered' | 'volume';
           properties: {
@@ -2510,6 +2533,8 @@ export interface components {
         }
       | {
           metric_key: components['schemas']['ClientId'];
+          filters?: components['schemas']['ChargeFilters'];
+          group_by?: components['schemas']['ChargeGroupBy'];
           /** @constant */
           model: 'package';
           properties: {
@@ -2527,6 +2552,8 @@ export interface components {
         }
       | {
           metric_key: components['schemas']['ClientId'];
+          filters?: components['schemas']['ChargeFilters'];
+          group_by?: components['schemas']['ChargeGroupBy'];
           /** @constant */
           model: 'percentage';
           properties: {
@@ -2536,6 +2563,66 @@ export interface components {
             max_per_event: components['schemas']['DecimalString'] | null;
           };
         };
+    /**
+     * @description Part II §8. Prices only the events whose properties match: every property named (AND),
+     *     any of its values (OR). Only dimensions of the charge's metric (else 400 at
+     *     `charges[i].filters.<property>`); 1 to 100 distinct non-empty values each. Several charges
+     *     on one metric with different filters form a price matrix: an event is priced by the first
+     *     charge, in plan order, whose filters it matches; the metric's charge without filters (at
+     *     most one) prices every event no filtered charge took; with no such charge that usage is
+     *     listed as `unpriced` on the calculation, never billed. Two charges of one metric with the
+     *     same filters → 400 at `charges[i].filters`. An event property that is not a string counts
+     *     as no value (it matches no filter).
+     * @example {
+     *       "model": [
+     *         "gpt-4o",
+     *         "gpt-4.1"
+     *       ]
+     *     }
+     */
+    ChargeFilters: {
+      [key: string]: string[];
+    };
+    /**
+     * @description Part II §8. One line item per combination of these dimensions' values (null for events
+     *     without one), each priced and tiered on its own. Only dimensions of the charge's metric
+     *     (else 400 at `charges[i].group_by[j]`). A grouped charge without usage in the period gives
+     *     one line of quantity 0 with `group: {}`.
+     * @example [
+     *       "region"
+     *     ]
+     */
+    ChargeGroupBy: components['schemas']['DimensionName'][];
+    /**
+     * @description The values of the grouped dimensions; null for events that had none (or a non-string value).
+     * @example {
+     *       "region": "eu-west-1"
+     *     }
+     */
+    DimensionValues: {
+      [key: string]: string | null;
+    };
+    /**
+     * @description Usage of a metric that no charge of the plan prices (a price matrix without a charge for
+     *     the rest), per combination of the values of the dimensions its charges filter on. Never
+     *     billed; listed so that nothing disappears silently.
+     * @example {
+     *       "metric_key": "tokens",
+     *       "dimensions": {
+     *         "model": "claude"
+     *       },
+     *       "quantity": "7000"
+     *     }
+     */
+    UnpricedUsage: {
+      metric_key: string;
+      dimensions: components['schemas']['DimensionValues'];
+      quantity: components['schemas']['DecimalString'];
+    };
+    UsageGroup: {
+      dimensions: components['schemas']['DimensionValues'];
+      value: components['schemas']['DecimalString'] | null;
+    };
     Tier: {
       up_to: components['schemas']['DecimalString'] | null;
       unit_amount: components['schemas']['DecimalString'];
@@ -2742,10 +2829,34 @@ export interface components {
       period_start: components['schemas']['TimestampInput'];
       period_end: components['schemas']['TimestampInput'];
       subscription_id?: string;
+      /**
+       * @description Part II §8. Only the events whose properties match: property → one value or several
+       *     (any of them). Only the metric's dimensions (else 400 at `filter[<property>]`).
+       * @example {
+       *       "model": [
+       *         "gpt-4o"
+       *       ]
+       *     }
+       */
+      filter?: {
+        [key: string]: string[];
+      };
+      /**
+       * @description One value per value of this dimension (`groups` instead of `value`). Also accepted: a
+       *     single string for a filter's value, and an array of names for combinations.
+       * @example region
+       */
+      group_by?: components['schemas']['DimensionName'];
     };
+    /** @description `value` without `group_by`; `groups` (and no `value`) with it. */
     UsageValue: {
+      /**
+       * @description With `group_by`: one entry per combination of values present in the period (sorted by
+       *     value, null last), each aggregated on its own with the metric's aggregation.
+       */
+      groups?: components['schemas']['UsageGroup'][];
       /** @description `null` for an empty max, min or latest. */
-      value: components['schemas']['DecimalString'] | null;
+      value?: components['schemas']['DecimalString'] | null;
       meta: {
         /** @enum {string} */
         consistency: 'eventual' | 'strong';
@@ -2756,7 +2867,9 @@ export interface components {
       buckets: {
         start: components['schemas']['Timestamp'];
         end: components['schemas']['Timestamp'];
-        value: components['schemas']['DecimalString'] | null;
+        /** @description With `group_by` (instead of `value`) every group present in the period, in every bucket. */
+        groups?: components['schemas']['UsageGroup'][];
+        value?: components['schemas']['DecimalString'] | null;
       }[];
       meta: {
         /** @constant */
@@ -2794,6 +2907,10 @@ export interface components {
       amount: components['schemas']['DecimalString'];
       /** @description Tiered and volume lines only. */
       tiers?: components['schemas']['TierBreakdown'][];
+      /** @description The charge's filters (a cell of a price matrix), when it has some. */
+      filters?: components['schemas']['ChargeFilters'];
+      /** @description The group this line prices, when the charge has `group_by`. */
+      group?: components['schemas']['DimensionValues'];
     };
     Calculation: {
       calculation_id: string;
@@ -2811,6 +2928,8 @@ export interface components {
       };
       total_amount: components['schemas']['DecimalString'];
       line_items: components['schemas']['LineItem'][];
+      /** @description Present when some usage matched no charge of the plan (Part II §8); never billed. */
+      unpriced?: components['schemas']['UnpricedUsage'][];
       created_at: components['schemas']['Timestamp'];
     };
     /** @enum {string} */
@@ -2873,7 +2992,14 @@ export interface components {
      *       "period_end": "2026-02-01T00:00:00.000Z",
      *       "invoiced_amount": "5.50",
      *       "repriced_amount": "6.00",
-     *       "calculation_id": "calc_77ab"
+     *       "calculation_id": "calc_77ab",
+     *       "unpriced": {
+     *         "type": "array",
+     *         "description": "The calculation's usage that no charge priced, when there was some (never billed).",
+     *         "items": {
+     *           "$ref": "#/components/schemas/UnpricedUsage"
+     *         }
+     *       }
      *     }
      */
     UsageAdjustment: {
@@ -3817,6 +3943,28 @@ export interface components {
      * @example sub_a1b2c3
      */
     UsageSubscriptionId: string;
+    /**
+     * @description Part II §8. `filter[<property>]=<value>`, repeatable: several values of one property match
+     *     any of them; several properties must all match. Only the metric's declared dimensions
+     *     (answered from the pre-computed buckets, as fast as without); any other property → 400 at
+     *     `filter[<property>]` (choice: no slow scan of the events for undeclared properties).
+     * @example {
+     *       "model": [
+     *         "gpt-4o"
+     *       ]
+     *     }
+     */
+    UsageFilter: {
+      [key: string]: string[];
+    };
+    /**
+     * @description Part II §8. A dimension of the metric (repeatable for combinations): the answer carries
+     *     `groups`, one value per combination present, instead of `value`. Events without the
+     *     property (or with a non-string value) form the `null` group. Not a dimension → 400 at
+     *     `group_by`.
+     * @example region
+     */
+    UsageGroupBy: components['schemas']['DimensionName'];
     /**
      * @description Inclusive start, RFC 3339 with an offset.
      * @example 2026-03-01T00:00:00Z
@@ -4982,6 +5130,26 @@ export interface operations {
          * @example sub_a1b2c3
          */
         subscription_id?: components['parameters']['UsageSubscriptionId'];
+        /**
+         * @description Part II §8. `filter[<property>]=<value>`, repeatable: several values of one property match
+         *     any of them; several properties must all match. Only the metric's declared dimensions
+         *     (answered from the pre-computed buckets, as fast as without); any other property → 400 at
+         *     `filter[<property>]` (choice: no slow scan of the events for undeclared properties).
+         * @example {
+         *       "model": [
+         *         "gpt-4o"
+         *       ]
+         *     }
+         */
+        filter?: components['parameters']['UsageFilter'];
+        /**
+         * @description Part II §8. A dimension of the metric (repeatable for combinations): the answer carries
+         *     `groups`, one value per combination present, instead of `value`. Events without the
+         *     property (or with a non-string value) form the `null` group. Not a dimension → 400 at
+         *     `group_by`.
+         * @example region
+         */
+        group_by?: components['parameters']['UsageGroupBy'];
       };
       header?: never;
       path?: never;
@@ -4995,15 +5163,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "value": "85000",
-           *       "meta": {
-           *         "consistency": "eventual",
-           *         "as_of": "2026-04-01T00:00:02.512Z"
-           *       }
-           *     }
-           */
           'application/json': components['schemas']['UsageValue'];
         };
       };
@@ -5090,6 +5249,26 @@ export interface operations {
          * @example sub_a1b2c3
          */
         subscription_id?: components['parameters']['UsageSubscriptionId'];
+        /**
+         * @description Part II §8. `filter[<property>]=<value>`, repeatable: several values of one property match
+         *     any of them; several properties must all match. Only the metric's declared dimensions
+         *     (answered from the pre-computed buckets, as fast as without); any other property → 400 at
+         *     `filter[<property>]` (choice: no slow scan of the events for undeclared properties).
+         * @example {
+         *       "model": [
+         *         "gpt-4o"
+         *       ]
+         *     }
+         */
+        filter?: components['parameters']['UsageFilter'];
+        /**
+         * @description Part II §8. A dimension of the metric (repeatable for combinations): the answer carries
+         *     `groups`, one value per combination present, instead of `value`. Events without the
+         *     property (or with a non-string value) form the `null` group. Not a dimension → 400 at
+         *     `group_by`.
+         * @example region
+         */
+        group_by?: components['parameters']['UsageGroupBy'];
       };
       header?: never;
       path?: never;

@@ -26,11 +26,11 @@ export class CatalogCopyRepository {
   ) {}
 
   async findMetrics(keys: string[]): Promise<Map<string, MetricFacts>> {
-    const rows: Array<{ key: string; aggregation_type: AggregationType; value_type: ValueType }> = await this.dataSource.query(
-      `SELECT key, aggregation_type, value_type FROM ${this.schema}.catalog_metrics WHERE key = ANY($1::text[])`,
+    const rows: Array<{ key: string; aggregation_type: AggregationType; value_type: ValueType; dimensions: string[] }> = await this.dataSource.query(
+      `SELECT key, aggregation_type, value_type, dimensions FROM ${this.schema}.catalog_metrics WHERE key = ANY($1::text[])`,
       [keys],
     );
-    return new Map(rows.map((row) => [row.key, { aggregationType: row.aggregation_type, valueType: row.value_type }]));
+    return new Map(rows.map((row) => [row.key, { aggregationType: row.aggregation_type, valueType: row.value_type, dimensions: row.dimensions }]));
   }
 
   async findCustomers(ids: string[]): Promise<Map<string, CustomerFacts>> {
@@ -52,10 +52,12 @@ export class CatalogCopyRepository {
     if (metrics.size === 0) return;
     const facts = [...metrics.values()];
     await this.dataSource.query(
-      `INSERT INTO ${this.schema}.catalog_metrics (key, aggregation_type, value_type)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-       ON CONFLICT (key) DO UPDATE SET aggregation_type = EXCLUDED.aggregation_type, value_type = EXCLUDED.value_type, updated_at = now()`,
-      [[...metrics.keys()], facts.map((m) => m.aggregationType), facts.map((m) => m.valueType)],
+      `INSERT INTO ${this.schema}.catalog_metrics (key, aggregation_type, value_type, dimensions)
+       SELECT key, aggregation_type, value_type, ARRAY(SELECT jsonb_array_elements_text(dimensions::jsonb))
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(key, aggregation_type, value_type, dimensions)
+       ON CONFLICT (key) DO UPDATE
+       SET aggregation_type = EXCLUDED.aggregation_type, value_type = EXCLUDED.value_type, dimensions = EXCLUDED.dimensions, updated_at = now()`,
+      [[...metrics.keys()], facts.map((m) => m.aggregationType), facts.map((m) => m.valueType), facts.map((m) => JSON.stringify(m.dimensions ?? []))],
     );
   }
 

@@ -54,7 +54,7 @@ describe('CatalogCopyService', () => {
     });
     tables.customers.set('cust_a', true);
     const facts = await service.resolve(refs(['calls', 'calls'], ['cust_a', 'cust_b'], ['sub_1']));
-    expect(facts.metric('calls')).toEqual({ aggregationType: 'sum', valueType: 'integer' });
+    expect(facts.metric('calls')).toEqual({ aggregationType: 'sum', valueType: 'integer', dimensions: [] });
     expect([facts.hasCustomer('cust_a'), facts.hasCustomer('cust_b'), facts.hasCustomer('cust_c')]).toEqual([true, true, false]);
     expect(facts.subscriptionOwner('sub_1')).toBe('cust_a');
     expect(tableReads.sort()).toEqual(['customers:cust_a,cust_b', 'metrics:calls', 'subscriptions:sub_1']);
@@ -102,7 +102,7 @@ describe('CatalogCopyService', () => {
       envelope({ type: 'price_plan_version.created', data: { id: 'plan_1' } }),
     ]);
     expect([...tables.metrics, ...tables.customers, ...tables.subscriptions]).toEqual([
-      ['calls', { aggregationType: 'max', valueType: 'decimal' }],
+      ['calls', { aggregationType: 'max', valueType: 'decimal', dimensions: [] }],
       ['cust_a', true],
       ['sub_1', 'cust_a'],
     ]);

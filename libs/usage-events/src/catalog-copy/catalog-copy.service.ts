@@ -165,7 +165,8 @@ function metricFacts(record: Partial<MetricRecord> | undefined): MetricFacts | u
   if (!record || !isAggregationType(record.aggregation_type)) return undefined;
   const valueType = record.value_type as ValueType;
   if (!VALUE_TYPES.includes(valueType) || !isValueTypeAllowed(record.aggregation_type, valueType)) return undefined;
-  return { aggregationType: record.aggregation_type, valueType };
+  const dimensions = Array.isArray(record.dimensions) ? record.dimensions.filter((name): name is string => typeof name === 'string') : [];
+  return { aggregationType: record.aggregation_type, valueType, dimensions };
 }
 
 async function forEachLimited<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {

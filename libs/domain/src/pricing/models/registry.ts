@@ -1,3 +1,4 @@
+import type { DimensionFilter } from '../../aggregation/usage-selection';
 import { flatFeeModel } from './flat-fee/flat-fee.model';
 import { packageModel } from './package/package.model';
 import { percentageModel } from './percentage/percentage.model';
@@ -38,9 +39,19 @@ type ModelNamed<M extends ChargeModel> = (typeof PRICING_MODELS)[M];
 export type PropertiesOf<M extends ChargeModel> = Parameters<ModelNamed<M>['price']>[0];
 export type PropertiesJsonOf<M extends ChargeModel> = ReturnType<ModelNamed<M>['propertiesToJson']>;
 
+/**
+ * Which part of its metric a metered charge prices (API.md Part II §8): only the events matching
+ * `filters` (absent: all those no filtered charge of the metric took), one line item per
+ * combination of the `groupBy` properties' values (absent: one line item).
+ */
+export interface ChargeDimensions {
+  filters?: DimensionFilter;
+  groupBy?: readonly string[];
+}
+
 /** A charge of model M, its properties parsed (Big values). A metered one names its metric. */
 export type ChargeOf<M extends ChargeModel> = ModelNamed<M>['metered'] extends true
-  ? { model: M; metricKey: string; properties: PropertiesOf<M> }
+  ? { model: M; metricKey: string; properties: PropertiesOf<M> } & ChargeDimensions
   : { model: M; metricKey?: undefined; properties: PropertiesOf<M> };
 
 /** One charge of a price plan, discriminated by `model`. */
@@ -48,7 +59,7 @@ export type Charge = { [M in ChargeModel]: ChargeOf<M> }[ChargeModel];
 
 /** A charge in the API (snake_case, decimal strings); an unmetered charge has no metric_key. */
 export type ChargeJsonOf<M extends ChargeModel> = ModelNamed<M>['metered'] extends true
-  ? { metric_key: string; model: M; properties: PropertiesJsonOf<M> }
+  ? { metric_key: string; model: M; properties: PropertiesJsonOf<M>; filters?: Record<string, string[]>; group_by?: string[] }
   : { model: M; properties: PropertiesJsonOf<M> };
 
 export type ChargeJson = { [M in ChargeModel]: ChargeJsonOf<M> }[ChargeModel];

@@ -1,7 +1,7 @@
 import { finalValue } from '@abaxus/domain/aggregation/aggregation-state';
 import { parseEventInstant } from '@abaxus/usage-events/event-timestamp';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
-import { bucketDeltas, NO_SUBSCRIPTION, touchedBuckets } from './hourly-buckets';
+import { ALL_DIMENSION_VALUES_KEY, bucketDeltas, NO_SUBSCRIPTION, touchedBuckets } from './hourly-buckets';
 
 const event = (key: string, timestamp: string, value: string, subscriptionId: string | null = null): ValidUsageEvent & { seq: string } => ({
   idempotencyKey: key,
@@ -12,6 +12,8 @@ const event = (key: string, timestamp: string, value: string, subscriptionId: st
   value,
   instant: parseEventInstant(timestamp)!,
   propertiesJson: null,
+  dimensions: [],
+  dimensionKey: '{}',
   seq: key.replace(/\D/g, ''),
 });
 
@@ -27,6 +29,20 @@ describe('bucketDeltas', () => {
       ['2026-03-17T10:00:00.000Z', NO_SUBSCRIPTION, '1'],
       ['2026-03-17T11:00:00.000Z', NO_SUBSCRIPTION, '3'],
       ['2026-03-17T10:00:00.000Z', 'sub_1', '4'],
+    ]);
+  });
+
+  it('keeps a bucket per combination of dimension values, plus the hour’s rollup of them all', () => {
+    const dimensional = (key: string, dimensionKey: string, value: string) => ({
+      ...event(key, '2026-03-17T10:00:00Z', value),
+      dimensions: ['model'],
+      dimensionKey,
+    });
+    const deltas = bucketDeltas([dimensional('e1', '{"model":"a"}', '1'), dimensional('e2', '{"model":"b"}', '2'), dimensional('e3', '{"model":"a"}', '3')]);
+    expect(deltas.map((d) => [d.dimensionKey, finalValue(d.state)])).toEqual([
+      ['{"model":"a"}', '3'],
+      [ALL_DIMENSION_VALUES_KEY, '3'],
+      ['{"model":"b"}', '2'],
     ]);
   });
 

@@ -11,6 +11,8 @@ const event = (key: string, timestamp: string, value: string): ValidUsageEvent =
   value,
   instant: parseEventInstant(timestamp)!,
   propertiesJson: null,
+  dimensions: [],
+  dimensionKey: '{}',
 });
 
 describe('firstPerKey', () => {

@@ -6,7 +6,7 @@ import { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
 import { appendToOutbox } from '@abaxus/platform/bus/outbox-relay';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { AggregateRow, stateAggregateSql } from '../hourly-buckets/aggregate-sql';
-import { BucketKey, bucketId } from '../hourly-buckets/hourly-buckets';
+import { ALL_DIMENSION_VALUES_KEY, BucketKey, bucketId, TouchedBucket } from '../hourly-buckets/hourly-buckets';
 import { AGGREGATION_OUTBOX } from './dead-letters';
 
 export interface StoredEvent extends ValidUsageEvent {
@@ -82,23 +82,31 @@ export class UsageStoreTransaction {
   async insertOrLockBuckets(buckets: BucketStateRow[]): Promise<BucketStateRow[]> {
     if (buckets.length === 0) return [];
     const sorted = [...buckets].sort(compareBuckets);
-    const rows: Array<{ customer_id: string; subscription_key: string; metric_key: string; hour: Date; state: SerializedAggregationState; inserted: boolean }> =
-      await this.runner.query(
-        `INSERT INTO aggregation.usage_hourly AS b (customer_id, subscription_key, metric_key, hour, state)
-         SELECT t.customer_id, t.subscription_key, t.metric_key, t.hour, t.state::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY
-           AS t(customer_id, subscription_key, metric_key, hour, state, ord)
-         ORDER BY t.ord
-         ON CONFLICT (customer_id, metric_key, hour, subscription_key) DO UPDATE SET state = b.state
-         RETURNING b.customer_id, b.subscription_key, b.metric_key, b.hour, b.state, (b.xmax = 0) AS inserted`,
-        [
-          sorted.map((b) => b.customerId),
-          sorted.map((b) => b.subscriptionKey),
-          sorted.map((b) => b.metricKey),
-          sorted.map((b) => new Date(b.hourMillis).toISOString()),
-          sorted.map((b) => JSON.stringify(b.state)),
-        ],
-      );
+    const rows: Array<{
+      customer_id: string;
+      subscription_key: string;
+      metric_key: string;
+      hour: Date;
+      dimension_key: string;
+      state: SerializedAggregationState;
+      inserted: boolean;
+    }> = await this.runner.query(
+      `INSERT INTO aggregation.usage_hourly AS b (customer_id, subscription_key, metric_key, hour, dimension_key, state)
+       SELECT t.customer_id, t.subscription_key, t.metric_key, t.hour, t.dimension_key, t.state::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
+         AS t(customer_id, subscription_key, metric_key, hour, dimension_key, state, ord)
+       ORDER BY t.ord
+       ON CONFLICT (customer_id, metric_key, hour, subscription_key, dimension_key) DO UPDATE SET state = b.state
+       RETURNING b.customer_id, b.subscription_key, b.metric_key, b.hour, b.dimension_key, b.state, (b.xmax = 0) AS inserted`,
+      [
+        sorted.map((b) => b.customerId),
+        sorted.map((b) => b.subscriptionKey),
+        sorted.map((b) => b.metricKey),
+        sorted.map((b) => new Date(b.hourMillis).toISOString()),
+        sorted.map((b) => b.dimensionKey),
+        sorted.map((b) => JSON.stringify(b.state)),
+      ],
+    );
     return rows
       .filter((row) => !row.inserted)
       .map((row) => ({
@@ -106,6 +114,7 @@ export class UsageStoreTransaction {
         subscriptionKey: row.subscription_key,
         metricKey: row.metric_key,
         hourMillis: row.hour.getTime(),
+        dimensionKey: row.dimension_key,
         state: row.state,
       }));
   }
@@ -114,41 +123,58 @@ export class UsageStoreTransaction {
     if (buckets.length === 0) return;
     await this.runner.query(
       `UPDATE aggregation.usage_hourly b SET state = u.state::jsonb, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS u(customer_id, subscription_key, metric_key, hour, state)
-       WHERE b.customer_id = u.customer_id AND b.metric_key = u.metric_key AND b.hour = u.hour AND b.subscription_key = u.subscription_key`,
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) AS u(customer_id, subscription_key, metric_key, hour, dimension_key, state)
+       WHERE b.customer_id = u.customer_id AND b.metric_key = u.metric_key AND b.hour = u.hour AND b.subscription_key = u.subscription_key
+         AND b.dimension_key = u.dimension_key`,
       [
         buckets.map((b) => b.customerId),
         buckets.map((b) => b.subscriptionKey),
         buckets.map((b) => b.metricKey),
         buckets.map((b) => new Date(b.hourMillis).toISOString()),
+        buckets.map((b) => b.dimensionKey),
         buckets.map((b) => JSON.stringify(b.state)),
       ],
     );
   }
 
-  /** Aggregates, from the events table, the buckets given (all of one aggregation type). */
-  async aggregateBuckets(type: AggregationType, buckets: BucketKey[]): Promise<Map<string, AggregateRow>> {
+  /**
+   * Aggregates, from the events table, the buckets given (all of one aggregation type). An event
+   * belongs to a bucket when its string values of the metric's dimensions make the bucket's key
+   * (compared as jsonb, so the key's order does not matter), and to its hour's rollup bucket.
+   */
+  async aggregateBuckets(type: AggregationType, buckets: TouchedBucket[]): Promise<Map<string, AggregateRow>> {
     const result = new Map<string, AggregateRow>();
     if (buckets.length === 0) return result;
-    const rows: Array<AggregateRow & { customer_id: string; subscription_key: string; metric_key: string; hour: Date }> = await this.runner.query(
-      `SELECT k.customer_id, k.subscription_key, k.metric_key, k.hour, ${stateAggregateSql(type)}
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS k(customer_id, subscription_key, metric_key, hour)
-       JOIN aggregation.events e
-         ON e.customer_id = k.customer_id AND e.metric_key = k.metric_key AND coalesce(e.subscription_id, '') = k.subscription_key
-        AND e.ts >= k.hour AND e.ts < k.hour + interval '1 hour'
-       GROUP BY k.customer_id, k.subscription_key, k.metric_key, k.hour`,
-      [
-        buckets.map((b) => b.customerId),
-        buckets.map((b) => b.subscriptionKey),
-        buckets.map((b) => b.metricKey),
-        buckets.map((b) => new Date(b.hourMillis).toISOString()),
-      ],
-    );
-    for (const row of rows) {
-      result.set(
-        bucketId({ customerId: row.customer_id, subscriptionKey: row.subscription_key, metricKey: row.metric_key, hourMillis: row.hour.getTime() }),
-        row,
+    const rows: Array<AggregateRow & { customer_id: string; subscription_key: string; metric_key: string; hour: Date; dimension_key: string }> =
+      await this.runner.query(
+        `SELECT k.customer_id, k.subscription_key, k.metric_key, k.hour, k.dimension_key, ${stateAggregateSql(type)}
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
+           AS k(customer_id, subscription_key, metric_key, hour, dimension_key, dimensions)
+         JOIN aggregation.events e
+           ON e.customer_id = k.customer_id AND e.metric_key = k.metric_key AND coalesce(e.subscription_id, '') = k.subscription_key
+          AND e.ts >= k.hour AND e.ts < k.hour + interval '1 hour'
+          AND CASE WHEN k.dimension_key = '${ALL_DIMENSION_VALUES_KEY}' THEN TRUE
+                   ELSE (SELECT coalesce(jsonb_object_agg(d, e.properties -> d), '{}') FROM jsonb_array_elements_text(k.dimensions::jsonb) AS d
+                         WHERE jsonb_typeof(e.properties -> d) = 'string') = k.dimension_key::jsonb END
+         GROUP BY k.customer_id, k.subscription_key, k.metric_key, k.hour, k.dimension_key`,
+        [
+          buckets.map((b) => b.customerId),
+          buckets.map((b) => b.subscriptionKey),
+          buckets.map((b) => b.metricKey),
+          buckets.map((b) => new Date(b.hourMillis).toISOString()),
+          buckets.map((b) => b.dimensionKey),
+          buckets.map((b) => JSON.stringify(b.dimensions)),
+        ],
       );
+    for (const row of rows) {
+      const key = {
+        customerId: row.customer_id,
+        subscriptionKey: row.subscription_key,
+        metricKey: row.metric_key,
+        hourMillis: row.hour.getTime(),
+        dimensionKey: row.dimension_key,
+      };
+      result.set(bucketId(key), row);
     }
     return result;
   }
@@ -240,7 +266,8 @@ function compareBuckets(a: BucketKey, b: BucketKey): number {
     compareText(a.customerId, b.customerId) ||
     compareText(a.metricKey, b.metricKey) ||
     a.hourMillis - b.hourMillis ||
-    compareText(a.subscriptionKey, b.subscriptionKey)
+    compareText(a.subscriptionKey, b.subscriptionKey) ||
+    compareText(a.dimensionKey, b.dimensionKey)
   );
 }
 

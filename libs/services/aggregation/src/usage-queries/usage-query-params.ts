@@ -1,4 +1,5 @@
 import { CLIENT_ID_PATTERN } from '@abaxus/domain/client-id';
+import { DimensionFilter, UsageSelection } from '@abaxus/domain/aggregation/usage-selection';
 import { ValidationIssue } from '@abaxus/domain/validation-issue';
 import { EventInstant, parseEventInstant } from '@abaxus/usage-events/event-timestamp';
 
@@ -12,6 +13,8 @@ export interface UsageQuery {
   start: EventInstant;
   end: EventInstant;
   granularity: Granularity | null;
+  /** filter[...] and group_by (and, internally, exclude); WHOLE_USAGE when none. */
+  selection: UsageSelection;
 }
 
 export type UsageQueryResult = { ok: true; query: UsageQuery } | { ok: false; errors: ValidationIssue[] };
@@ -27,14 +30,17 @@ const FIELDS = ['customer_id', 'metric_key', 'period_start', 'period_end', 'subs
  * Reads the fields of summary, histogram (query string) and compute (JSON body) alike; every
  * missing or invalid field is named, so a request whose query string was lost says what it lacks.
  */
-export function parseUsageQuery(input: unknown, options: { granularity: boolean }): UsageQueryResult {
+export function parseUsageQuery(input: unknown, options: { granularity: boolean; exclude?: boolean }): UsageQueryResult {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
   }
   const record = input as Record<string, unknown>;
   const errors: ValidationIssue[] = [];
   const known = options.granularity ? [...FIELDS, 'granularity'] : FIELDS;
-  for (const field of Object.keys(record)) if (!known.includes(field)) errors.push({ field, message: 'is not a known field' });
+  const selectionFields = options.exclude ? [...SELECTION_FIELDS, 'exclude'] : SELECTION_FIELDS;
+  for (const field of Object.keys(record)) {
+    if (!known.includes(field) && !selectionFields.includes(field) && !FILTER_KEY.test(field)) errors.push({ field, message: 'is not a known field' });
+  }
 
   const text = (field: string, required: boolean): string | null => {
     const value = record[field];
@@ -85,8 +91,63 @@ export function parseUsageQuery(input: unknown, options: { granularity: boolean 
     if (value === 'hour' || value === 'day') granularity = value;
     else if (value !== null) errors.push({ field: 'granularity', message: 'must be "hour" or "day"' });
   }
+  const selection = parseSelection(record, errors);
   if (errors.length > 0 || !customerId || !metricKey || !start || !end) return { ok: false, errors };
-  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity } };
+  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity, selection } };
+}
+
+const SELECTION_FIELDS = ['filter', 'group_by'];
+/** `filter[region]` as a query string key (a parser that does not nest brackets leaves it so). */
+const FILTER_KEY = /^filter\[([^\]]+)\]$/;
+const MAX_FILTER_VALUES = 100;
+
+/**
+ * `filter[<property>]=<value>` (repeatable: several values of one property match any of them),
+ * given as query keys or as a `filter` object (JSON body: `{"region": ["eu", "us"]}` or a single
+ * string), and `group_by` (one property name, or an array of them). Which properties a metric
+ * accepts is checked against its dimensions later.
+ */
+function parseSelection(record: Record<string, unknown>, errors: ValidationIssue[]): UsageSelection {
+  const filters: Record<string, string[]> = {};
+  const addValues = (property: string, raw: unknown, field: string) => {
+    const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.length > 0 && raw.every((v) => typeof v === 'string') ? (raw as string[]) : null;
+    if (values === null) errors.push({ field, message: 'must be a string or a non-empty array of strings' });
+    else if (values.length > MAX_FILTER_VALUES) errors.push({ field, message: `must list at most ${MAX_FILTER_VALUES} values` });
+    else filters[property] = [...new Set([...(filters[property] ?? []), ...values])];
+  };
+  for (const [key, raw] of Object.entries(record)) {
+    const match = FILTER_KEY.exec(key);
+    if (match) addValues(match[1], raw, key);
+  }
+  const filter = record.filter;
+  if (filter !== undefined) {
+    if (!isObject(filter)) errors.push({ field: 'filter', message: 'must be an object of property names to values' });
+    else for (const [property, raw] of Object.entries(filter)) addValues(property, raw, `filter[${property}]`);
+  }
+  const rawGroupBy = record.group_by;
+  let groupBy: string[] = [];
+  if (rawGroupBy !== undefined && rawGroupBy !== null && rawGroupBy !== '') {
+    const names = typeof rawGroupBy === 'string' ? [rawGroupBy] : Array.isArray(rawGroupBy) ? rawGroupBy : null;
+    if (names === null || !names.every((name) => typeof name === 'string' && name.length > 0)) {
+      errors.push({ field: 'group_by', message: 'must be a property name or an array of property names' });
+    } else if (new Set(names).size !== names.length) errors.push({ field: 'group_by', message: 'must not repeat a property' });
+    else groupBy = names as string[];
+  }
+  const exclude: DimensionFilter[] = [];
+  if (record.exclude !== undefined) {
+    const raw = record.exclude;
+    if (
+      !Array.isArray(raw) ||
+      !raw.every((item) => isObject(item) && Object.values(item).every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string')))
+    ) {
+      errors.push({ field: 'exclude', message: 'must be an array of filters (property → array of values)' });
+    } else exclude.push(...(raw as DimensionFilter[]));
+  }
+  return { filters, exclude, groupBy };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Periods of one subscription, each with the instant it was last priced (invoicing's late usage check). */

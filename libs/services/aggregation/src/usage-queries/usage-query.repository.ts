@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AggregationState, AggregationType, SerializedAggregationState } from '@abaxus/domain/aggregation/aggregation-state';
 import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
-import { NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
+import { NO_DIMENSION_VALUES_KEY, UsageSelection, WHOLE_USAGE } from '@abaxus/domain/aggregation/usage-selection';
+import { ALL_DIMENSION_VALUES_KEY, NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
+import { selectionSql } from './selection-sql';
 import { EventInstant } from '@abaxus/usage-events/event-timestamp';
 import { Span } from './usage-window';
 
@@ -17,77 +19,130 @@ export interface UsageScope {
 export interface HourlyBucketRow {
   hourMillis: number;
   state: SerializedAggregationState;
+  /** The bucket's dimension values (`{}` when the selection does not group). */
+  dimensionKey: string;
 }
+
+/** One group's figure; `group` holds one value (or null) per group_by property, empty without grouping. */
+export interface Grouped<T> {
+  group: Array<string | null>;
+  figure: T;
+}
+
+const SCOPE_WHERE = `e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4
+  AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`;
 
 /** Reads of the events store: hourly buckets, exact aggregates of events, consumer positions. */
 @Injectable()
 export class UsageQueryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Bucket rows of whole hours [fromHour, toHour), every subscription key in scope. */
-  async hourlyBuckets(scope: UsageScope, fromHour: number, toHour: number): Promise<HourlyBucketRow[]> {
-    const rows: Array<{ hour: Date; state: SerializedAggregationState }> = await this.dataSource.query(
-      `SELECT hour, state FROM aggregation.usage_hourly
-       WHERE customer_id = $1 AND metric_key = $2 AND hour >= $3 AND hour < $4
-         AND ($5::text IS NULL OR subscription_key = $5 OR subscription_key = $6)`,
-      [scope.customerId, scope.metricKey, new Date(fromHour).toISOString(), new Date(toHour).toISOString(), scope.subscriptionId, NO_SUBSCRIPTION],
+  /**
+   * Bucket rows of whole hours [fromHour, toHour), every subscription key in scope, of the selected
+   * dimension values. A metric with dimensions is read from its hourly rollups when the selection
+   * takes everything ungrouped, else from its combinations' buckets.
+   */
+  async hourlyBuckets(
+    scope: UsageScope,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection = WHOLE_USAGE,
+    hasDimensions = false,
+  ): Promise<HourlyBucketRow[]> {
+    const params: unknown[] = [
+      scope.customerId,
+      scope.metricKey,
+      new Date(fromHour).toISOString(),
+      new Date(toHour).toISOString(),
+      scope.subscriptionId,
+      NO_SUBSCRIPTION,
+    ];
+    // Grouped by the caller from the key, which is only read (and sent) when the answer is grouped.
+    const { where } = selectionSql({ ...selection, groupBy: [] }, 'buckets', params);
+    const whole = where === 'TRUE' && selection.groupBy.length === 0;
+    const buckets = !hasDimensions
+      ? where
+      : whole
+        ? `b.dimension_key = '${ALL_DIMENSION_VALUES_KEY}'`
+        : `b.dimension_key <> '${ALL_DIMENSION_VALUES_KEY}' AND ${where}`;
+    const key = selection.groupBy.length > 0 ? 'b.dimension_key' : `'${NO_DIMENSION_VALUES_KEY}'`;
+    const rows: Array<{ hour: Date; state: SerializedAggregationState; dimension_key: string }> = await this.dataSource.query(
+      `SELECT b.hour, b.state, ${key} AS dimension_key FROM aggregation.usage_hourly b
+       WHERE b.customer_id = $1 AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
+         AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${buckets}`,
+      params,
     );
-    return rows.map((row) => ({ hourMillis: row.hour.getTime(), state: row.state }));
+    return rows.map((row) => ({ hourMillis: row.hour.getTime(), state: row.state, dimensionKey: row.dimension_key }));
   }
 
-  /** The mergeable state of the events in a span (used for the partial hours of a period). */
-  async eventsState(type: AggregationType, scope: UsageScope, span: Span): Promise<AggregationState> {
-    const rows: AggregateRow[] = await this.dataSource.query(
-      `SELECT ${stateAggregateSql(type)} FROM aggregation.events e
-       WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4
-         AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`,
-      [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId],
+  /** The mergeable state of the selected events in a span, per group (used for the partial hours of a period). */
+  async eventsState(type: AggregationType, scope: UsageScope, span: Span, selection: UsageSelection = WHOLE_USAGE): Promise<Array<Grouped<AggregationState>>> {
+    const params: unknown[] = [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId];
+    const { where, groups } = selectionSql(selection, 'events', params);
+    const rows: Array<AggregateRow & Record<string, string | null>> = await this.dataSource.query(
+      `SELECT ${groupColumns(groups)}${stateAggregateSql(type)} FROM aggregation.events e
+       WHERE ${SCOPE_WHERE} AND ${where} ${groupByClause(groups)}`,
+      params,
     );
-    return stateFromAggregateRow(type, rows[0]);
+    return rows.map((row) => ({ group: groupOfRow(row, groups.length), figure: stateFromAggregateRow(type, row) }));
   }
 
   /**
-   * The exact aggregate straight from the events table, as SQL computes it best for a long period
-   * (count distinct, newest by index); the caller formats it like the domain does.
+   * The exact aggregate straight from the events table per group, as SQL computes it best for a
+   * long period (count distinct, newest by index); the caller formats it like the domain does.
    */
-  async exactAggregate(type: Exclude<AggregationType, 'weighted_sum'>, scope: UsageScope, span: Span): Promise<string | null> {
-    const where = `e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4
-      AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`;
-    const params = [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId];
+  async exactAggregate(
+    type: Exclude<AggregationType, 'weighted_sum'>,
+    scope: UsageScope,
+    span: Span,
+    selection: UsageSelection = WHOLE_USAGE,
+  ): Promise<Array<Grouped<string | null>>> {
+    const params: unknown[] = [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId];
+    const { where, groups } = selectionSql(selection, 'events', params);
+    const from = `FROM aggregation.events e WHERE ${SCOPE_WHERE} AND ${where}`;
+    const columns = groupColumns(groups);
     const select: Record<Exclude<AggregationType, 'weighted_sum'>, string> = {
-      sum: `SELECT coalesce(sum(e.value::numeric), 0)::text AS value FROM aggregation.events e WHERE ${where}`,
-      count: `SELECT count(*)::text AS value FROM aggregation.events e WHERE ${where}`,
-      max: `SELECT max(e.value::numeric)::text AS value FROM aggregation.events e WHERE ${where}`,
-      min: `SELECT min(e.value::numeric)::text AS value FROM aggregation.events e WHERE ${where}`,
-      unique_count: `SELECT count(DISTINCT e.value)::text AS value FROM aggregation.events e WHERE ${where}`,
-      latest: `SELECT e.value FROM aggregation.events e WHERE ${where} ORDER BY e.ts DESC, e.seq DESC LIMIT 1`,
+      sum: `SELECT ${columns}coalesce(sum(e.value::numeric), 0)::text AS value ${from} ${groupByClause(groups)}`,
+      count: `SELECT ${columns}count(*)::text AS value ${from} ${groupByClause(groups)}`,
+      max: `SELECT ${columns}max(e.value::numeric)::text AS value ${from} ${groupByClause(groups)}`,
+      min: `SELECT ${columns}min(e.value::numeric)::text AS value ${from} ${groupByClause(groups)}`,
+      unique_count: `SELECT ${columns}count(DISTINCT e.value)::text AS value ${from} ${groupByClause(groups)}`,
+      latest:
+        groups.length === 0
+          ? `SELECT e.value ${from} ORDER BY e.ts DESC, e.seq DESC LIMIT 1`
+          : `SELECT DISTINCT ON (${groups.join(', ')}) ${columns}e.value ${from} ORDER BY ${groups.join(', ')}, e.ts DESC, e.seq DESC`,
     };
-    const rows: Array<{ value: string | null }> = await this.dataSource.query(select[type], params);
-    return rows[0]?.value ?? null;
+    const rows: Array<Record<string, string | null>> = await this.dataSource.query(select[type], params);
+    if (groups.length === 0) return [{ group: [], figure: rows[0]?.value ?? null }];
+    return rows.map((row) => ({ group: groupOfRow(row, groups.length), figure: row.value }));
   }
 
-  /** The state of the latest event before `before` in scope (a weighted_sum level held into a period); empty when none. */
-  async heldBefore(scope: UsageScope, before: EventInstant): Promise<AggregationState> {
-    const rows: AggregateRow[] = await this.dataSource.query(
-      `SELECT ${stateAggregateSql('weighted_sum')} FROM (
-         SELECT * FROM aggregation.events e
-         WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts < $3
-           AND ($4::text IS NULL OR e.subscription_id = $4 OR e.subscription_id IS NULL)
-         ORDER BY e.ts DESC, e.seq DESC LIMIT 1) e`,
-      [scope.customerId, scope.metricKey, before.iso, scope.subscriptionId],
+  /** Per group, the state of the latest selected event before `before` (a weighted_sum level held into a period). */
+  async heldBefore(scope: UsageScope, before: EventInstant, selection: UsageSelection = WHOLE_USAGE): Promise<Array<Grouped<AggregationState>>> {
+    const params: unknown[] = [scope.customerId, scope.metricKey, before.iso, scope.subscriptionId];
+    const { where, groups } = selectionSql(selection, 'events', params);
+    const latest =
+      groups.length === 0
+        ? `SELECT e.* FROM aggregation.events e WHERE ${HELD_WHERE} AND ${where} ORDER BY e.ts DESC, e.seq DESC LIMIT 1`
+        : `SELECT DISTINCT ON (${groups.join(', ')}) e.*, ${groups.map((expr, index) => `${expr} AS g${index}`).join(', ')}
+           FROM aggregation.events e WHERE ${HELD_WHERE} AND ${where} ORDER BY ${groups.join(', ')}, e.ts DESC, e.seq DESC`;
+    const outerGroups = groups.map((_, index) => `e.g${index}`);
+    const rows: Array<AggregateRow & Record<string, string | null>> = await this.dataSource.query(
+      `SELECT ${groupColumns(outerGroups)}${stateAggregateSql('weighted_sum')} FROM (${latest}) e ${groupByClause(outerGroups)}`,
+      params,
     );
-    return stateFromAggregateRow('weighted_sum', rows[0]);
+    return rows.map((row) => ({ group: groupOfRow(row, groups.length), figure: stateFromAggregateRow('weighted_sum', row) }));
   }
 
-  /** Every event's value in a span (events without a value are left out). */
-  async eventValues(scope: UsageScope, span: Span): Promise<string[]> {
-    const rows: Array<{ value: string }> = await this.dataSource.query(
-      `SELECT e.value FROM aggregation.events e
-       WHERE e.customer_id = $1 AND e.metric_key = $2 AND e.ts >= $3 AND e.ts < $4 AND e.value IS NOT NULL
-         AND ($5::text IS NULL OR e.subscription_id = $5 OR e.subscription_id IS NULL)`,
-      [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId],
+  /** Every selected event's value in a span with its group (events without a value are left out). */
+  async eventValues(scope: UsageScope, span: Span, selection: UsageSelection = WHOLE_USAGE): Promise<Array<Grouped<string>>> {
+    const params: unknown[] = [scope.customerId, scope.metricKey, span.start.iso, span.end.iso, scope.subscriptionId];
+    const { where, groups } = selectionSql(selection, 'events', params);
+    const rows: Array<Record<string, string | null>> = await this.dataSource.query(
+      `SELECT ${groupColumns(groups)}e.value FROM aggregation.events e WHERE ${SCOPE_WHERE} AND e.value IS NOT NULL AND ${where}`,
+      params,
     );
-    return rows.map((row) => row.value);
+    return rows.map((row) => ({ group: groupOfRow(row, groups.length), figure: row.value! }));
   }
 
   /**
@@ -131,4 +186,18 @@ export class UsageQueryRepository {
     const rows: Array<{ at: Date | null }> = await this.dataSource.query('SELECT max(updated_at) AS at FROM aggregation.consumer_positions');
     return rows[0]?.at ?? null;
   }
+}
+
+const HELD_WHERE = `e.customer_id = $1 AND e.metric_key = $2 AND e.ts < $3 AND ($4::text IS NULL OR e.subscription_id = $4 OR e.subscription_id IS NULL)`;
+
+function groupColumns(groups: string[]): string {
+  return groups.map((expr, index) => `${expr} AS g${index}, `).join('');
+}
+
+function groupByClause(groups: string[]): string {
+  return groups.length === 0 ? '' : `GROUP BY ${groups.map((_, index) => `g${index}`).join(', ')}`;
+}
+
+function groupOfRow(row: Record<string, unknown>, size: number): Array<string | null> {
+  return Array.from({ length: size }, (_, index) => (row[`g${index}`] as string | null) ?? null);
 }

@@ -16,9 +16,9 @@ class FakeUsageQueries {
     return new Map(this.positions);
   }
 
-  async exactAggregate(): Promise<string | null> {
+  async exactAggregate(): Promise<Array<{ group: Array<string | null>; figure: string | null }>> {
     this.exactReads += 1;
-    return this.stored;
+    return [{ group: [], figure: this.stored }];
   }
 }
 

@@ -10,6 +10,7 @@ import {
   ValuePeriod,
 } from '@abaxus/domain/aggregation/aggregation-state';
 import { heldAtEnd, WeightedSumState } from '@abaxus/domain/aggregation/weighted-sum';
+import { checkSelectionDimensions, DimensionValues, groupOf, groupToJson, UsageSelection } from '@abaxus/domain/aggregation/usage-selection';
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
@@ -19,22 +20,31 @@ import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
-import { UsageQueryRepository, UsageScope } from './usage-query.repository';
+import { Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
 
+/** One group's figure: the group_by properties' values (null: the events had none). */
+export interface GroupValue<T = string | null> {
+  dimensions: Record<string, string | null>;
+  value: T;
+}
+
+/** Without group_by: `value`; with group_by: `groups` (one value per group present in the period) instead. */
 export interface UsageValue {
-  value: string | null;
+  value?: string | null;
+  groups?: GroupValue[];
   meta: { consistency: 'eventual' | 'strong'; as_of: string };
 }
 
 export interface UsageHistogram {
-  buckets: Array<{ start: string; end: string; value: string | null }>;
+  buckets: Array<{ start: string; end: string; value?: string | null; groups?: GroupValue[] }>;
   meta: { consistency: 'eventual'; as_of: string };
 }
 
 export interface BillableEventValues {
-  /** Every event's value in the period, in no particular order (null values are left out). */
-  values: string[];
+  /** Every selected event's value in the period, in no particular order (null values are left out); absent when grouped. */
+  values?: string[];
+  groups?: Array<GroupValue<string[]>>;
   meta: { consistency: 'strong'; as_of: string };
 }
 
@@ -58,9 +68,15 @@ export class UsageService {
 
   async summary(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
-    const type = await this.aggregationTypeFor(query);
-    const [state, asOf] = await Promise.all([this.bucketedState(type, scopeOf(query), query), this.asOf()]);
-    return { value: finalValue(state, periodOf(query)), meta: { consistency: 'eventual', as_of: asOf } };
+    const { type, dimensioned } = await this.metricOf(query);
+    const [states, asOf] = await Promise.all([this.bucketedStates(type, dimensioned, scopeOf(query), query, query.selection), this.asOf()]);
+    return {
+      ...groupedAnswer(
+        query.selection,
+        states.map(({ group, figure }) => ({ group, figure: finalValue(figure, periodOf(query)) })),
+      ),
+      meta: { consistency: 'eventual', as_of: asOf },
+    };
   }
 
   async histogram(input: unknown): Promise<UsageHistogram> {
@@ -70,55 +86,84 @@ export class UsageService {
         { field: 'granularity', message: `the period would have more than ${MAX_HISTOGRAM_BUCKETS} buckets; use a coarser granularity or a shorter period` },
       ]);
     }
-    const type = await this.aggregationTypeFor(query);
+    const { type, dimensioned } = await this.metricOf(query);
     const scope = scopeOf(query);
+    const selection = query.selection;
     const spans = histogramSpans(query, query.granularity!);
     const plan = planPeriod(query);
     const [rows, edgeStates, asOf, heldBefore] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour) : Promise.resolve([]),
-      Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge))),
+      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
+      Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.asOf(),
-      this.heldBefore(type, scope, query),
+      this.heldBefore(type, scope, query, selection),
     ]);
-    const states: AggregationState[] = spans.map(() => emptyState(type));
+    // Per group, one state per span of the histogram.
+    const perGroup = new GroupedStates<AggregationState[]>(() => spans.map(() => emptyState(type)));
+    if (selection.groupBy.length === 0) perGroup.at([]);
     const starts = spans.map((span) => span.start.epochMillis);
+    const keys = new DimensionKeyReader(selection.groupBy);
     for (const row of rows) {
+      const states = perGroup.at(keys.groupOf(row.dimensionKey));
       const index = lastAtOrBefore(starts, row.hourMillis);
       states[index] = mergeStates(states[index], deserializeState(row.state));
     }
     plan.edges.forEach((edge, i) => {
       const index = lastAtOrBefore(starts, edge.start.epochMillis);
-      states[index] = mergeStates(states[index], edgeStates[i]);
+      for (const { group, figure } of edgeStates[i]) {
+        const states = perGroup.at(group);
+        states[index] = mergeStates(states[index], figure);
+      }
     });
+    const heldByGroup = new GroupedStates<AggregationState | null>(() => null);
+    for (const { group, figure } of heldBefore ?? []) {
+      heldByGroup.set(group, figure);
+      perGroup.at(group);
+    }
     // weighted_sum: each bucket starts from the level the previous ones (or the time before the period) left.
-    let held = heldBefore;
-    const values = spans.map((span, index) => {
-      if (held === null) return finalValue(states[index]);
-      const withHeld = mergeStates(held, states[index]);
-      held = heldAtEnd(withHeld as WeightedSumState);
-      return finalValue(withHeld, { start: span.start.iso, end: span.end.iso });
+    const valuesByGroup = perGroup.entries().map(({ group, figure: states }) => {
+      let held = heldBefore === null ? null : (heldByGroup.get(group) ?? emptyState(type));
+      return spans.map((span, index) => {
+        if (held === null) return finalValue(states[index]);
+        const withHeld = mergeStates(held, states[index]);
+        held = heldAtEnd(withHeld as WeightedSumState);
+        return finalValue(withHeld, { start: span.start.iso, end: span.end.iso });
+      });
     });
+    const groups = perGroup.entries().map((entry) => entry.group);
     return {
-      buckets: spans.map((span, index) => ({ start: span.start.iso, end: span.end.iso, value: values[index] })),
+      buckets: spans.map((span, index) => ({
+        start: span.start.iso,
+        end: span.end.iso,
+        ...groupedAnswer(
+          selection,
+          groups.map((group, g) => ({ group, figure: valuesByGroup[g][index] })),
+        ),
+      })),
       meta: { consistency: 'eventual', as_of: asOf },
     };
   }
 
   async compute(input: unknown): Promise<UsageValue> {
     const query = this.parse(input, false);
-    const type = await this.aggregationTypeFor(query);
+    const { type } = await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
+    const scope = scopeOf(query);
     if (type === 'weighted_sum') {
       // The period's change points straight from the events table (no buckets), plus the level held into it.
-      const [state, held] = await Promise.all([
-        this.repository.eventsState(type, scopeOf(query), query),
-        this.repository.heldBefore(scopeOf(query), query.start),
+      const [states, held] = await Promise.all([
+        this.repository.eventsState(type, scope, query, query.selection),
+        this.repository.heldBefore(scope, query.start, query.selection),
       ]);
-      return { value: finalValue(mergeStates(held, state), periodOf(query)), meta: { consistency: 'strong', as_of: asOf } };
+      const merged = new GroupedStates<AggregationState>(() => emptyState(type));
+      if (query.selection.groupBy.length === 0) merged.at([]);
+      for (const { group, figure } of [...held, ...states]) merged.set(group, mergeStates(merged.at(group), figure));
+      const values = merged.entries().map(({ group, figure }) => ({ group, figure: finalValue(figure, periodOf(query)) }));
+      return { ...groupedAnswer(query.selection, values), meta: { consistency: 'strong', as_of: asOf } };
     }
-    const raw = await this.repository.exactAggregate(type, scopeOf(query), query);
-    return { value: formatExact(type, raw), meta: { consistency: 'strong', as_of: asOf } };
+    const raw = await this.repository.exactAggregate(type, scope, query, query.selection);
+    const values = sortGroups(raw).map(({ group, figure }) => ({ group, figure: formatExact(type, figure) }));
+    return { ...groupedAnswer(query.selection, values), meta: { consistency: 'strong', as_of: asOf } };
   }
 
   /**
@@ -129,12 +174,18 @@ export class UsageService {
    * month's 744 buckets instead of every event of the month.
    */
   async billable(input: unknown): Promise<UsageValue> {
-    const query = this.parse(input, false);
-    const type = await this.aggregationTypeFor(query);
+    const query = this.parse(input, false, true);
+    const { type, dimensioned } = await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
-    const state = await this.bucketedState(type, scopeOf(query), query);
-    return { value: finalValue(state, periodOf(query)), meta: { consistency: 'strong', as_of: asOf } };
+    const states = await this.bucketedStates(type, dimensioned, scopeOf(query), query, query.selection);
+    return {
+      ...groupedAnswer(
+        query.selection,
+        states.map(({ group, figure }) => ({ group, figure: finalValue(figure, periodOf(query)) })),
+      ),
+      meta: { consistency: 'strong', as_of: asOf },
+    };
   }
 
   /**
@@ -142,12 +193,16 @@ export class UsageService {
    * (percentage, with a fixed fee and bounds per event) cannot be priced from a total.
    */
   async billableValues(input: unknown): Promise<BillableEventValues> {
-    const query = this.parse(input, false);
-    await this.aggregationTypeFor(query);
+    const query = this.parse(input, false, true);
+    await this.metricOf(query);
     await this.awaitPipeline(query.customerId);
     const asOf = new Date().toISOString();
-    const values = await this.repository.eventValues(scopeOf(query), query);
-    return { values, meta: { consistency: 'strong', as_of: asOf } };
+    const rows = await this.repository.eventValues(scopeOf(query), query, query.selection);
+    const meta = { consistency: 'strong' as const, as_of: asOf };
+    if (query.selection.groupBy.length === 0) return { values: rows.map((row) => row.figure), meta };
+    const byGroup = new GroupedStates<string[]>(() => []);
+    for (const row of rows) byGroup.at(row.group).push(row.figure);
+    return { groups: byGroup.entries().map(({ group, figure }) => ({ dimensions: groupToJson(query.selection.groupBy, group), value: figure })), meta };
   }
 
   /**
@@ -162,13 +217,14 @@ export class UsageService {
     return { late: periods.length === 0 ? [] : await this.repository.periodsWithEventsStoredAfter(customerId, subscriptionId, periods) };
   }
 
-  private parse(input: unknown, histogram: boolean): UsageQuery {
-    const parsed = parseUsageQuery(input, { granularity: histogram });
+  private parse(input: unknown, histogram: boolean, internal = false): UsageQuery {
+    const parsed = parseUsageQuery(input, { granularity: histogram, exclude: internal });
     if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The usage query is not valid.');
     return parsed.query;
   }
 
-  private async aggregationTypeFor(query: UsageQuery): Promise<AggregationType> {
+  /** The metric's aggregation type and whether it has dimensions, once the query is checked against the catalog. */
+  private async metricOf(query: UsageQuery): Promise<{ type: AggregationType; dimensioned: boolean }> {
     const facts = await this.catalogCopy.resolve({
       metricKeys: [query.metricKey],
       customerIds: [query.customerId],
@@ -186,26 +242,47 @@ export class UsageService {
         ]);
       }
     }
-    return metric.aggregationType;
+    const issues = checkSelectionDimensions(query.selection, query.metricKey, metric.dimensions ?? [], {
+      filter: (property) => `filter[${property}]`,
+      groupBy: (index) => (query.selection.groupBy.length === 1 ? 'group_by' : `group_by[${index}]`),
+    });
+    if (issues.length > 0) throw ProblemException.validation(issues, 'Only the metric’s dimensions can be filtered or grouped by.');
+    return { type: metric.aggregationType, dimensioned: (metric.dimensions ?? []).length > 0 };
   }
 
-  /** Whole hours from the buckets, partial edge hours from the events table, merged (weighted_sum: with the level held into the span). */
-  private async bucketedState(type: AggregationType, scope: UsageScope, span: Span): Promise<AggregationState> {
+  /**
+   * Per group of the selection (sorted; the single group [] when ungrouped, even without usage):
+   * whole hours from the buckets, partial edge hours from the events table, merged (weighted_sum:
+   * with the level held into the span).
+   */
+  private async bucketedStates(
+    type: AggregationType,
+    dimensioned: boolean,
+    scope: UsageScope,
+    span: Span,
+    selection: UsageSelection,
+  ): Promise<Array<Grouped<AggregationState>>> {
     const plan = planPeriod(span);
     const [rows, edges, held] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour) : Promise.resolve([]),
-      Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge))),
-      this.heldBefore(type, scope, span),
+      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
+      Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
+      this.heldBefore(type, scope, span, selection),
     ]);
-    let state = held ?? emptyState(type);
-    for (const row of rows) state = mergeStates(state, deserializeState(row.state));
-    for (const edge of edges) state = mergeStates(state, edge);
-    return state;
+    const states = new GroupedStates<AggregationState>(() => emptyState(type));
+    if (selection.groupBy.length === 0) states.at([]);
+    const keys = new DimensionKeyReader(selection.groupBy);
+    for (const { group, figure } of held ?? []) states.set(group, mergeStates(states.at(group), figure));
+    for (const row of rows) {
+      const group = keys.groupOf(row.dimensionKey);
+      states.set(group, mergeStates(states.at(group), deserializeState(row.state)));
+    }
+    for (const { group, figure } of edges.flat()) states.set(group, mergeStates(states.at(group), figure));
+    return states.entries();
   }
 
-  /** weighted_sum only: the level held into the span (the latest event before it); null for other types. */
-  private async heldBefore(type: AggregationType, scope: UsageScope, span: Span): Promise<AggregationState | null> {
-    return type === 'weighted_sum' ? this.repository.heldBefore(scope, span.start) : null;
+  /** weighted_sum only: the level held into the span per group (the latest event before it); null for other types. */
+  private async heldBefore(type: AggregationType, scope: UsageScope, span: Span, selection: UsageSelection): Promise<Array<Grouped<AggregationState>> | null> {
+    return type === 'weighted_sum' ? this.repository.heldBefore(scope, span.start, selection) : null;
   }
 
   /**
@@ -258,6 +335,69 @@ function scopeOf(query: UsageQuery): UsageScope {
 function formatExact(type: AggregationType, raw: string | null): string | null {
   if (raw === null) return type === 'sum' || type === 'count' || type === 'unique_count' ? '0' : null;
   return type === 'latest' ? raw : formatDecimal(new Big(raw));
+}
+
+/** Figures per group, created on first use, listed in a stable order (by values, null last). */
+class GroupedStates<T> {
+  private readonly byId = new Map<string, Grouped<T>>();
+
+  constructor(private readonly empty: () => T) {}
+
+  at(group: Array<string | null>): T {
+    const id = JSON.stringify(group);
+    let entry = this.byId.get(id);
+    if (!entry) {
+      entry = { group, figure: this.empty() };
+      this.byId.set(id, entry);
+    }
+    return entry.figure;
+  }
+
+  get(group: Array<string | null>): T | undefined {
+    return this.byId.get(JSON.stringify(group))?.figure;
+  }
+
+  set(group: Array<string | null>, figure: T): void {
+    this.byId.set(JSON.stringify(group), { group, figure });
+  }
+
+  entries(): Array<Grouped<T>> {
+    return sortGroups([...this.byId.values()]);
+  }
+}
+
+/** A bucket's dimension key read once per distinct key into its group. */
+class DimensionKeyReader {
+  private readonly groups = new Map<string, Array<string | null>>();
+
+  constructor(private readonly groupBy: readonly string[]) {}
+
+  groupOf(dimensionKey: string): Array<string | null> {
+    if (this.groupBy.length === 0) return [];
+    let group = this.groups.get(dimensionKey);
+    if (!group) {
+      group = groupOf(this.groupBy, JSON.parse(dimensionKey) as DimensionValues);
+      this.groups.set(dimensionKey, group);
+    }
+    return group;
+  }
+}
+
+function sortGroups<T>(groups: Array<Grouped<T>>): Array<Grouped<T>> {
+  const compare = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  return [...groups].sort((x, y) => {
+    for (let i = 0; i < x.group.length; i++) {
+      const order = compare(x.group[i], y.group[i]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+/** `{value}` for an ungrouped selection (its single group), `{groups}` otherwise. */
+function groupedAnswer(selection: UsageSelection, values: Array<Grouped<string | null>>): { value?: string | null; groups?: GroupValue[] } {
+  if (selection.groupBy.length === 0) return { value: values[0]?.figure ?? null };
+  return { groups: values.map(({ group, figure }) => ({ dimensions: groupToJson(selection.groupBy, group), value: figure })) };
 }
 
 function lastAtOrBefore(sorted: number[], value: number): number {

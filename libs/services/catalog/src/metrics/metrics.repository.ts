@@ -56,9 +56,13 @@ export class MetricsRepository {
     return rows.map(toRecord);
   }
 
-  async existingKeys(keys: string[]): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const rows = (await this.dataSource.query('SELECT key FROM catalog.metrics WHERE key = ANY($1::text[])', [keys])) as Array<{ key: string }>;
-    return new Set(rows.map((row) => row.key));
+  /** The metrics among `keys` that exist, with their dimensions. */
+  async existingKeys(keys: string[]): Promise<Map<string, string[]>> {
+    if (keys.length === 0) return new Map();
+    const rows = (await this.dataSource.query('SELECT key, dimensions FROM catalog.metrics WHERE key = ANY($1::text[])', [keys])) as Array<{
+      key: string;
+      dimensions: string[];
+    }>;
+    return new Map(rows.map((row) => [row.key, row.dimensions]));
   }
 }

@@ -25,8 +25,8 @@ class FakeMetricsRepository {
     return listNewestFirst(this.metrics, (metric) => metric.key, limit, startingAfter);
   }
 
-  async existingKeys(keys: string[]): Promise<Set<string>> {
-    return new Set(keys.filter((key) => this.metrics.some((metric) => metric.key === key)));
+  async existingKeys(keys: string[]): Promise<Map<string, string[]>> {
+    return new Map(this.metrics.filter((metric) => keys.includes(metric.key)).map((metric) => [metric.key, metric.dimensions]));
   }
 }
 

@@ -55,7 +55,7 @@ export class MetricsService {
   }
 
   /** The subset of keys that name existing metrics (for validating plan charges). */
-  existingKeys(keys: string[]): Promise<Set<string>> {
+  existingKeys(keys: string[]): Promise<Map<string, string[]>> {
     return this.repository.existingKeys(keys);
   }
 }

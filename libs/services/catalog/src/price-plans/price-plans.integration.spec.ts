@@ -198,6 +198,45 @@ describe('catalog price plans (service alone, real PostgreSQL)', () => {
     if (typeof body.id === 'string') expect((await catalog.api('GET', `/v1/price-plans/${body.id}`)).status).toBe(404);
   });
 
+  it('keeps charge filters and group_by on a metric with those dimensions, and refuses others at their field paths', async () => {
+    const tokens = (await catalog.api('POST', '/v1/metrics', metricBody({ dimensions: ['model', 'region'] }))).body.key;
+    const perUnit = (extra: Record<string, unknown>, key = tokens) => ({ metric_key: key, model: 'per_unit', properties: { unit_amount: '0.01' }, ...extra });
+    const created = await catalog.api(
+      'POST',
+      '/v1/price-plans',
+      pricePlanBody(tokens, {
+        charges: [perUnit({ filters: { model: ['gpt-4o'] }, group_by: ['region'] }), perUnit({ filters: { model: ['o3', 'gpt-4.1'] } }), perUnit({})],
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.charges[0]).toMatchObject({ filters: { model: ['gpt-4o'] }, group_by: ['region'] });
+    expect(created.body.charges[2]).not.toHaveProperty('filters');
+
+    const refused = await catalog.api(
+      'POST',
+      '/v1/price-plans',
+      pricePlanBody(tokens, {
+        charges: [
+          perUnit({ filters: { tier: ['pro'] }, group_by: ['region', 'zone'] }),
+          perUnit({ filters: { model: ['o3'] } }, otherMetricKey),
+          perUnit({ filters: { model: ['gpt-4o', 'gpt-4o'] } }),
+          perUnit({ filters: { model: ['gpt-4o'] } }),
+          perUnit({ filters: { model: ['gpt-4o'] } }),
+          { model: 'flat_fee', properties: { amount: '1' }, group_by: ['region'] },
+        ],
+      }),
+    );
+    expect(refused.status).toBe(400);
+    expect(fieldsOf(refused.body)).toEqual([
+      'charges[0].filters.tier',
+      'charges[0].group_by[1]',
+      'charges[1].filters.model',
+      'charges[2].filters.model[1]',
+      'charges[4].filters',
+      'charges[5].group_by',
+    ]);
+  });
+
   it('refuses a body that is not an object', async () => {
     const response = await catalog.api('POST', '/v1/price-plans', '["plan"]');
     expect(response.status).toBe(400);

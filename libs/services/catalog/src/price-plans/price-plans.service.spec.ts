@@ -67,7 +67,7 @@ describe('PricePlansService', () => {
     const metrics = {
       existingKeys: async (keys: string[]) => {
         asked.push(keys);
-        return new Set(keys.filter((key) => key === 'api_calls'));
+        return new Map(keys.filter((key) => key === 'api_calls').map((key) => [key, []]));
       },
     };
     service = new PricePlansService(repository as unknown as PricePlansRepository, metrics as unknown as MetricsService, transactions.asTransactions());

@@ -35,6 +35,8 @@ function events(count: number, customer = 'cust_acme'): ValidUsageEvent[] {
     value: '1',
     instant: parseEventInstant('2026-03-17T14:00:00Z')!,
     propertiesJson: null,
+    dimensions: [],
+    dimensionKey: '{}',
   }));
 }
 

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import type { UnpricedUsageJson } from '@abaxus/contracts/pricing-calculation';
 import type { PhaseMarkerJson, ProratedCalculation, ProratedLineItemJson } from './prorated-calculation';
 import type { InvoiceStatus } from '@abaxus/domain/invoice/invoice-lifecycle';
 import type { PaymentAttemptStatus } from '@abaxus/domain/invoice/payment-attempt';
@@ -19,6 +20,8 @@ export interface InvoiceLineGroupJson {
   phase?: PhaseMarkerJson;
   /** Late usage: this group's lines adjust the period of an earlier invoice. */
   adjustment?: { invoice_id: string; invoice_number: string };
+  /** The calculation's usage that no charge priced (API.md Part II §8), when there was some. */
+  unpriced?: UnpricedUsageJson[];
 }
 
 export type InvoiceLineItemJson = { subscription_id: string } & ProratedLineItemJson;
@@ -103,6 +106,7 @@ export function snapshotOf(currency: string, priced: readonly ProratedCalculatio
       amount: formatAmount(amount, currency),
       ...(phase ? { phase } : {}),
       ...(adjustment ? { adjustment } : {}),
+      ...(calculation.unpriced ? { unpriced: calculation.unpriced } : {}),
     })),
     line_items: priced.flatMap(({ calculation, line_items }) => line_items.map((item) => ({ subscription_id: calculation.subscription_id, ...item }))),
     calculation_ids: priced.map(({ calculation }) => calculation.calculation_id),

@@ -26,6 +26,8 @@ export function lineItemToJson(item: PlanLineItem, currency: string): Calculatio
     amount: formatAmount(item.amount, currency),
   };
   if (pricingModel(item.model).tierBreakdown) json.tiers = item.tiers.map(tierBreakdownToJson);
+  if (item.filters) json.filters = Object.fromEntries(Object.entries(item.filters).map(([name, values]) => [name, [...values]]));
+  if (item.group) json.group = { ...item.group };
   return json;
 }
 
@@ -42,6 +44,15 @@ export function calculationToJson(facts: CalculationFacts, calculation: PlanCalc
     usage_period: { start: facts.usageStart.toISOString(), end: facts.usageEnd.toISOString() },
     total_amount: formatAmount(calculation.total, facts.currency),
     line_items: calculation.lineItems.map((item) => lineItemToJson(item, facts.currency)),
+    ...(calculation.unpriced.length > 0
+      ? {
+          unpriced: calculation.unpriced.map((item) => ({
+            metric_key: item.metricKey,
+            dimensions: { ...item.dimensions },
+            quantity: formatDecimal(item.quantity),
+          })),
+        }
+      : {}),
     created_at: facts.createdAt.toISOString(),
   };
 }

@@ -4,7 +4,7 @@ import type { ChargeRecord, SubscriptionRecord } from '@abaxus/contracts/catalog
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import type { UsageClient, UsageQuery } from '../usage/usage.client';
+import type { GroupedUsage, UsageClient, UsageQuery } from '../usage/usage.client';
 import type { CalculationsRepository } from './calculations.repository';
 import { CalculationsService } from './calculations.service';
 
@@ -55,11 +55,11 @@ class FakeUsage implements Pick<UsageClient, 'exactUsage'> {
   readonly queries: UsageQuery[] = [];
   constructor(private readonly quantities: Record<string, string>) {}
 
-  async exactUsage(query: UsageQuery): Promise<Big> {
+  async exactUsage(query: UsageQuery): Promise<Array<GroupedUsage<Big>>> {
     this.queries.push(query);
     const quantity = this.quantities[query.metricKey];
     if (quantity === undefined) throw new ProblemException(404, 'not_found', `Metric "${query.metricKey}" was not found.`);
-    return new Big(quantity);
+    return [{ group: {}, usage: new Big(quantity) }];
   }
 }
 
@@ -164,6 +164,7 @@ describe('CalculationsService', () => {
         metricKey: 'api_calls',
         start: new Date('2026-03-01T00:00:00Z'),
         end: new Date('2026-04-01T00:00:00Z'),
+        selection: { filters: {}, exclude: [], groupBy: [] },
       },
     ]);
     expect(calculations.bodies.get(json.calculation_id)).toBe(result.body);

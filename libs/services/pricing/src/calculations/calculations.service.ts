@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import Big from 'big.js';
 import { randomBytes } from 'node:crypto';
 import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
-import { calculatePlanCharges, meteredMetricKeys, perEventMetricKeys } from '@abaxus/domain/pricing/plan-calculation';
+import { calculatePlanCharges, GroupUsage, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { UsageClient } from '../usage/usage.client';
+import { UsageClient, UsageQuery } from '../usage/usage.client';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';
@@ -83,22 +82,33 @@ export class CalculationsService {
     }
     const plan = await this.catalog.planVersion(priced.plan_id, priced.plan_version);
 
-    const metricKeys = meteredMetricKeys(plan.charges);
-    const perEventKeys = window.billable ? perEventMetricKeys(plan.charges) : [];
-    const usageQuery = (metricKey: string) => ({
+    const reads = planUsageReads(plan.charges);
+    const usageQuery = (read: UsageRead) => ({
       customerId: subscription.customer_id,
       subscriptionId: subscription.id,
-      metricKey,
+      metricKey: read.metricKey,
       start: window.start,
       end: window.end,
+      selection: read.selection,
     });
-    const [quantities, eventValues] = await Promise.all([
-      window.billable ? Promise.all(metricKeys.map((metricKey) => this.usage.exactUsage(usageQuery(metricKey)))) : metricKeys.map(() => new Big(0)),
-      Promise.all(perEventKeys.map((metricKey) => this.usage.exactEventValues(usageQuery(metricKey)))),
+    const [usage, unpriced] = await Promise.all([
+      Promise.all(reads.charges.map((read) => (read === null || !window.billable ? null : this.chargeUsage(usageQuery(read), read.perEvent)))),
+      window.billable
+        ? Promise.all(
+            reads.unpriced.map(async (read) =>
+              (await this.usage.exactUsage(usageQuery(read))).map(({ group, usage: quantity }) => ({ metricKey: read.metricKey, dimensions: group, quantity })),
+            ),
+          )
+        : [],
     ]);
-    const usage = new Map(metricKeys.map((key, index) => [key, quantities[index]]));
-    const valuesByMetric = new Map(perEventKeys.map((key, index) => [key, eventValues[index]]));
-    const calculation = calculatePlanCharges(plan.charges, plan.currency, usage, window.billable, valuesByMetric);
+    // An unbillable window prices nothing: every metered charge gets an empty usage (one zero line).
+    const calculation = calculatePlanCharges(
+      plan.charges,
+      plan.currency,
+      usage.map((groups, index) => groups ?? (reads.charges[index] === null ? null : [])),
+      window.billable,
+      unpriced.flat(),
+    );
 
     return calculationToJson(
       {
@@ -116,6 +126,17 @@ export class CalculationsService {
       },
       calculation,
     );
+  }
+
+  /** One charge's usage per group, with each event's value when the charge is priced event by event. */
+  private async chargeUsage(query: UsageQuery, perEvent: boolean): Promise<GroupUsage[]> {
+    const [quantities, values] = await Promise.all([this.usage.exactUsage(query), perEvent ? this.usage.exactEventValues(query) : undefined]);
+    const valuesByGroup = new Map(values?.map(({ group, usage }) => [JSON.stringify(group), usage]));
+    return quantities.map(({ group, usage }) => ({
+      group,
+      quantity: usage,
+      ...(perEvent ? { eventValues: valuesByGroup.get(JSON.stringify(group)) ?? [] } : {}),
+    }));
   }
 
   async find(id: string): Promise<StoredCalculation> {

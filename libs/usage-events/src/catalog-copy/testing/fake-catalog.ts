@@ -24,9 +24,9 @@ export class FakeCatalog {
     stub.on('GET /v1/subscriptions/:id', (request) => answer(this.subscriptions.get(request.params.id)));
   }
 
-  createMetric(aggregationType: MetricRecord['aggregation_type'], valueType: MetricRecord['value_type'] = 'integer'): string {
+  createMetric(aggregationType: MetricRecord['aggregation_type'], valueType: MetricRecord['value_type'] = 'integer', dimensions: string[] = []): string {
     const key = uniqueId(`m_${aggregationType}`);
-    this.metrics.set(key, metricCreated(key, aggregationType, valueType).data);
+    this.metrics.set(key, { ...metricCreated(key, aggregationType, valueType).data, dimensions });
     return key;
   }
 
