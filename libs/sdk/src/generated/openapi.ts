@@ -2258,12 +2258,12 @@ export interface webhooks {
     put?: never;
     /**
      * A usage event was refused
-     * @description A usage event the engine will not count: refused in a `POST /v1/events/batch`
-     *     (`source: batch`; the 207 answer said so too) or published straight to
+     * @description A usage event the engine will not count: refused in a `POST /v1/events/batch` or
+     *     `/backfill` (`source: batch`; the 207 answer said so too) or published straight to
      *     `abaxus.usage.events` and sent to the dead-letter topic `abaxus.usage.events.dlq`
      *     (`source: dead_letter`). `event` is the message as sent when it is a JSON object, else
-     *     `raw` holds its text (cut at 64 KiB, `truncated: true`). Events refused by
-     *     `POST /v1/events` (single) or `/backfill` are answered synchronously only.
+     *     `raw` holds its text (cut at 64 KiB, `truncated: true`). An event refused by
+     *     `POST /v1/events` (single) is answered synchronously only (400).
      */
     post: operations['onEventsRejected'];
     delete?: never;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEAD_LETTER_REASON_HEADER, TOPICS } from '@abaxus/contracts/topics';
+import { DEAD_LETTER_REASON_HEADER, REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
 import { FakeCatalog } from '@abaxus/usage-events/catalog-copy/testing/fake-catalog';
@@ -180,6 +180,14 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(backfill.status).toBe(207);
     expect(backfill.body.results.map((result: { status: number }) => result.status)).toEqual([202, 202, 202, 400, 202, 202]);
     expect(backfill.body.results[3].error).toMatchObject({ code: 'validation_failed', errors: [{ field: 'events[3].value', message: expect.any(String) }] });
+    // The refused item goes to the dead-letter topic (so producers hear of it), once, with the reason.
+    const refused = await pollUntil(async () => {
+      const found = deadLetters.messages.filter((dead) => dead.value.includes('not a number') && dead.value.includes(customer));
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+    expect(refused.headers[DEAD_LETTER_REASON_HEADER]).toMatch(/^validation_failed: events\[3\]\.value: /);
+    expect(refused.headers[REJECTION_ID_HEADER]).toMatch(/^[0-9a-f-]{36}$/);
 
     // A backfilled key wins against a later streamed event too.
     const backfilledKey = usageEvent(customer, sum, { value: '13', timestamp: '2026-03-17T10:30:00Z' });

@@ -4,7 +4,7 @@ import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient, ServiceResponse } from '@abaxus/platform/service/service-http-client';
 import { EventItemResult, eventItemResults } from '@abaxus/usage-events/event-item-results';
 import { MAX_BATCH_EVENTS, readEventList } from '@abaxus/usage-events/event-list-body';
-import { refusedEventDeadLetters } from './refused-event-dead-letters';
+import { refusedEventDeadLetters } from '@abaxus/usage-events/refused-event-dead-letters';
 import { UsageEventPublisher } from './usage-event.publisher';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DEAD_LETTER_REASON_HEADER, REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import type { OutgoingMessage } from '@abaxus/platform/bus/message-bus';
-import type { EventVerdict } from '@abaxus/usage-events/usage-event-validator';
+import type { EventVerdict } from './usage-event-validator';
 
 /** Longest reason kept in the header, as for the dead letters of the topic's consumer. */
 const MAX_REASON_LENGTH = 2000;
 
 /**
  * The dead letters of the items a batch refused: each item as it was sent, keyed by its customer
- * (when it names one), with the reason and a refusal id in headers. The notifications service
+ * (when it names one), with the reason and a refusal id in headers (ingestion's batch and
+ * aggregation's backfill). The notifications service
  * turns them into `events.rejected` webhook events.
  */
 export function refusedEventDeadLetters(items: readonly unknown[], verdicts: EventVerdict[]): OutgoingMessage[] {
