@@ -104,7 +104,8 @@ async function main() {
       status = run('npm', ['run', '--silent', 'typecheck'], env);
     }
     if (status === 0)
-      status = run('npx', ['jest', '--ci', ...jestArgs], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() });
+      // --forceExit: a suite that leaked a handle (a consumer left retrying) must not hang CI; it still fails on its own.
+      status = run('npx', ['jest', '--ci', '--forceExit', ...jestArgs], { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() });
   } catch (error) {
     console.error(`npm test: ${error.message}`);
     status = 1;

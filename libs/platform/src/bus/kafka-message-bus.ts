@@ -429,10 +429,40 @@ class KafkaSubscription implements BusSubscription {
     this.stopped = true;
     this.onStop();
     this.wake();
-    await this.disconnect();
-    await this.loop;
-    // A join that was connecting while we stopped may have left a consumer behind.
-    await this.disconnect();
+    // Bounded: a join still retrying against a slow or unreachable broker must not hold the
+    // process's shutdown. Nothing is lost by leaving early: offsets are committed only after a
+    // batch was handled, so whatever was not committed is read again (and deduplicated).
+    const settled = await withinStopBound(
+      (async () => {
+        await this.disconnect();
+        await this.loop;
+        // A join that was connecting while we stopped may have left a consumer behind.
+        await this.disconnect();
+      })(),
+    );
+    if (!settled) this.logger.warn(`group ${this.options.groupId}: the consumer did not stop within ${STOP_BOUND_MS} ms; leaving it behind`);
+  }
+}
+
+/** How long stopping a subscription may wait for its consumer (connect, join and disconnect retry for longer). */
+const STOP_BOUND_MS = 10_000;
+
+/** True when `work` settled within STOP_BOUND_MS. */
+async function withinStopBound(work: Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), STOP_BOUND_MS);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true as const,
+        () => true as const,
+      ),
+      bound,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
