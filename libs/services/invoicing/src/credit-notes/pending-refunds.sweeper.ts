@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { Clock } from '@abaxus/platform/time/clock';
+import { PeriodicTask } from '@abaxus/platform/time/periodic-task';
 import { StripePaymentsClient } from '../payments/stripe-payments.client';
 import { CreditNotesRepository } from './credit-notes.repository';
 import { CreditNotesService } from './credit-notes.service';
@@ -21,8 +22,7 @@ const MARGIN_MS = 60_000;
 @Injectable()
 export class PendingRefundsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PendingRefundsSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task = new PeriodicTask('Sweeping pending refunds', SWEEP_EVERY_MS, () => this.sweep(), this.logger);
 
   constructor(
     @Inject(ABAXUS_CONFIG) private readonly config: AbaxusConfig,
@@ -34,14 +34,11 @@ export class PendingRefundsSweeper implements OnApplicationBootstrap, OnModuleDe
 
   onApplicationBootstrap(): void {
     if (!this.stripe.configured) return;
-    this.kick();
-    this.timer = setInterval(() => this.kick(), SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Asks Stripe about each abandoned pending refund; resolves with how many it asked about. */
@@ -53,13 +50,5 @@ export class PendingRefundsSweeper implements OnApplicationBootstrap, OnModuleDe
       this.logger.log(`Refund of credit note ${row.number}: ${settled.refund?.status ?? 'none'}`);
     }
     return pending.length;
-  }
-
-  private kick(): void {
-    if (this.running) return;
-    this.running = this.sweep()
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`Sweeping pending refunds failed: ${error.message}`))
-      .finally(() => (this.running = undefined));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { IDEMPOTENCY_KEY_TRUSTED_MS, settleUnknown } from '@abaxus/domain/invoice/payment-attempt';
 import { Clock } from '@abaxus/platform/time/clock';
+import { PeriodicTask } from '@abaxus/platform/time/periodic-task';
 import { InvoicesRepository } from '../invoices/invoices.repository';
 import { PaymentAttemptsRepository } from './payment-attempts.repository';
 import { PaymentSettlement, ProviderCall } from './payment-settlement.service';
@@ -19,8 +20,7 @@ const SWEEP_BATCH = 50;
 @Injectable()
 export class AbandonedAttemptsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AbandonedAttemptsSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task = new PeriodicTask('Sweeping abandoned payment attempts', SWEEP_EVERY_MS, () => this.sweep(), this.logger);
 
   constructor(
     private readonly clock: Clock,
@@ -32,14 +32,11 @@ export class AbandonedAttemptsSweeper implements OnApplicationBootstrap, OnModul
 
   onApplicationBootstrap(): void {
     if (!this.stripe.configured) return;
-    this.kick();
-    this.timer = setInterval(() => this.kick(), SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Settles what is abandoned now; resolves with how many attempts it settled. */
@@ -59,13 +56,5 @@ export class AbandonedAttemptsSweeper implements OnApplicationBootstrap, OnModul
       settled += 1;
     }
     return settled;
-  }
-
-  private kick(): void {
-    if (this.running) return;
-    this.running = this.sweep()
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`Sweeping abandoned payment attempts failed: ${error.message}`))
-      .finally(() => (this.running = undefined));
   }
 }

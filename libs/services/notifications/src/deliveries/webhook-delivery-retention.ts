@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '@abaxus/platform/time/clock';
-import { outsideRequest } from '@abaxus/platform/logging/log-context';
+import { PeriodicTask } from '@abaxus/platform/time/periodic-task';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -16,8 +16,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class WebhookDeliveryRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryRetention.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly task = new PeriodicTask('Pruning old webhook deliveries', PRUNE_EVERY_MS, () => this.prune(), this.logger);
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
@@ -26,21 +25,11 @@ export class WebhookDeliveryRetention implements OnApplicationBootstrap, OnModul
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running ??= outsideRequest(() => this.prune())
-        .catch((error: Error) => {
-          this.logger.warn(`pruning old webhook deliveries failed, will retry: ${error.message}`);
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    };
-    tick();
-    this.timer = setInterval(tick, PRUNE_EVERY_MS).unref();
+    this.task.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Deletes what is past the retention; returns how many deliveries went. */
