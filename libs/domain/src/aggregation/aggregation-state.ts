@@ -173,6 +173,11 @@ export function mergeStates(a: AggregationState, b: AggregationState): Aggregati
 export interface ValuePeriod {
   start: string;
   end: string;
+  /**
+   * weighted_sum only: the period the held value is weighed over, when [start, end) is a piece of it
+   * (a plan phase of a cycle). Its pieces' values then add up to the value of the whole period.
+   */
+  weighedOver?: { start: string; end: string };
 }
 
 /**
@@ -198,7 +203,7 @@ export function finalValue(state: AggregationState, period?: ValuePeriod): strin
       return state.latest === null ? null : state.latest.value;
     case 'weighted_sum':
       if (!period) throw new RangeError('a weighted_sum value needs its period');
-      return weightedSumValue(state, period.start, period.end);
+      return weightedSumValue(state, period.start, period.end, period.weighedOver);
   }
 }
 

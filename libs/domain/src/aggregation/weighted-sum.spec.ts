@@ -32,6 +32,36 @@ describe('weightedSumValue', () => {
     expect(weightedSumValue(state, '2026-03-01T00:00:00Z', '2026-03-01T12:00:00Z')).toBe('6');
   });
 
+  it('splits at a plan change: each piece weighed over the whole period, the pieces add up to it', () => {
+    const state = aggregateWeightedSum([event('2026-03-01T00:00:00Z', '10'), event('2026-03-16T00:00:00Z', '20', '2')]);
+    const over = { start: MARCH[0], end: MARCH[1] };
+    // Change on the 11th: 10 seats × 10 days / 31, then (10 × 5 + 20 × 16) days / 31.
+    const before = weightedSumValue(state, MARCH[0], '2026-03-11T00:00:00Z', over);
+    const after = weightedSumValue(state, '2026-03-11T00:00:00Z', MARCH[1], over);
+    expect([before, after]).toEqual(['3.225806451613', '11.935483870968']);
+    expect(new Big(before).plus(after).toFixed()).toBe('15.161290322581');
+    expect(() => weightedSumValue(state, MARCH[0], MARCH[1], { start: '2026-03-02T00:00:00Z', end: MARCH[1] })).toThrow('must contain the period');
+  });
+
+  it('pieces weighed over the whole add up to the whole within one rounding step per piece, for random streams and change instants', () => {
+    const day = 86_400_000;
+    const start = Date.parse(MARCH[0]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.integer({ min: -5 * day, max: 31 * day - 1 }), value: fc.integer({ min: 0, max: 1000 }) }), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 31 * day - 1 }),
+        (points, cut) => {
+          const state = aggregateWeightedSum(points.map((point, i) => event(new Date(start + point.at).toISOString(), String(point.value), String(i + 1))));
+          const middle = new Date(start + cut).toISOString();
+          const over = { start: MARCH[0], end: MARCH[1] };
+          const pieces = new Big(weightedSumValue(state, MARCH[0], middle, over)).plus(weightedSumValue(state, middle, MARCH[1], over));
+          const whole = new Big(weightedSumValue(state, ...MARCH));
+          expect(pieces.minus(whole).abs().lte('0.000000000002')).toBe(true);
+        },
+      ),
+    );
+  });
+
   it('is 0 with nothing held, and keeps sub-millisecond instants', () => {
     expect(weightedSumValue(emptyWeightedSum(), ...MARCH)).toBe('0');
     const state = aggregateWeightedSum([event('2026-03-01T00:00:00.0000005Z', '1')]);

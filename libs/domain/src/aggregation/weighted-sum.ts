@@ -46,15 +46,19 @@ export function mergeWeightedSums(a: WeightedSumState, b: WeightedSumState): Wei
 
 /**
  * The usage of [start, end): each point's value held from its instant until the next point (or
- * the end), divided by the period's length, rounded half-up (away from zero) to
+ * the end), divided by the period's length — or by `weighedOver`'s when [start, end) is a piece of
+ * a longer period (a plan phase of a cycle), so that pieces add up to the whole — rounded half-up (away from zero) to
  * WEIGHTED_SUM_FRACTION_DIGITS once. The level at `start` is the last point before it, so the
  * caller merges in the state of the latest event before the period; with none the level is 0.
  * Points after the period are ignored.
  */
-export function weightedSumValue(state: WeightedSumState, start: string, end: string): string {
+export function weightedSumValue(state: WeightedSumState, start: string, end: string, weighedOver?: { start: string; end: string }): string {
   const from = nanosOf(requireInstant(start));
   const to = nanosOf(requireInstant(end));
   if (to <= from) throw new RangeError('the period must end after it starts');
+  const overFrom = weighedOver ? nanosOf(requireInstant(weighedOver.start)) : from;
+  const overTo = weighedOver ? nanosOf(requireInstant(weighedOver.end)) : to;
+  if (overFrom > from || overTo < to) throw new RangeError('the period weighed over must contain the period');
   let level = new Big(0);
   let since = from;
   let area = new Big(0);
@@ -68,7 +72,7 @@ export function weightedSumValue(state: WeightedSumState, start: string, end: st
     level = new Big(point.value);
   }
   area = area.plus(level.times(String(to - since)));
-  return formatDecimal(divideRoundHalfUp(area, to - from, WEIGHTED_SUM_FRACTION_DIGITS));
+  return formatDecimal(divideRoundHalfUp(area, overTo - overFrom, WEIGHTED_SUM_FRACTION_DIGITS));
 }
 
 /** Only the last point: what a later period starts from (keeps a histogram's running level small). */

@@ -2886,6 +2886,16 @@ export interface components {
       plan_id?: string;
       /** @description With `plan_id`, the phase plan version to price. */
       plan_version?: number;
+      /**
+       * @description With `weight_period_end`: the longer period `[period_start, period_end)` is a piece of
+       *     (a plan phase of a cycle, as invoicing prices it). A `weighted_sum` metric is then
+       *     weighed over it — Σ value × seconds held in the piece / seconds of the whole period —
+       *     so the phases of one period add up to its usage (Part II §8: the weight splits at the
+       *     instant of the change), each piece rounded once to 12 decimals. Must contain the
+       *     period (else `400` naming `weight_period_start`). Other aggregations ignore it.
+       */
+      weight_period_start?: components['schemas']['TimestampInput'];
+      weight_period_end?: components['schemas']['TimestampInput'];
     };
     /** @enum {string} */
     ChargeModel: 'per_unit' | 'tiered' | 'volume' | 'package' | 'flat_fee' | 'percentage';

@@ -15,6 +15,8 @@ export interface UsageQuery {
   granularity: Granularity | null;
   /** filter[...] and group_by (and, internally, exclude); WHOLE_USAGE when none. */
   selection: UsageSelection;
+  /** Internal (pricing a plan phase): the period a weighted_sum is weighed over, containing [start, end). */
+  weightPeriod?: { start: EventInstant; end: EventInstant };
 }
 
 export type UsageQueryResult = { ok: true; query: UsageQuery } | { ok: false; errors: ValidationIssue[] };
@@ -37,7 +39,7 @@ export function parseUsageQuery(input: unknown, options: { granularity: boolean;
   const record = input as Record<string, unknown>;
   const errors: ValidationIssue[] = [];
   const known = options.granularity ? [...FIELDS, 'granularity'] : FIELDS;
-  const selectionFields = options.exclude ? [...SELECTION_FIELDS, 'exclude'] : SELECTION_FIELDS;
+  const selectionFields = options.exclude ? [...SELECTION_FIELDS, 'exclude', ...WEIGHT_PERIOD_FIELDS] : SELECTION_FIELDS;
   for (const field of Object.keys(record)) {
     if (!known.includes(field) && !selectionFields.includes(field) && !FILTER_KEY.test(field)) errors.push({ field, message: 'is not a known field' });
   }
@@ -92,11 +94,22 @@ export function parseUsageQuery(input: unknown, options: { granularity: boolean;
     else if (value !== null) errors.push({ field: 'granularity', message: 'must be "hour" or "day"' });
   }
   const selection = parseSelection(record, errors);
+  let weightPeriod: UsageQuery['weightPeriod'];
+  if (options.exclude && (record.weight_period_start !== undefined || record.weight_period_end !== undefined)) {
+    const weightStart = instant('weight_period_start');
+    const weightEnd = instant('weight_period_end');
+    if (weightStart && weightEnd && start && end) {
+      if (weightStart.epochMillis > start.epochMillis || weightEnd.epochMillis < end.epochMillis) {
+        errors.push({ field: 'weight_period_start', message: 'the weight period must contain [period_start, period_end)' });
+      } else weightPeriod = { start: weightStart, end: weightEnd };
+    }
+  }
   if (errors.length > 0 || !customerId || !metricKey || !start || !end) return { ok: false, errors };
-  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity, selection } };
+  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity, selection, ...(weightPeriod ? { weightPeriod } : {}) } };
 }
 
 const SELECTION_FIELDS = ['filter', 'group_by'];
+const WEIGHT_PERIOD_FIELDS = ['weight_period_start', 'weight_period_end'];
 /** `filter[region]` as a query string key (a parser that does not nest brackets leaves it so). */
 const FILTER_KEY = /^filter\[([^\]]+)\]$/;
 const MAX_FILTER_VALUES = 100;

@@ -124,6 +124,18 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     // (4 × 6 h + 8 × 354 h + 20 × 384 h) / 744 h = 14.16129032258064516…
     expect(await computeThenSummary(api, period(customer, seats, MARCH))).toEqual({ compute: '14.161290322581', summary: '14.161290322581' });
     expect(await billableUsage(api, period(customer, seats, MARCH))).toBe('14.161290322581');
+    // A plan change on the 11th splits the month: each phase weighed over the whole month, the two add up.
+    const weighedOverMarch = { weight_period_start: MARCH[0], weight_period_end: MARCH[1] };
+    const firstPhase = await billableUsage(api, { ...period(customer, seats, [MARCH[0], '2026-03-11T00:00:00Z']), ...weighedOverMarch });
+    const secondPhase = await billableUsage(api, { ...period(customer, seats, ['2026-03-11T00:00:00Z', MARCH[1]]), ...weighedOverMarch });
+    expect(Number(firstPhase) + Number(secondPhase)).toBeCloseTo(14.161290322581, 11);
+    expect([firstPhase, secondPhase]).toEqual(['2.548387096774', '11.612903225806']);
+    const outside = await api('POST', '/internal/v1/usage/billable', {
+      ...period(customer, seats, MARCH),
+      weight_period_start: '2026-03-02T00:00:00Z',
+      weight_period_end: MARCH[1],
+    });
+    expect([outside.status, outside.body.errors?.[0]?.field]).toEqual([400, 'weight_period_start']);
     // Partial hours only: 4 for 2.5 h, 8 for 3.25 h over 5.75 h = 6.2608695652173913…
     const morning = ['2026-03-01T03:30:00Z', '2026-03-01T09:15:00Z'] as const;
     expect(await computeThenSummary(api, period(customer, seats, morning))).toEqual({ compute: '6.260869565217', summary: '6.260869565217' });

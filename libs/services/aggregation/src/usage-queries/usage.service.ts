@@ -182,7 +182,7 @@ export class UsageService {
     return {
       ...groupedAnswer(
         query.selection,
-        states.map(({ group, figure }) => ({ group, figure: finalValue(figure, periodOf(query)) })),
+        states.map(({ group, figure }) => ({ group, figure: finalValue(figure, billedPeriodOf(query)) })),
       ),
       meta: { consistency: 'strong', as_of: asOf },
     };
@@ -325,6 +325,11 @@ export class UsageService {
 
 function periodOf(span: Span): ValuePeriod {
   return { start: span.start.iso, end: span.end.iso };
+}
+
+/** What billable prices: the period, weighed over the whole period it is a piece of when pricing asks. */
+function billedPeriodOf(query: UsageQuery): ValuePeriod {
+  return query.weightPeriod ? { ...periodOf(query), weighedOver: { start: query.weightPeriod.start.iso, end: query.weightPeriod.end.iso } } : periodOf(query);
 }
 
 function scopeOf(query: UsageQuery): UsageScope {

@@ -29,6 +29,8 @@ export class SubscriptionPricer {
           start,
           end,
           plan: { plan_id: phase.plan_id, plan_version: phase.plan_version },
+          // A weighted_sum (seats, storage) is weighed over the whole billed window: the phases add up to it.
+          weightPeriod: { start: from, end: to },
         });
         return proratedCalculation(calculation, cycled, { plan_id: phase.plan_id, plan_version: phase.plan_version, start: phase.start, end: phase.end });
       }),

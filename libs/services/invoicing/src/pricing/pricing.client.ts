@@ -9,6 +9,8 @@ export interface CalculationRequest {
   end: Date;
   /** Price this plan version of the subscription (one of its phases') instead of the one in force now. */
   plan?: { plan_id: string; plan_version: number };
+  /** The billed window a phase piece belongs to: a weighted_sum is weighed over it. */
+  weightPeriod?: { start: Date; end: Date };
 }
 
 /** The pricing service's stored calculations: the figures an invoice is made of. */
@@ -23,6 +25,9 @@ export class PricingClient {
       period_start: request.start.toISOString(),
       period_end: request.end.toISOString(),
       ...(request.plan ? { plan_id: request.plan.plan_id, plan_version: request.plan.plan_version } : {}),
+      ...(request.weightPeriod
+        ? { weight_period_start: request.weightPeriod.start.toISOString(), weight_period_end: request.weightPeriod.end.toISOString() }
+        : {}),
     });
   }
 }

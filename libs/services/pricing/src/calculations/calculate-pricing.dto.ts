@@ -33,4 +33,17 @@ export class CalculatePricingDto {
   @IsInt()
   @Min(1)
   plan_version?: number;
+
+  /**
+   * With weight_period_end: the longer period [period_start, period_end) is a piece of (a plan
+   * phase of a cycle). A weighted_sum metric is then weighed over it, so the pieces of one period
+   * add up to its usage (Part II §8: the weight splits at the instant of a plan change).
+   */
+  @ValidateIf((body: CalculatePricingDto) => body.weight_period_start !== undefined || body.weight_period_end !== undefined)
+  @IsRfc3339Timestamp()
+  weight_period_start?: string;
+
+  @ValidateIf((body: CalculatePricingDto) => body.weight_period_start !== undefined || body.weight_period_end !== undefined)
+  @IsRfc3339Timestamp()
+  weight_period_end?: string;
 }

@@ -52,6 +52,7 @@ export class CalculationsService {
     if (periodEnd.getTime() <= periodStart.getTime()) {
       throw ProblemException.validation([{ field: 'period_end', message: 'period_end must be after period_start' }]);
     }
+    const weightPeriod = weightPeriodOf(request, periodStart, periodEnd);
     const subscription = await this.catalog.subscription(request.subscription_id);
     if (subscription.customer_id !== request.customer_id) {
       throw new ProblemException(
@@ -90,6 +91,7 @@ export class CalculationsService {
       start: window.start,
       end: window.end,
       selection: read.selection,
+      ...(weightPeriod ? { weightPeriod } : {}),
     });
     const [usage, unpriced] = await Promise.all([
       Promise.all(reads.charges.map((read) => (read === null || !window.billable ? null : this.chargeUsage(usageQuery(read), read.perEvent)))),
@@ -144,4 +146,15 @@ export class CalculationsService {
     if (body === undefined) throw ProblemException.notFound('Calculation', id);
     return { id, body };
   }
+}
+
+/** The period a weighted_sum is weighed over (a plan phase's cycle), which must contain the priced period. */
+function weightPeriodOf(request: CalculatePricingDto, periodStart: Date, periodEnd: Date): { start: Date; end: Date } | undefined {
+  if (request.weight_period_start === undefined || request.weight_period_end === undefined) return undefined;
+  const start = toDate(request.weight_period_start, 'weight_period_start');
+  const end = toDate(request.weight_period_end, 'weight_period_end');
+  if (start.getTime() > periodStart.getTime() || end.getTime() < periodEnd.getTime()) {
+    throw ProblemException.validation([{ field: 'weight_period_start', message: 'the weight period must contain [period_start, period_end)' }]);
+  }
+  return { start, end };
 }

@@ -13,6 +13,8 @@ export interface UsageQuery {
   end: Date;
   /** Which events count and how they are grouped (a charge's filters and group_by); all of them when absent. */
   selection?: UsageSelection;
+  /** A weighted_sum over a piece of a longer period (a plan phase) is weighed over that period. */
+  weightPeriod?: { start: Date; end: Date };
 }
 
 /** One group's usage: its group_by values (`{}` when not grouped). */
@@ -63,6 +65,7 @@ function body(query: UsageQuery): Record<string, unknown> {
     ...(Object.keys(selection.filters).length > 0 ? { filter: selection.filters } : {}),
     ...(selection.exclude.length > 0 ? { exclude: selection.exclude } : {}),
     ...(selection.groupBy.length > 0 ? { group_by: selection.groupBy } : {}),
+    ...(query.weightPeriod ? { weight_period_start: query.weightPeriod.start.toISOString(), weight_period_end: query.weightPeriod.end.toISOString() } : {}),
   };
 }
 
