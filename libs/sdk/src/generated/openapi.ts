@@ -1592,8 +1592,9 @@ export interface paths {
      *       gives the same bytes (the PDF's creation date is the issue instant).
      *     - Invoices issued before issuer settings existed print with the current settings and
      *       customer. Without any settings the issuer block says so.
-     *     - The built-in PDF fonts cover Western European text (Windows-1252): other letters are
-     *       printed without accents (`Ł` → `L`) or as `?`; the HTML and text email keep them.
+     *     - The PDF embeds DejaVu Sans Condensed (subset): Latin, Greek, Cyrillic, Hebrew, Armenian,
+     *       Georgian and more print as written; scripts it lacks (CJK) do not show in the PDF — the
+     *       HTML and text email keep every character.
      *     - The invoicing service adds `Content-Disposition: inline; filename="<number>.pdf"`;
      *       the gateway passes on the bytes and the content type only, so through the gateway
      *       name the file yourself (`curl -o <number>.pdf`).

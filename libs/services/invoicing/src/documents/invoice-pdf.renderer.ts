@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { DocumentLine, DocumentParty, InvoiceDocument } from './invoice-document';
 
 /*
- * The invoice (or credit note) as an A4 PDF, laid out from the document model (pdfkit's built-in Helvetica: no font
- * files to ship). Lines that do not fit move to a new page under a repeated table header; page
+ * The invoice (or credit note) as an A4 PDF, laid out from the document model, in DejaVu Sans
+ * Condensed (embedded, subset by pdfkit): Latin, Greek, Cyrillic, Hebrew, Armenian, Georgian and
+ * more print as written (customer names and addresses are not all Latin-1). Lines that do not fit move to a new page under a repeated table header; page
  * numbers are added once the number of pages is known, and only when there are several.
  */
 
@@ -26,26 +28,16 @@ const GREY = '#555555';
 const RULE = '#cccccc';
 const MARK_COLOURS = { PAID: '#1a7f37', VOID: '#b42318' } as const;
 
-/*
- * The standard fonts speak Windows-1252 only. Other letters are written without their accents
- * ("Łódź" → "Lodz") and anything else as "?", rather than as the wrong glyphs; the email keeps
- * every character.
- */
-const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-const LATIN_FALLBACKS: Record<string, string> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', ı: 'i', Ħ: 'H', ħ: 'h', ŀ: 'l', Ŀ: 'L', '−': '-', ' ': ' ' };
-
-export function toWinAnsi(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || char === '\n' || WIN_ANSI_EXTRAS.has(char)) out += char;
-    else if (LATIN_FALLBACKS[char]) out += LATIN_FALLBACKS[char];
-    else {
-      const base = char.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      out += base !== char && [...base].every((c) => c.codePointAt(0)! < 0x100) ? base : '?';
-    }
-  }
-  return out;
+/** The embedded fonts: read once, registered in each document under these names. */
+const REGULAR = 'Body';
+const BOLD = 'Body-Bold';
+let fontFiles: { regular: Buffer; bold: Buffer } | undefined;
+function fonts(): { regular: Buffer; bold: Buffer } {
+  fontFiles ??= {
+    regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansCondensed.ttf')),
+    bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansCondensed-Bold.ttf')),
+  };
+  return fontFiles;
 }
 
 export function renderInvoicePdf(document: InvoiceDocument): Promise<Buffer> {
@@ -55,12 +47,14 @@ export function renderInvoicePdf(document: InvoiceDocument): Promise<Buffer> {
       margin: PAGE.margin,
       bufferPages: true,
       info: {
-        Title: toWinAnsi(`${document.title} ${document.number}`),
-        Author: toWinAnsi(document.issuer?.name ?? 'ABAXUS'),
+        Title: `${document.title} ${document.number}`,
+        Author: document.issuer?.name ?? 'ABAXUS',
         Creator: 'ABAXUS',
         CreationDate: document.issuedAt,
       },
     });
+    pdf.registerFont(REGULAR, fonts().regular);
+    pdf.registerFont(BOLD, fonts().bold);
     const chunks: Buffer[] = [];
     pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
@@ -91,16 +85,16 @@ class InvoiceLayout {
   }
 
   private text(value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions & { font?: string; size?: number; colour?: string } = {}): number {
-    const { font = 'Helvetica', size = 9, colour = '#111111', ...rest } = options;
+    const { font = REGULAR, size = 9, colour = '#111111', ...rest } = options;
     this.pdf.font(font).fontSize(size).fillColor(colour);
-    const text = toWinAnsi(value);
+    const text = value;
     const height = this.pdf.heightOfString(text, { width: rest.width, lineGap: 1 });
     this.pdf.text(text, x, y, { lineGap: 1, ...rest });
     return height;
   }
 
-  private height(value: string, width: number, font = 'Helvetica', size = 9): number {
-    return this.pdf.font(font).fontSize(size).heightOfString(toWinAnsi(value), { width, lineGap: 1 });
+  private height(value: string, width: number, font = REGULAR, size = 9): number {
+    return this.pdf.font(font).fontSize(size).heightOfString(value, { width, lineGap: 1 });
   }
 
   private rule(y: number, colour = RULE): void {
@@ -127,22 +121,22 @@ class InvoiceLayout {
 
     const right = PAGE.margin + CONTENT_WIDTH / 2 + 10;
     let rightY = PAGE.margin;
-    rightY += this.text(doc.title.toUpperCase(), right, rightY, { width: half, align: 'right', font: 'Helvetica-Bold', size: 22 }) + 8;
+    rightY += this.text(doc.title.toUpperCase(), right, rightY, { width: half, align: 'right', font: BOLD, size: 22 }) + 8;
     for (const fact of doc.facts) {
       this.text(fact.label, right, rightY, { width: 90, colour: GREY });
-      rightY += Math.max(this.text(fact.value, right + 90, rightY, { width: half - 90, align: 'right', font: 'Helvetica-Bold' }), 11) + 2;
+      rightY += Math.max(this.text(fact.value, right + 90, rightY, { width: half - 90, align: 'right', font: BOLD }), 11) + 2;
     }
     if (doc.mark) rightY += 10 + this.stamp(rightY + 10);
 
     let y = Math.max(leftY, rightY) + 18;
-    this.text('BILLED TO', left, y, { width: half, font: 'Helvetica-Bold', size: 8, colour: GREY });
+    this.text('BILLED TO', left, y, { width: half, font: BOLD, size: 8, colour: GREY });
     y += 12;
     y += this.party(doc.billedTo, left, y, half, 11);
     this.y = y + 20;
   }
 
   private party(party: DocumentParty, x: number, y: number, width: number, nameSize: number): number {
-    let height = this.text(party.name, x, y, { width, font: 'Helvetica-Bold', size: nameSize }) + 2;
+    let height = this.text(party.name, x, y, { width, font: BOLD, size: nameSize }) + 2;
     for (const line of party.lines) height += this.text(line, x, y + height, { width });
     return height;
   }
@@ -156,7 +150,7 @@ class InvoiceLayout {
     const height = 30;
     const x = PAGE.margin + CONTENT_WIDTH - width;
     this.pdf.roundedRect(x, y, width, height, 4).lineWidth(2).strokeColor(colour).stroke();
-    this.text(mark, x, y + 7, { width, align: 'center', font: 'Helvetica-Bold', size: 18, colour, lineBreak: false });
+    this.text(mark, x, y + 7, { width, align: 'center', font: BOLD, size: 18, colour, lineBreak: false });
     return height;
   }
 
@@ -173,7 +167,7 @@ class InvoiceLayout {
       this.text(labels[column.key], column.x, y, {
         width: column.width,
         align: column.key === 'description' ? 'left' : 'right',
-        font: 'Helvetica-Bold',
+        font: BOLD,
         size: 8,
         colour: GREY,
       });
@@ -187,7 +181,7 @@ class InvoiceLayout {
     if (this.y + height <= CONTENT_BOTTOM) return;
     this.pdf.addPage();
     this.y = PAGE.margin;
-    this.text(`${this.doc.title} ${this.doc.number} (continued)`, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: 'Helvetica-Bold', size: 10 });
+    this.text(`${this.doc.title} ${this.doc.number} (continued)`, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: BOLD, size: 10 });
     this.y += Math.max(22, this.stamp(this.y) + 10);
     if (inTable) this.tableHeader();
   }
@@ -196,10 +190,10 @@ class InvoiceLayout {
     this.tableHeader();
     for (const group of this.doc.groups) {
       if (group.heading) {
-        const height = this.height(group.heading, CONTENT_WIDTH, 'Helvetica-Bold', 9);
+        const height = this.height(group.heading, CONTENT_WIDTH, BOLD, 9);
         this.ensureRoom(height + 24, true);
         this.y += 4;
-        this.y += this.text(group.heading, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: 'Helvetica-Bold', colour: GREY }) + 4;
+        this.y += this.text(group.heading, PAGE.margin, this.y, { width: CONTENT_WIDTH, font: BOLD, colour: GREY }) + 4;
       }
       for (const line of group.lines) this.line(line);
     }
@@ -208,18 +202,18 @@ class InvoiceLayout {
   private line(line: DocumentLine): void {
     const [description, quantity, , , amount] = COLUMNS;
     const detail = line.details.join(' · ');
-    const titleHeight = this.height(line.description, description.width, 'Helvetica-Bold');
-    const detailHeight = detail ? this.height(detail, description.width, 'Helvetica', 8) : 0;
+    const titleHeight = this.height(line.description, description.width, BOLD);
+    const detailHeight = detail ? this.height(detail, description.width, REGULAR, 8) : 0;
     // The line and its first tier stay together.
     this.ensureRoom(titleHeight + detailHeight + (line.tiers.length > 0 ? 14 : 0) + 6, true);
     const top = this.y;
-    this.text(line.description, description.x, top, { width: description.width, font: 'Helvetica-Bold' });
+    this.text(line.description, description.x, top, { width: description.width, font: BOLD });
     this.text(line.quantity, quantity.x, top, { width: quantity.width, align: 'right' });
-    this.text(line.amount, amount.x, top, { width: amount.width, align: 'right', font: 'Helvetica-Bold' });
+    this.text(line.amount, amount.x, top, { width: amount.width, align: 'right', font: BOLD });
     this.y = top + titleHeight;
     if (detail) this.y += this.text(detail, description.x, this.y, { width: description.width, size: 8, colour: GREY });
     for (const tier of line.tiers) {
-      const height = this.height(tier.description, description.width - TIER_INDENT, 'Helvetica', 8);
+      const height = this.height(tier.description, description.width - TIER_INDENT, REGULAR, 8);
       this.ensureRoom(height + 2, true);
       const y = this.y + 1;
       this.text(tier.description, description.x + TIER_INDENT, y, { width: description.width - TIER_INDENT, size: 8, colour: GREY });
@@ -252,8 +246,8 @@ class InvoiceLayout {
         this.y += 3;
       }
       const label = total.emphasis === 'due' ? `${total.label} (${this.doc.currency})` : total.label;
-      this.text(label, labelX, this.y, { width: labelWidth, font: bold ? 'Helvetica-Bold' : 'Helvetica', size });
-      this.text(total.amount, amount.x, this.y, { width: amount.width, align: 'right', font: bold ? 'Helvetica-Bold' : 'Helvetica', size });
+      this.text(label, labelX, this.y, { width: labelWidth, font: bold ? BOLD : REGULAR, size });
+      this.text(total.amount, amount.x, this.y, { width: amount.width, align: 'right', font: bold ? BOLD : REGULAR, size });
       this.y += size + 6;
     }
   }
@@ -266,8 +260,7 @@ class InvoiceLayout {
     for (const block of blocks) {
       const height = this.height(block.text, CONTENT_WIDTH) + (block.heading ? 14 : 0);
       this.ensureRoom(height + 8, false);
-      if (block.heading)
-        this.y += this.text(block.heading.toUpperCase(), PAGE.margin, this.y, { width: CONTENT_WIDTH, font: 'Helvetica-Bold', size: 8, colour: GREY }) + 3;
+      if (block.heading) this.y += this.text(block.heading.toUpperCase(), PAGE.margin, this.y, { width: CONTENT_WIDTH, font: BOLD, size: 8, colour: GREY }) + 3;
       this.y += this.text(block.text, PAGE.margin, this.y, { width: CONTENT_WIDTH, colour: block.heading ? '#111111' : GREY }) + 12;
     }
   }
