@@ -31,11 +31,20 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
       producer = createMessageBus(config, engine.databaseUrl, 'e2e-producer');
     });
 
+    // Stopping a whole engine on a broker loaded by a full CI run has taken over a minute (every
+    // Kafka subscription stops within 10 s, one after another); each step says when it is slow.
     afterAll(async () => {
-      await producer?.close();
-      await engine?.stop();
-      await receiver?.close();
-    });
+      for (const [what, step] of [
+        ['the producer', () => producer?.close()],
+        ['the engine', () => engine?.stop()],
+        ['the receiver', () => receiver?.close()],
+      ] as const) {
+        const started = Date.now();
+        await step();
+        const took = Date.now() - started;
+        if (took > 10_000) console.warn(`notifications e2e (${bus}): stopping ${what} took ${took} ms`);
+      }
+    }, 180_000);
 
     async function endpoint(events: string[]): Promise<string> {
       const path = uniqueId('hook');
