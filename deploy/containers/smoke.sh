@@ -73,8 +73,11 @@ if podman image exists "$BASE_IMAGE"; then
   done_step "already present"
 else
   rootfs="$TOOLS/$DEBIAN_SUITE-rootfs.tar"
+  [[ -d "$rootfs" ]] && rm -rf "$rootfs" # left by an earlier run that wrote a directory
   if [[ ! -s "$rootfs" ]]; then
-    mmdebstrap --quiet --variant=apt --include=ca-certificates "$DEBIAN_SUITE" "$rootfs.partial" || die "mmdebstrap failed"
+    # --format=tar: the ".partial" name would otherwise make mmdebstrap write a directory.
+    rm -rf "$rootfs.partial"
+    mmdebstrap --quiet --format=tar --variant=apt --include=ca-certificates "$DEBIAN_SUITE" "$rootfs.partial" || die "mmdebstrap failed"
     mv "$rootfs.partial" "$rootfs"
   fi
   podman import --quiet "$rootfs" "$BASE_IMAGE" >/dev/null
