@@ -46,7 +46,9 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/engine-e2e/**/*.integration.spec.ts'],
       globalSetup: '<rootDir>/libs/platform/src/testing/integration-global-setup.js',
-      testTimeout: 60000,
+      // A whole engine on Kafka can take over a minute to stop late in a loaded CI run (its
+      // subscriptions stop one after another, each bounded): hooks and tests get three minutes.
+      testTimeout: 180000,
     },
   ],
 };

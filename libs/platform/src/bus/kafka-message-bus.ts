@@ -445,7 +445,7 @@ class KafkaSubscription implements BusSubscription {
 }
 
 /** How long stopping a subscription may wait for its consumer (connect, join and disconnect retry for longer). */
-const STOP_BOUND_MS = 10_000;
+const STOP_BOUND_MS = 5_000;
 
 /** True when `work` settled within STOP_BOUND_MS. */
 async function withinStopBound(work: Promise<void>): Promise<boolean> {

@@ -32,7 +32,7 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
     });
 
     // Stopping a whole engine on a broker loaded by a full CI run has taken over a minute (every
-    // Kafka subscription stops within 10 s, one after another); each step says when it is slow.
+    // Kafka subscription stops within 5 s, one after another); each step says when it is slow.
     afterAll(async () => {
       for (const [what, step] of [
         ['the producer', () => producer?.close()],
