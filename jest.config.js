@@ -26,6 +26,10 @@ const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\
 
 module.exports = {
   testTimeout: 60000,
+  // Suites run in a worker process that is replaced once it holds over 1 GB after a suite, never in
+  // jest's own process: what one suite leaves behind (sockets, timers, heap) cannot slow or hang
+  // the suites that run after it late in a long run.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       ...common,

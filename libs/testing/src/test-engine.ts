@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ServiceName } from '@abaxus/platform/config/abaxus-config';
 import { jsonRequest } from '@abaxus/platform/testing/json-request';
+import { boundedTeardown } from '@abaxus/platform/testing/bounded-teardown';
 import { createTestDatabase, TestDatabase } from '@abaxus/platform/testing/test-database';
 import { RunningEngine, startEngine } from '@abaxus/engine-runtime/embedded-engine';
 
@@ -32,9 +33,6 @@ export interface TestEngineOptions {
 }
 
 /** The whole engine on a fresh database, with its own topic prefix on the shared test broker. */
-/** How long a suite's teardown waits for its engine to stop. */
-const ENGINE_STOP_BOUND_MS = 60_000;
-
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   const bus = options.bus ?? 'kafka';
   if (bus === 'kafka' && !process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set: run the tests with `npm test`, which starts a broker.');
@@ -67,18 +65,11 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     serviceUrl: (name) => engine.directory.urlOf(name),
     serviceHeaders: () => engine.directory.requestHeaders(),
     api: (method, path, body, headers = {}) => jsonRequest(engine.url, method, path, body, { ...defaultHeaders, ...headers }),
-    stop: async () => {
-      // Bounded: late in a loaded CI run an engine has been seen not to finish stopping (under
-      // investigation); the suite's outcome is decided by its tests, and the database goes anyway.
-      const stopped = await Promise.race([
-        engine.stop().then(
-          () => true,
-          () => true,
-        ),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), ENGINE_STOP_BOUND_MS).unref()),
-      ]);
-      if (!stopped) console.warn(`test engine at ${engine.url} did not stop within ${ENGINE_STOP_BOUND_MS} ms; its database is dropped anyway`);
-      await database.drop();
-    },
+    // Each step bounded (see boundedTeardown): the suite is judged by its tests, and the database goes anyway.
+    stop: () =>
+      boundedTeardown(`test engine at ${engine.url}`, [
+        ['the engine', () => engine.stop()],
+        ['its database', () => database.drop()],
+      ]),
   };
 }

@@ -3,6 +3,7 @@ import { TOPICS } from '@abaxus/contracts/topics';
 import { createMessageBus } from '@abaxus/platform/bus/create-message-bus';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
+import { boundedTeardown } from '@abaxus/platform/testing/bounded-teardown';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { WebhookReceiver } from '@abaxus/services/notifications/testing/webhook-receiver';
 import { BillingScenario, expectStatus, uniqueId } from '../invoicing/billing-scenario.factory';
@@ -31,20 +32,15 @@ export function describeNotificationsEndToEnd(bus: 'embedded' | 'kafka'): void {
       producer = createMessageBus(config, engine.databaseUrl, 'e2e-producer');
     });
 
-    // Stopping a whole engine on a broker loaded by a full CI run has taken over a minute (every
-    // Kafka subscription stops within 5 s, one after another); each step says when it is slow.
-    afterAll(async () => {
-      for (const [what, step] of [
-        ['the producer', () => producer?.close()],
-        ['the engine', () => engine?.stop()],
-        ['the receiver', () => receiver?.close()],
-      ] as const) {
-        const started = Date.now();
-        await step();
-        const took = Date.now() - started;
-        if (took > 10_000) console.warn(`notifications e2e (${bus}): stopping ${what} took ${took} ms`);
-      }
-    }, 180_000);
+    afterAll(
+      () =>
+        boundedTeardown(`notifications e2e (${bus})`, [
+          ['the producer', () => producer?.close()],
+          ['the engine', () => engine?.stop()],
+          ['the receiver', () => receiver?.close()],
+        ]),
+      180_000,
+    );
 
     async function endpoint(events: string[]): Promise<string> {
       const path = uniqueId('hook');
