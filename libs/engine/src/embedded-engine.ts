@@ -28,8 +28,9 @@ export interface EngineOptions {
 /**
  * The whole engine in one process: the five services on loopback ports, the gateway in front,
  * PostgreSQL from DATABASE_URL or embedded, the bus on Kafka or embedded in PostgreSQL.
- * The services still talk over HTTP and the bus exactly as in distributed mode; their ports
- * require a credential made for this process, so the gateway (API keys) stays the only door.
+ * Calls between them run through each service's HTTP stack in-process (no socket; see
+ * sendToService) and the bus exactly as in distributed mode; their ports stay open for internal
+ * endpoints and require a credential made for this process, so the gateway stays the only door.
  */
 export async function startEngine(config: AbaxusConfig, options: EngineOptions = {}): Promise<RunningEngine> {
   const logger = new Logger('Engine');
@@ -57,7 +58,7 @@ export async function startEngine(config: AbaxusConfig, options: EngineOptions =
     for (const name of SERVICE_NAMES) {
       const started = await startHttpApp(InternalCredentialModule.around(SERVICE_MODULES[name](runtime), credential), { port: 0, host: '127.0.0.1' });
       apps.push(started.app);
-      directory.register(name, started.url);
+      directory.registerInProcess(name, started.url, started.app.getHttpAdapter().getInstance());
     }
     const gateway = await startGateway(runtime);
     apps.push(gateway.app);

@@ -1,6 +1,7 @@
 import { ServiceName } from '../config/abaxus-config';
 import { ProblemException } from '../http/problem.exception';
 import { INTERNAL_CREDENTIAL_HEADER } from './internal-credential';
+import type { InProcessHandler } from './service-transport';
 
 /**
  * Where each service answers over HTTP. Distributed mode fills it from *_URL variables; the
@@ -8,6 +9,7 @@ import { INTERNAL_CREDENTIAL_HEADER } from './internal-credential';
  */
 export class ServiceDirectory {
   private readonly urls = new Map<ServiceName, string>();
+  private readonly inProcess = new Map<ServiceName, InProcessHandler>();
 
   /** internalCredential: what the service ports require (see InternalCredentialGuard): the embedded engine's own, or ABAXUS_INTERNAL_TOKEN. */
   constructor(
@@ -24,6 +26,16 @@ export class ServiceDirectory {
 
   register(name: ServiceName, url: string): void {
     this.urls.set(name, url.replace(/\/$/, ''));
+  }
+
+  /** A service running in this process: calls go straight to its HTTP stack (its port stays open too). */
+  registerInProcess(name: ServiceName, url: string, handler: InProcessHandler): void {
+    this.register(name, url);
+    this.inProcess.set(name, handler);
+  }
+
+  inProcessHandlerOf(name: ServiceName): InProcessHandler | undefined {
+    return this.inProcess.get(name);
   }
 
   urlOf(name: ServiceName): string {

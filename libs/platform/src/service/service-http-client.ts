@@ -1,15 +1,13 @@
-import { Agent, request } from 'undici';
 import { ServiceName } from '../config/abaxus-config';
 import { ProblemBody, ProblemException } from '../http/problem.exception';
 import { requestIdHeaders } from '../logging/request-id';
 import { ServiceDirectory } from './service-directory';
+import { sendToService } from './service-transport';
 
 export interface ServiceResponse<T = unknown> {
   status: number;
   body: T;
 }
-
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 /** Synchronous calls between services go over HTTP (never Kafka request-reply), with the request id. */
 export class ServiceHttpClient {
@@ -22,22 +20,15 @@ export class ServiceHttpClient {
     body?: unknown,
     timeoutMs = 30_000,
   ): Promise<ServiceResponse<T>> {
-    let response;
-    try {
-      response = await request(`${this.directory.urlOf(service)}${path}`, {
-        method,
-        dispatcher: agent,
-        headers: { ...requestIdHeaders(), ...this.directory.requestHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-    } catch (error) {
-      if (error instanceof ProblemException) throw error;
-      throw new ProblemException(503, 'service_unavailable', `The ${service} service cannot be reached: ${(error as Error).message}`);
-    }
-    const text = await response.body.text();
-    return { status: response.statusCode, body: (text === '' ? undefined : JSON.parse(text)) as T };
+    const answer = await sendToService(this.directory, service, {
+      method,
+      path,
+      headers: { ...requestIdHeaders(), ...this.directory.requestHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs,
+    });
+    const text = answer.body.toString('utf8');
+    return { status: answer.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 
   /** Like call, but a problem answer is rethrown as the same problem. */

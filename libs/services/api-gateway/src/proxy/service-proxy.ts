@@ -1,19 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Agent, request } from 'undici';
 import { ServiceName } from '@abaxus/platform/config/abaxus-config';
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { requestIdHeaders } from '@abaxus/platform/logging/request-id';
 import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
+import { sendToService } from '@abaxus/platform/service/service-transport';
 import { ProxiedResponse } from '../idempotency/idempotency.service';
 
 /** Headers a service may need from the caller; everything else stays at the edge. */
 const FORWARDED_HEADERS = ['stripe-signature'];
 
-/** Forwards a request to the owning service over pooled keep-alive HTTP, body bytes unchanged both ways. */
+/** Forwards a request to the owning service (in this process, or over pooled keep-alive HTTP), body bytes unchanged both ways. */
 @Injectable()
 export class ServiceProxy {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
-
   constructor(private readonly directory: ServiceDirectory) {}
 
   async forward(
@@ -31,26 +28,19 @@ export class ServiceProxy {
     }
     const hasBody = body !== undefined && body.length > 0;
     if (hasBody) outgoing['content-type'] = 'application/json';
-    let response;
-    try {
-      response = await request(`${this.directory.urlOf(service)}${pathAndQuery}`, {
-        method: method as 'GET',
-        headers: outgoing,
-        body: hasBody ? body : undefined,
-        dispatcher: this.agent,
-        headersTimeout: 120_000,
-        bodyTimeout: 120_000,
-      });
-    } catch (error) {
-      if (error instanceof ProblemException) throw error;
-      throw new ProblemException(503, 'service_unavailable', `The ${service} service cannot be reached.`);
-    }
-    const bytes = Buffer.from(await response.body.arrayBuffer());
+    const response = await sendToService(this.directory, service, {
+      method,
+      path: pathAndQuery,
+      headers: outgoing,
+      body: hasBody ? body : undefined,
+      timeoutMs: 120_000,
+    });
     const contentType = response.headers['content-type'];
-    const answer = typeof contentType === 'string' && !/^(application\/([\w.+-]*\+)?json|text\/)/i.test(contentType) ? bytes : bytes.toString('utf8');
+    const answer =
+      typeof contentType === 'string' && !/^(application\/([\w.+-]*\+)?json|text\/)/i.test(contentType) ? response.body : response.body.toString('utf8');
     const retryAfter = response.headers['retry-after'];
     return {
-      status: response.statusCode,
+      status: response.status,
       contentType: typeof contentType === 'string' ? contentType : 'application/json',
       body: answer,
       ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
