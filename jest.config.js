@@ -25,11 +25,8 @@ const moduleNameMapper = Object.fromEntries(
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper };
 
 module.exports = {
+  // Global only: jest ignores testTimeout in a project. Longer tests and hooks pass their own.
   testTimeout: 60000,
-  // Suites run in a worker process that is replaced once it holds over 1 GB after a suite, never in
-  // jest's own process: what one suite leaves behind (sockets, timers, heap) cannot slow or hang
-  // the suites that run after it late in a long run.
-  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       ...common,
@@ -43,16 +40,12 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/**/*.integration.spec.ts'],
       testPathIgnorePatterns: ['<rootDir>/apps/engine-e2e/', '/node_modules/'],
       globalSetup: '<rootDir>/libs/platform/src/testing/integration-global-setup.js',
-      testTimeout: 60000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/engine-e2e/**/*.integration.spec.ts'],
       globalSetup: '<rootDir>/libs/platform/src/testing/integration-global-setup.js',
-      // A whole engine on Kafka can take over a minute to stop late in a loaded CI run (its
-      // subscriptions stop one after another, each bounded): hooks and tests get three minutes.
-      testTimeout: 180000,
     },
   ],
 };

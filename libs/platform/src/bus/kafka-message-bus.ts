@@ -243,6 +243,9 @@ export class KafkaMessageBus extends MessageBus {
       retry: CONSUMER_RETRY,
       heartbeatInterval: 2000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // A fetch returns as soon as a record arrives; this only bounds an idle long poll, which a
+      // stopping consumer waits out (kafkajs's 5 s made every service take seconds to stop).
+      maxWaitTimeInMs: 1000,
     });
   }
 

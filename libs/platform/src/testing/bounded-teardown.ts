@@ -3,7 +3,7 @@
  * finished by then is reported by name and left behind, so a suite is judged by its tests, not
  * by how long a loaded machine takes to close a connection (jest ends its workers anyway).
  */
-export async function boundedTeardown(label: string, steps: ReadonlyArray<readonly [string, () => unknown]>, boundMs = 45_000): Promise<void> {
+export async function boundedTeardown(label: string, steps: ReadonlyArray<readonly [string, () => unknown]>, boundMs = 25_000): Promise<void> {
   for (const [what, step] of steps) {
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
