@@ -16,11 +16,17 @@ function queryString(period: UsagePeriod | Record<string, string>): string {
   return new URLSearchParams(Object.entries(period).filter(([, value]) => value !== undefined) as Array<[string, string]>).toString();
 }
 
-/** The internal billable figure pricing uses (POST /internal/v1/usage/billable, on the aggregation service itself). */
-export async function billableUsage(aggregation: UsageApi, period: UsagePeriod): Promise<string | null> {
-  const response = await aggregation('POST', '/internal/v1/usage/billable', period);
+/** The body of POST /internal/v1/usage/billable-batch asking one query of a period (and its other fields). */
+export function billableBatchOf<T extends UsagePeriod>(period: T): Record<string, unknown> {
+  const { customer_id, subscription_id, ...query } = period;
+  return { customer_id, ...(subscription_id === undefined ? {} : { subscription_id }), queries: [query] };
+}
+
+/** The internal billable figure pricing uses (a batch of one query, on the aggregation service itself). */
+export async function billableUsage<T extends UsagePeriod>(aggregation: UsageApi, period: T): Promise<string | null> {
+  const response = await aggregation('POST', '/internal/v1/usage/billable-batch', billableBatchOf(period));
   if (response.status !== 200) throw new Error(`billable answered ${response.status}: ${response.text}`);
-  return response.body.value;
+  return response.body.answers[0].value;
 }
 
 /** POST /v1/usage/compute; fails the test on anything but 200. */

@@ -1,25 +1,19 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { BillableEventValues, UsageService, UsageValue } from './usage.service';
+import { BillableBatchAnswer, UsageService } from './usage.service';
 
 /**
  * Internal: the exact usage the pricing service bills. Not under /v1, so the gateway never
- * routes to it. Same query and read-your-writes guarantee as POST /v1/usage/compute.
+ * routes to it. Same read-your-writes guarantee as POST /v1/usage/compute.
  */
 @Controller('internal/v1/usage')
 export class BillingUsageController {
   constructor(private readonly usage: UsageService) {}
 
-  @Post('billable')
+  /** Every usage figure one calculation prices (and each event's value where a charge is priced per event), in one call. */
+  @Post('billable-batch')
   @HttpCode(200)
-  billable(@Body() body: unknown): Promise<UsageValue> {
-    return this.usage.billable(body);
-  }
-
-  /** Each event's value in the period, for a charge priced event by event (percentage). */
-  @Post('billable-values')
-  @HttpCode(200)
-  billableValues(@Body() body: unknown): Promise<BillableEventValues> {
-    return this.usage.billableValues(body);
+  billableBatch(@Body() body: unknown): Promise<BillableBatchAnswer> {
+    return this.usage.billableBatch(body);
   }
 
   /** Which invoiced periods received usage after they were priced (invoicing bills it as adjustments). */

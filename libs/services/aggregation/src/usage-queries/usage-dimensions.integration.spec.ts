@@ -3,6 +3,7 @@ import { TOPICS } from '@abaxus/contracts/topics';
 import { startServiceUnderTest, ServiceUnderTest } from '@abaxus/platform/testing/service-under-test';
 import { FakeCatalog } from '@abaxus/usage-events/catalog-copy/testing/fake-catalog';
 import { AggregationAppModule } from '../aggregation-app.module';
+import { billableBatchOf } from '../testing/usage-queries';
 
 // Single-service tier: aggregation alone, embedded bus, real PostgreSQL. Buckets are kept per
 // combination of a metric's dimension values; every selection must read the same from the buckets
@@ -46,10 +47,11 @@ describe('usage by dimension (service alone, embedded bus, real PostgreSQL)', ()
     if (selection.group_by) query.append('group_by', selection.group_by);
     const summary = await aggregation.api('GET', `/v1/usage/summary?${query.toString()}`);
     expect(summary.status).toBe(200);
-    const billable = await aggregation.api('POST', '/internal/v1/usage/billable', body);
+    const billable = await aggregation.api('POST', '/internal/v1/usage/billable-batch', billableBatchOf(body));
+    expect(billable.status).toBe(200);
     const strip = (answer: { value?: unknown; groups?: unknown }) => ('groups' in answer ? { groups: answer.groups } : { value: answer.value });
     expect(strip(summary.body)).toEqual(strip(compute.body));
-    expect(strip(billable.body)).toEqual(strip(compute.body));
+    expect(strip(billable.body.answers[0])).toEqual(strip(compute.body));
     return strip(compute.body);
   }
 

@@ -21,95 +21,181 @@ export interface UsageQuery {
 
 export type UsageQueryResult = { ok: true; query: UsageQuery } | { ok: false; errors: ValidationIssue[] };
 
+/** Pricing's billable reads: several queries of one customer (and subscription), answered together. */
+export interface BillableBatch {
+  customerId: string;
+  subscriptionId: string | null;
+  queries: BillableQuery[];
+}
+
+/** One query of a batch; `values`: each event's value is wanted too (a charge priced per event). */
+export interface BillableQuery {
+  query: UsageQuery;
+  values: boolean;
+}
+
+export type BillableBatchResult = { ok: true; batch: BillableBatch } | { ok: false; errors: ValidationIssue[] };
+
+/** At most this many queries in one batch: a plan's charges and remainders, with room to spare. */
+const MAX_BATCH_QUERIES = 200;
+
 // Events are from 1970 on (ingestion refuses earlier ones); PostgreSQL has no year 0000 and the
 // API writes four-digit years: a period outside this range is refused rather than sent to the store.
 const EARLIEST_MILLIS = 0;
 const LATEST_MILLIS = Date.UTC(10000, 0, 1);
 
-const FIELDS = ['customer_id', 'metric_key', 'period_start', 'period_end', 'subscription_id'];
+const SCOPE_FIELDS = ['customer_id', 'subscription_id'];
+const PERIOD_FIELDS = ['metric_key', 'period_start', 'period_end'];
 
 /**
  * Reads the fields of summary, histogram (query string) and compute (JSON body) alike; every
  * missing or invalid field is named, so a request whose query string was lost says what it lacks.
  */
-export function parseUsageQuery(input: unknown, options: { granularity: boolean; exclude?: boolean }): UsageQueryResult {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
-  }
-  const record = input as Record<string, unknown>;
+export function parseUsageQuery(input: unknown, options: { granularity: boolean }): UsageQueryResult {
+  if (!isObject(input)) return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
   const errors: ValidationIssue[] = [];
-  const known = options.granularity ? [...FIELDS, 'granularity'] : FIELDS;
-  const selectionFields = options.exclude ? [...SELECTION_FIELDS, 'exclude', ...WEIGHT_PERIOD_FIELDS] : SELECTION_FIELDS;
-  for (const field of Object.keys(record)) {
-    if (!known.includes(field) && !selectionFields.includes(field) && !FILTER_KEY.test(field)) errors.push({ field, message: 'is not a known field' });
-  }
+  refuseUnknown(input, [...SCOPE_FIELDS, ...PERIOD_FIELDS, ...SELECTION_FIELDS, ...(options.granularity ? ['granularity'] : [])], errors);
+  const fields = new FieldReader(input, errors);
+  const scope = readScope(fields, errors);
+  const measure = readMeasure(input, fields, errors, { granularity: options.granularity, internal: false });
+  if (errors.length > 0 || !scope.customerId || !measure) return { ok: false, errors };
+  return { ok: true, query: { customerId: scope.customerId, subscriptionId: scope.subscriptionId, ...measure } };
+}
 
-  const text = (field: string, required: boolean): string | null => {
-    const value = record[field];
+/**
+ * `{customer_id, subscription_id?, queries: [{metric_key, period_start, period_end, filter?,
+ * exclude?, group_by?, weight_period_start?, weight_period_end?, values?}]}`: each query read by
+ * the same rules as a single one, its issues named under `queries[i].`.
+ */
+export function parseBillableBatch(input: unknown): BillableBatchResult {
+  if (!isObject(input)) return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
+  const errors: ValidationIssue[] = [];
+  refuseUnknown(input, [...SCOPE_FIELDS, 'queries'], errors);
+  const scope = readScope(new FieldReader(input, errors), errors);
+  const items = input.queries;
+  const queries: BillableQuery[] = [];
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH_QUERIES) {
+    errors.push({ field: 'queries', message: `must be an array of 1 to ${MAX_BATCH_QUERIES} queries` });
+  } else {
+    items.forEach((item: unknown, index) => {
+      const path = `queries[${index}]`;
+      if (!isObject(item)) {
+        errors.push({ field: path, message: 'must be a JSON object' });
+        return;
+      }
+      const own: ValidationIssue[] = [];
+      refuseUnknown(item, [...PERIOD_FIELDS, ...SELECTION_FIELDS, ...INTERNAL_FIELDS, 'values'], own);
+      if (item.values !== undefined && typeof item.values !== 'boolean') own.push({ field: 'values', message: 'must be true or false' });
+      const measure = readMeasure(item, new FieldReader(item, own), own, { granularity: false, internal: true });
+      errors.push(...own.map((issue) => ({ field: `${path}.${issue.field}`, message: issue.message })));
+      if (measure && scope.customerId) {
+        queries.push({ query: { customerId: scope.customerId, subscriptionId: scope.subscriptionId, ...measure }, values: item.values === true });
+      }
+    });
+  }
+  if (errors.length > 0 || !scope.customerId) return { ok: false, errors };
+  return { ok: true, batch: { customerId: scope.customerId, subscriptionId: scope.subscriptionId, queries } };
+}
+
+function refuseUnknown(record: Record<string, unknown>, known: readonly string[], errors: ValidationIssue[]): void {
+  for (const field of Object.keys(record)) {
+    if (!known.includes(field) && !FILTER_KEY.test(field)) errors.push({ field, message: 'is not a known field' });
+  }
+}
+
+/** Reads one record's fields, naming each missing or invalid one in `errors`. */
+class FieldReader {
+  constructor(
+    private readonly record: Record<string, unknown>,
+    private readonly errors: ValidationIssue[],
+  ) {}
+
+  text(field: string, required: boolean): string | null {
+    const value = this.record[field];
     if (value === undefined || value === null || value === '') {
-      if (required) errors.push({ field, message: 'is required' });
+      if (required) this.errors.push({ field, message: 'is required' });
       return null;
     }
     if (typeof value !== 'string') {
-      errors.push({ field, message: Array.isArray(value) ? 'must be given once' : 'must be a string' });
+      this.errors.push({ field, message: Array.isArray(value) ? 'must be given once' : 'must be a string' });
       return null;
     }
     return value;
-  };
-  const id = (field: string, required: boolean): string | null => {
-    const value = text(field, required);
+  }
+
+  id(field: string, required: boolean): string | null {
+    const value = this.text(field, required);
     if (value !== null && !CLIENT_ID_PATTERN.test(value)) {
-      errors.push({ field, message: 'must be 1 to 128 letters, digits, "_", ".", ":" or "-", starting with a letter or digit' });
+      this.errors.push({ field, message: 'must be 1 to 128 letters, digits, "_", ".", ":" or "-", starting with a letter or digit' });
     }
     return value;
-  };
-  const instant = (field: string): EventInstant | null => {
-    const value = text(field, true);
+  }
+
+  instant(field: string): EventInstant | null {
+    const value = this.text(field, true);
     if (value === null) return null;
     const parsed = parseEventInstant(value);
     if (!parsed) {
-      errors.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as "2026-03-01T00:00:00Z"' });
+      this.errors.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as "2026-03-01T00:00:00Z"' });
       return null;
     }
     if (parsed.epochMillis < EARLIEST_MILLIS || parsed.epochMillis >= LATEST_MILLIS) {
-      errors.push({ field, message: 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z' });
+      this.errors.push({ field, message: 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z' });
       return null;
     }
     return parsed;
-  };
+  }
+}
 
-  const customerId = id('customer_id', true);
-  const metricKey = id('metric_key', true);
-  const subscriptionId = text('subscription_id', false);
+/** Whose usage: the customer, and optionally one of its subscriptions. */
+function readScope(fields: FieldReader, errors: ValidationIssue[]): { customerId: string | null; subscriptionId: string | null } {
+  const customerId = fields.id('customer_id', true);
+  const subscriptionId = fields.text('subscription_id', false);
   if (subscriptionId !== null && subscriptionId.length > 255) errors.push({ field: 'subscription_id', message: 'must be 1 to 255 characters long' });
-  const start = instant('period_start');
-  const end = instant('period_end');
+  return { customerId, subscriptionId };
+}
+
+/**
+ * What is measured, and over which period: the metric, [period_start, period_end), granularity
+ * when asked for, the selection and, internally (pricing), exclude and the weight period. Null
+ * when a field needed is missing or invalid (then named in `errors`).
+ */
+function readMeasure(
+  record: Record<string, unknown>,
+  fields: FieldReader,
+  errors: ValidationIssue[],
+  options: { granularity: boolean; internal: boolean },
+): Omit<UsageQuery, 'customerId' | 'subscriptionId'> | null {
+  const metricKey = fields.id('metric_key', true);
+  const start = fields.instant('period_start');
+  const end = fields.instant('period_end');
   if (start && end && (end.epochMillis < start.epochMillis || (end.epochMillis === start.epochMillis && end.micros <= start.micros))) {
     errors.push({ field: 'period_end', message: 'must be after period_start' });
   }
   let granularity: Granularity | null = null;
   if (options.granularity) {
-    const value = text('granularity', true);
+    const value = fields.text('granularity', true);
     if (value === 'hour' || value === 'day') granularity = value;
     else if (value !== null) errors.push({ field: 'granularity', message: 'must be "hour" or "day"' });
   }
-  const selection = parseSelection(record, errors);
+  const selection = parseSelection(record, errors, options.internal);
   let weightPeriod: UsageQuery['weightPeriod'];
-  if (options.exclude && (record.weight_period_start !== undefined || record.weight_period_end !== undefined)) {
-    const weightStart = instant('weight_period_start');
-    const weightEnd = instant('weight_period_end');
+  if (options.internal && (record.weight_period_start !== undefined || record.weight_period_end !== undefined)) {
+    const weightStart = fields.instant('weight_period_start');
+    const weightEnd = fields.instant('weight_period_end');
     if (weightStart && weightEnd && start && end) {
       if (weightStart.epochMillis > start.epochMillis || weightEnd.epochMillis < end.epochMillis) {
         errors.push({ field: 'weight_period_start', message: 'the weight period must contain [period_start, period_end)' });
       } else weightPeriod = { start: weightStart, end: weightEnd };
     }
   }
-  if (errors.length > 0 || !customerId || !metricKey || !start || !end) return { ok: false, errors };
-  return { ok: true, query: { customerId, metricKey, subscriptionId, start, end, granularity, selection, ...(weightPeriod ? { weightPeriod } : {}) } };
+  if (!metricKey || !start || !end) return null;
+  return { metricKey, start, end, granularity, selection, ...(weightPeriod ? { weightPeriod } : {}) };
 }
 
 const SELECTION_FIELDS = ['filter', 'group_by'];
-const WEIGHT_PERIOD_FIELDS = ['weight_period_start', 'weight_period_end'];
+/** Pricing's own: events an earlier charge took, and the period a weighted_sum is weighed over. */
+const INTERNAL_FIELDS = ['exclude', 'weight_period_start', 'weight_period_end'];
 /** `filter[region]` as a query string key (a parser that does not nest brackets leaves it so). */
 const FILTER_KEY = /^filter\[([^\]]+)\]$/;
 const MAX_FILTER_VALUES = 100;
@@ -120,7 +206,7 @@ const MAX_FILTER_VALUES = 100;
  * string), and `group_by` (one property name, or an array of them). Which properties a metric
  * accepts is checked against its dimensions later.
  */
-function parseSelection(record: Record<string, unknown>, errors: ValidationIssue[]): UsageSelection {
+function parseSelection(record: Record<string, unknown>, errors: ValidationIssue[], internal: boolean): UsageSelection {
   const filters: Record<string, string[]> = {};
   const addValues = (property: string, raw: unknown, field: string) => {
     const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.length > 0 && raw.every((v) => typeof v === 'string') ? (raw as string[]) : null;
@@ -147,7 +233,7 @@ function parseSelection(record: Record<string, unknown>, errors: ValidationIssue
     else groupBy = names as string[];
   }
   const exclude: DimensionFilter[] = [];
-  if (record.exclude !== undefined) {
+  if (internal && record.exclude !== undefined) {
     const raw = record.exclude;
     if (
       !Array.isArray(raw) ||

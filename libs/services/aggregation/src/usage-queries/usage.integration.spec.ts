@@ -5,7 +5,7 @@ import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/
 import { FakeCatalog } from '@abaxus/usage-events/catalog-copy/testing/fake-catalog';
 import { AggregationAppModule } from '../aggregation-app.module';
 import { AGGREGATION_CASES, DUPLICATES, EVENT_TIMES, PERIODS, PeriodName, SEND_ORDER } from '../testing/aggregation-cases';
-import { billableUsage, computeThenSummary, computeUsage, histogram, UsageApi, UsagePeriod } from '../testing/usage-queries';
+import { billableBatchOf, billableUsage, computeThenSummary, computeUsage, histogram, UsageApi, UsagePeriod } from '../testing/usage-queries';
 
 // Single-service tier: aggregation alone on a fresh database and the embedded bus. Usage events
 // are published on the usage topic as ingestion (or any producer) publishes them; the catalog,
@@ -103,11 +103,12 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
       usageEvent(customer, metric, { value: '7', subscription_id: subB }),
       usageEvent(customer, metric, { value: '3', subscription_id: subA, timestamp: '2026-04-01T00:00:00Z' }),
     );
-    const response = await api('POST', '/internal/v1/usage/billable-values', period(customer, metric, MARCH, subA));
+    const response = await api('POST', '/internal/v1/usage/billable-batch', billableBatchOf({ ...period(customer, metric, MARCH, subA), values: true }));
     expect(response.status).toBe(200);
-    expect([...response.body.values].sort()).toEqual(['10.01', '100']);
+    expect(response.body.answers[0].value).toBe('110.01');
+    expect([...response.body.answers[0].values].sort()).toEqual(['10.01', '100']);
     expect(response.body.meta.consistency).toBe('strong');
-    const unknown = await api('POST', '/internal/v1/usage/billable-values', period(customer, 'no_such_metric', MARCH));
+    const unknown = await api('POST', '/internal/v1/usage/billable-batch', billableBatchOf({ ...period(customer, 'no_such_metric', MARCH), values: true }));
     expect(unknown.status).toBe(404);
   });
 
@@ -130,12 +131,12 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     const secondPhase = await billableUsage(api, { ...period(customer, seats, ['2026-03-11T00:00:00Z', MARCH[1]]), ...weighedOverMarch });
     expect(Number(firstPhase) + Number(secondPhase)).toBeCloseTo(14.161290322581, 11);
     expect([firstPhase, secondPhase]).toEqual(['2.548387096774', '11.612903225806']);
-    const outside = await api('POST', '/internal/v1/usage/billable', {
-      ...period(customer, seats, MARCH),
-      weight_period_start: '2026-03-02T00:00:00Z',
-      weight_period_end: MARCH[1],
-    });
-    expect([outside.status, outside.body.errors?.[0]?.field]).toEqual([400, 'weight_period_start']);
+    const outside = await api(
+      'POST',
+      '/internal/v1/usage/billable-batch',
+      billableBatchOf({ ...period(customer, seats, MARCH), weight_period_start: '2026-03-02T00:00:00Z', weight_period_end: MARCH[1] }),
+    );
+    expect([outside.status, outside.body.errors?.[0]?.field]).toEqual([400, 'queries[0].weight_period_start']);
     // Partial hours only: 4 for 2.5 h, 8 for 3.25 h over 5.75 h = 6.2608695652173913…
     const morning = ['2026-03-01T03:30:00Z', '2026-03-01T09:15:00Z'] as const;
     expect(await computeThenSummary(api, period(customer, seats, morning))).toEqual({ compute: '6.260869565217', summary: '6.260869565217' });

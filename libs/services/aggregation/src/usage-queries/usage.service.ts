@@ -19,7 +19,7 @@ import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
-import { parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
+import { parseBillableBatch, parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
 import { Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
 
@@ -41,11 +41,32 @@ export interface UsageHistogram {
   meta: { consistency: 'eventual'; as_of: string };
 }
 
-export interface BillableEventValues {
-  /** Every selected event's value in the period, in no particular order (null values are left out); absent when grouped. */
+/**
+ * One billable query's answer: `value` without group_by, `groups` with it; when the query asked
+ * for them, every selected event's value in the period (in no particular order, null values left
+ * out), as `values` beside the value or in each group.
+ */
+export interface BillableAnswer {
+  value?: string | null;
   values?: string[];
-  groups?: Array<GroupValue<string[]>>;
+  groups?: Array<GroupValue & { values?: string[] }>;
+}
+
+export interface BillableBatchAnswer {
+  /** One per query, in the order asked. */
+  answers: BillableAnswer[];
   meta: { consistency: 'strong'; as_of: string };
+}
+
+interface MetricShape {
+  type: AggregationType;
+  dimensioned: boolean;
+}
+
+/** The reads of one batch, shared by its identical queries. */
+interface BatchReads {
+  figures: Memo<Array<Grouped<string | null>>>;
+  values: Memo<Array<Grouped<string>>>;
 }
 
 const MAX_HISTOGRAM_BUCKETS = 10_000;
@@ -167,42 +188,53 @@ export class UsageService {
   }
 
   /**
-   * The figure pricing bills: as strong as compute (it waits for the pipeline to pass every
-   * acknowledged event), read from the hourly buckets plus the exact edge hours. Buckets are
-   * written in the same transaction as their events (and rebuilt by backfill in its own), so once
-   * the pipeline has passed, they hold exactly what the events table holds — at the cost of a
-   * month's 744 buckets instead of every event of the month.
+   * The figures pricing bills, one answer per query in order, as strong as compute: the pipeline
+   * has passed every event of the customer acknowledged so far, checked once for the whole batch.
+   * Each figure is read from the hourly buckets plus the exact edge hours. Buckets are written in
+   * the same transaction as their events (and rebuilt by backfill in its own), so once the
+   * pipeline has passed, they hold exactly what the events table holds — at the cost of a month's
+   * 744 buckets instead of every event of the month. A query asking for `values` also gets each
+   * event's value (a charge priced per event cannot be priced from a total). Identical reads in a
+   * batch are read once.
    */
-  async billable(input: unknown): Promise<UsageValue> {
-    const query = this.parse(input, false, true);
-    const { type, dimensioned } = await this.metricOf(query);
-    await this.awaitPipeline(query.customerId);
+  async billableBatch(input: unknown): Promise<BillableBatchAnswer> {
+    const parsed = parseBillableBatch(input);
+    if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The usage queries are not valid.');
+    const { customerId, subscriptionId, queries } = parsed.batch;
+    const metrics = await this.metricsOf(
+      customerId,
+      subscriptionId,
+      queries.map(({ query }) => query),
+      (index) => `queries[${index}].`,
+    );
+    await this.awaitPipeline(customerId);
     const asOf = new Date().toISOString();
-    const states = await this.bucketedStates(type, dimensioned, scopeOf(query), query, query.selection);
-    return {
-      ...groupedAnswer(
-        query.selection,
-        states.map(({ group, figure }) => ({ group, figure: finalValue(figure, billedPeriodOf(query)) })),
-      ),
-      meta: { consistency: 'strong', as_of: asOf },
-    };
+    const reads: BatchReads = { figures: new Memo(), values: new Memo() };
+    const answers = await Promise.all(queries.map(({ query, values }, index) => this.billableAnswer(query, metrics[index], values, reads)));
+    return { answers, meta: { consistency: 'strong', as_of: asOf } };
   }
 
-  /**
-   * Each event's value in the period, as strong as billable: a charge priced per event
-   * (percentage, with a fixed fee and bounds per event) cannot be priced from a total.
-   */
-  async billableValues(input: unknown): Promise<BillableEventValues> {
-    const query = this.parse(input, false, true);
-    await this.metricOf(query);
-    await this.awaitPipeline(query.customerId);
-    const asOf = new Date().toISOString();
-    const rows = await this.repository.eventValues(scopeOf(query), query, query.selection);
-    const meta = { consistency: 'strong' as const, as_of: asOf };
-    if (query.selection.groupBy.length === 0) return { values: rows.map((row) => row.figure), meta };
+  /** One query of a batch: its figures (weighed over the weight period when given) and, when asked, its events' values. */
+  private async billableAnswer(query: UsageQuery, { type, dimensioned }: MetricShape, withValues: boolean, reads: BatchReads): Promise<BillableAnswer> {
+    const { selection } = query;
+    const span = [query.metricKey, query.start.iso, query.end.iso, selection];
+    const [figures, eventValues] = await Promise.all([
+      reads.figures.once([...span, query.weightPeriod?.start.iso, query.weightPeriod?.end.iso], async () =>
+        (await this.bucketedStates(type, dimensioned, scopeOf(query), query, selection)).map(({ group, figure }) => ({
+          group,
+          figure: finalValue(figure, billedPeriodOf(query)),
+        })),
+      ),
+      withValues ? reads.values.once(span, () => this.repository.eventValues(scopeOf(query), query, selection)) : undefined,
+    ]);
+    const answer = groupedAnswer(selection, figures);
+    if (eventValues === undefined) return answer;
+    if (selection.groupBy.length === 0) return { ...answer, values: eventValues.map((row) => row.figure) };
     const byGroup = new GroupedStates<string[]>(() => []);
-    for (const row of rows) byGroup.at(row.group).push(row.figure);
-    return { groups: byGroup.entries().map(({ group, figure }) => ({ dimensions: groupToJson(query.selection.groupBy, group), value: figure })), meta };
+    for (const row of eventValues) byGroup.at(row.group).push(row.figure);
+    return {
+      groups: figures.map(({ group, figure }) => ({ dimensions: groupToJson(selection.groupBy, group), value: figure, values: byGroup.get(group) ?? [] })),
+    };
   }
 
   /**
@@ -217,37 +249,57 @@ export class UsageService {
     return { late: periods.length === 0 ? [] : await this.repository.periodsWithEventsStoredAfter(customerId, subscriptionId, periods) };
   }
 
-  private parse(input: unknown, histogram: boolean, internal = false): UsageQuery {
-    const parsed = parseUsageQuery(input, { granularity: histogram, exclude: internal });
+  private parse(input: unknown, histogram: boolean): UsageQuery {
+    const parsed = parseUsageQuery(input, { granularity: histogram });
     if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The usage query is not valid.');
     return parsed.query;
   }
 
   /** The metric's aggregation type and whether it has dimensions, once the query is checked against the catalog. */
-  private async metricOf(query: UsageQuery): Promise<{ type: AggregationType; dimensioned: boolean }> {
+  private async metricOf(query: UsageQuery): Promise<MetricShape> {
+    const [metric] = await this.metricsOf(query.customerId, query.subscriptionId, [query], () => '');
+    return metric;
+  }
+
+  /**
+   * Each query's metric (aggregation type, whether it has dimensions), once the customer, the
+   * subscription and every query are checked against the catalog in one look-up; a query's
+   * dimension issues are named under `pathOf(its index)`.
+   */
+  private async metricsOf(
+    customerId: string,
+    subscriptionId: string | null,
+    queries: ReadonlyArray<Pick<UsageQuery, 'metricKey' | 'selection'>>,
+    pathOf: (index: number) => string,
+  ): Promise<MetricShape[]> {
     const facts = await this.catalogCopy.resolve({
-      metricKeys: [query.metricKey],
-      customerIds: [query.customerId],
-      subscriptionIds: query.subscriptionId === null ? [] : [query.subscriptionId],
+      metricKeys: queries.map((query) => query.metricKey),
+      customerIds: [customerId],
+      subscriptionIds: subscriptionId === null ? [] : [subscriptionId],
     });
-    const metric = facts.metric(query.metricKey);
-    if (!metric) throw ProblemException.notFound('Metric', query.metricKey);
-    if (!facts.hasCustomer(query.customerId)) throw ProblemException.notFound('Customer', query.customerId);
-    if (query.subscriptionId !== null) {
-      const owner = facts.subscriptionOwner(query.subscriptionId);
-      if (owner === undefined) throw ProblemException.notFound('Subscription', query.subscriptionId);
-      if (owner !== query.customerId) {
+    const metrics = queries.map(({ metricKey }) => {
+      const metric = facts.metric(metricKey);
+      if (!metric) throw ProblemException.notFound('Metric', metricKey);
+      return metric;
+    });
+    if (!facts.hasCustomer(customerId)) throw ProblemException.notFound('Customer', customerId);
+    if (subscriptionId !== null) {
+      const owner = facts.subscriptionOwner(subscriptionId);
+      if (owner === undefined) throw ProblemException.notFound('Subscription', subscriptionId);
+      if (owner !== customerId) {
         throw ProblemException.validation([
-          { field: 'subscription_id', message: `subscription "${query.subscriptionId}" does not belong to customer "${query.customerId}"` },
+          { field: 'subscription_id', message: `subscription "${subscriptionId}" does not belong to customer "${customerId}"` },
         ]);
       }
     }
-    const issues = checkSelectionDimensions(query.selection, query.metricKey, metric.dimensions ?? [], {
-      filter: (property) => `filter[${property}]`,
-      groupBy: (index) => (query.selection.groupBy.length === 1 ? 'group_by' : `group_by[${index}]`),
-    });
+    const issues = queries.flatMap(({ metricKey, selection }, index) =>
+      checkSelectionDimensions(selection, metricKey, metrics[index].dimensions ?? [], {
+        filter: (property) => `${pathOf(index)}filter[${property}]`,
+        groupBy: (position) => `${pathOf(index)}${selection.groupBy.length === 1 ? 'group_by' : `group_by[${position}]`}`,
+      }),
+    );
     if (issues.length > 0) throw ProblemException.validation(issues, 'Only the metric’s dimensions can be filtered or grouped by.');
-    return { type: metric.aggregationType, dimensioned: (metric.dimensions ?? []).length > 0 };
+    return metrics.map((metric) => ({ type: metric.aggregationType, dimensioned: (metric.dimensions ?? []).length > 0 }));
   }
 
   /**
@@ -403,6 +455,21 @@ function sortGroups<T>(groups: Array<Grouped<T>>): Array<Grouped<T>> {
 function groupedAnswer(selection: UsageSelection, values: Array<Grouped<string | null>>): { value?: string | null; groups?: GroupValue[] } {
   if (selection.groupBy.length === 0) return { value: values[0]?.figure ?? null };
   return { groups: values.map(({ group, figure }) => ({ dimensions: groupToJson(selection.groupBy, group), value: figure })) };
+}
+
+/** One read per distinct key: identical queries of a batch share it. */
+class Memo<T> {
+  private readonly reads = new Map<string, Promise<T>>();
+
+  once(key: unknown[], read: () => Promise<T>): Promise<T> {
+    const id = JSON.stringify(key);
+    let pending = this.reads.get(id);
+    if (pending === undefined) {
+      pending = read();
+      this.reads.set(id, pending);
+    }
+    return pending;
+  }
 }
 
 function lastAtOrBefore(sorted: number[], value: number): number {

@@ -19,7 +19,7 @@ const EVENTS: Array<{ properties: DimensionValues; value: string }> = [
   { properties: {}, value: '25' },
 ];
 
-/** What POST /internal/v1/usage/billable answers for a body (sum metric). */
+/** What POST /internal/v1/usage/billable-batch answers for one query (sum metric). */
 function billable(body: { filter?: DimensionFilter; exclude?: DimensionFilter[]; group_by?: string[] }) {
   const selection: UsageSelection = { filters: body.filter ?? {}, exclude: body.exclude ?? [], groupBy: body.group_by ?? [] };
   const sums = new Map<string, { group: Array<string | null>; sum: Big }>();
@@ -28,12 +28,11 @@ function billable(body: { filter?: DimensionFilter; exclude?: DimensionFilter[];
     const entry = sums.get(JSON.stringify(group)) ?? { group, sum: new Big(0) };
     sums.set(JSON.stringify(group), { group, sum: entry.sum.plus(event.value) });
   }
-  const meta = { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' };
-  if (selection.groupBy.length === 0) return { value: [...sums.values()][0]?.sum.toFixed() ?? '0', meta };
+  if (selection.groupBy.length === 0) return { value: [...sums.values()][0]?.sum.toFixed() ?? '0' };
   const sorted = [...sums.values()].sort((a, b) =>
     a.group[0] === b.group[0] ? 0 : a.group[0] === null ? 1 : b.group[0] === null ? -1 : a.group[0] < b.group[0] ? -1 : 1,
   );
-  return { groups: sorted.map(({ group, sum }) => ({ dimensions: groupToJson(selection.groupBy, group), value: sum.toFixed() })), meta };
+  return { groups: sorted.map(({ group, sum }) => ({ dimensions: groupToJson(selection.groupBy, group), value: sum.toFixed() })) };
 }
 
 describe('pricing by dimension (service alone, real PostgreSQL, catalog and aggregation stubbed)', () => {
@@ -71,7 +70,10 @@ describe('pricing by dimension (service alone, real PostgreSQL, catalog and aggr
         body: plan('plan_rest', [...matrix, { metric_key: 'tokens', model: 'per_unit', properties: { unit_amount: '0.1' } }]),
       })
       .on('GET /v1/price-plans/plan_matrix/versions/1', { status: 200, body: plan('plan_matrix', matrix) });
-    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable', (request) => ({ status: 200, body: billable(request.body) }));
+    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable-batch', (request) => ({
+      status: 200,
+      body: { answers: request.body.queries.map(billable), meta: { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' } },
+    }));
   });
   afterAll(() => pricing?.stop());
 
@@ -100,8 +102,12 @@ describe('pricing by dimension (service alone, real PostgreSQL, catalog and aggr
   });
 
   it('lists usage that no cell prices as unpriced, by the filtered dimension, and bills only the cells', async () => {
+    const batches = pricing.stubs.aggregation!.received('POST /internal/v1/usage/billable-batch').length;
     const created = await calculate('sub_matrix');
     expect(created.status).toBe(201);
+    // The two cells and the remainder no cell prices, in one call.
+    const asked = pricing.stubs.aggregation!.received('POST /internal/v1/usage/billable-batch').slice(batches);
+    expect(asked.map((request) => request.body.queries.length)).toEqual([3]);
     expect(created.body.total_amount).toBe('36.00');
     expect(created.body.unpriced).toEqual([
       { metric_key: 'tokens', dimensions: { model: 'claude' }, quantity: '50' },

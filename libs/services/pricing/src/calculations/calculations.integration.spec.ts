@@ -8,6 +8,8 @@ import { PricingAppModule } from '../pricing-app.module';
  * Single-service tier: the pricing module alone on a fresh real PostgreSQL database, the catalog
  * and the aggregation service stubbed over real HTTP at the service directory.
  */
+const STRONG = { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' };
+
 describe('pricing calculations (service alone, real PostgreSQL, catalog and aggregation stubbed)', () => {
   let pricing: ServiceUnderTest;
 
@@ -47,9 +49,9 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     pricing.stubs
       .catalog!.on('GET /v1/subscriptions/sub_1', { status: 200, body: subscription })
       .on('GET /v1/price-plans/plan_growth/versions/2', { status: 200, body: plan });
-    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable', (request) =>
-      request.body.metric_key === 'api_calls'
-        ? { status: 200, body: { value: '20.5', meta: { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' } } }
+    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable-batch', (request) =>
+      request.body.queries.every((query: { metric_key: string }) => query.metric_key === 'api_calls')
+        ? { status: 200, body: { answers: request.body.queries.map(() => ({ value: '20.5' })), meta: STRONG } }
         : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', detail: 'unknown metric' } },
     );
   });
@@ -102,14 +104,15 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     });
 
     // The usage was asked once, for the metered charge, over the period clipped to the subscription's start.
-    expect(pricing.stubs.aggregation!.requests.map((request) => request.body)).toEqual([
-      {
-        customer_id: 'cust_acme',
-        subscription_id: 'sub_1',
-        metric_key: 'api_calls',
-        period_start: '2026-03-10T00:00:00.000Z',
-        period_end: '2026-04-01T00:00:00.000Z',
-      },
+    expect(pricing.stubs.aggregation!.requests.map((request) => [request.path, request.body])).toEqual([
+      [
+        '/internal/v1/usage/billable-batch',
+        {
+          customer_id: 'cust_acme',
+          subscription_id: 'sub_1',
+          queries: [{ metric_key: 'api_calls', period_start: '2026-03-10T00:00:00.000Z', period_end: '2026-04-01T00:00:00.000Z' }],
+        },
+      ],
     ]);
 
     const read = await send('GET', `/v1/pricing/calculations/${json.calculation_id}`);
@@ -195,11 +198,8 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
       total_amount: '41.00',
       line_items: [{ metric_key: 'api_calls', model: 'per_unit', quantity: '20.5', amount: '41.00' }],
     });
-    const usageAsked = pricing.stubs.aggregation!.requests.at(-1)!.body;
-    expect([usageAsked.start ?? usageAsked.period_start, usageAsked.end ?? usageAsked.period_end]).toEqual([
-      '2026-03-10T00:00:00.000Z',
-      '2026-03-20T00:00:00.000Z',
-    ]);
+    const usageAsked = pricing.stubs.aggregation!.requests.at(-1)!.body.queries[0];
+    expect([usageAsked.period_start, usageAsked.period_end]).toEqual(['2026-03-10T00:00:00.000Z', '2026-03-20T00:00:00.000Z']);
     // Without a plan version asked for: the pinned one, as before.
     expect(JSON.parse((await send('POST', '/v1/pricing/calculate', firstPhase)).text)).toMatchObject({ plan_id: 'plan_growth', plan_version: 2 });
 
@@ -231,14 +231,15 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     pricing.stubs
       .catalog!.on('GET /v1/subscriptions/sub_pay', { status: 200, body: { ...subscription, id: 'sub_pay', plan_id: 'plan_payments', plan_version: 1 } })
       .on('GET /v1/price-plans/plan_payments/versions/1', { status: 200, body: paymentsPlan });
-    const strong = { consistency: 'strong', as_of: '2026-04-01T00:00:05.000Z' };
-    pricing.stubs
-      .aggregation!.on('POST /internal/v1/usage/billable', (request) =>
-        request.body.metric_key === 'payments'
-          ? { status: 200, body: { value: '110.01', meta: strong } }
-          : { status: 200, body: { value: '20.5', meta: strong } },
-      )
-      .on('POST /internal/v1/usage/billable-values', { status: 200, body: { values: ['100', '10.01', '-5'], meta: strong } });
+    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable-batch', (request) => ({
+      status: 200,
+      body: {
+        answers: request.body.queries.map((query: { metric_key: string }) =>
+          query.metric_key === 'payments' ? { value: '110.01', values: ['100', '10.01', '-5'] } : { value: '20.5' },
+        ),
+        meta: STRONG,
+      },
+    }));
 
     const created = await send('POST', '/v1/pricing/calculate', { ...march, subscription_id: 'sub_pay' });
     expect(created.status).toBe(201);
@@ -246,14 +247,32 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     // 100 → 3.2 capped at 2; 10.01 → 0.59029; −5 priced as 0 → 0.30: 2.89029, rounded once.
     expect(json.line_items).toEqual([{ metric_key: 'payments', model: 'percentage', quantity: '110.01', amount: '2.89' }]);
     expect(json.total_amount).toBe('2.89');
-    expect(pricing.stubs.aggregation!.received('POST /internal/v1/usage/billable-values').map((request) => request.body)).toEqual([
-      {
-        customer_id: 'cust_acme',
-        subscription_id: 'sub_pay',
-        metric_key: 'payments',
-        period_start: '2026-03-10T00:00:00.000Z',
-        period_end: '2026-04-01T00:00:00.000Z',
-      },
+    expect(pricing.stubs.aggregation!.requests.at(-1)!.body).toEqual({
+      customer_id: 'cust_acme',
+      subscription_id: 'sub_pay',
+      queries: [{ metric_key: 'payments', period_start: '2026-03-10T00:00:00.000Z', period_end: '2026-04-01T00:00:00.000Z', values: true }],
+    });
+  });
+
+  it('asks aggregation once for all the usage of a 20-charge plan, event values included', async () => {
+    const charges: PricePlanVersionRecord['charges'] = [
+      ...Array.from({ length: 19 }, (_, index) => ({ metric_key: `metric_${index}`, model: 'per_unit' as const, properties: { unit_amount: '1' } })),
+      { metric_key: 'payments', model: 'percentage', properties: { rate: '2.9', fixed_amount: '0.30', min_per_event: null, max_per_event: '2' } },
+    ];
+    pricing.stubs
+      .catalog!.on('GET /v1/subscriptions/sub_wide', { status: 200, body: { ...subscription, id: 'sub_wide', plan_id: 'plan_wide', plan_version: 1 } })
+      .on('GET /v1/price-plans/plan_wide/versions/1', { status: 200, body: { ...plan, id: 'plan_wide', version: 1, charges } });
+    const before = pricing.stubs.aggregation!.requests.length;
+
+    const created = await send('POST', '/v1/pricing/calculate', { ...march, subscription_id: 'sub_wide' });
+    expect(created.status).toBe(201);
+    // 19 × 20.5 × 1, and the payments as priced event by event above.
+    expect((JSON.parse(created.text) as CalculationJson).total_amount).toBe('392.39');
+    const asked = pricing.stubs.aggregation!.requests.slice(before);
+    expect(asked.map((request) => request.path)).toEqual(['/internal/v1/usage/billable-batch']);
+    expect(asked[0].body.queries.map((query: { metric_key: string; values?: boolean }) => [query.metric_key, query.values ?? false])).toEqual([
+      ...Array.from({ length: 19 }, (_, index) => [`metric_${index}`, false]),
+      ['payments', true],
     ]);
   });
 });

@@ -4,7 +4,9 @@ import type { ChargeRecord, SubscriptionRecord } from '@abaxus/contracts/catalog
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { parsePricePlanCharges } from '@abaxus/domain/pricing/price-plan-validation';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import type { GroupedUsage, UsageClient, UsageQuery } from '../usage/usage.client';
+import type { UsageSelection } from '@abaxus/domain/aggregation/usage-selection';
+import type { GroupUsage, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
+import type { UsageClient, UsageScope } from '../usage/usage.client';
 import type { CalculationsRepository } from './calculations.repository';
 import { CalculationsService } from './calculations.service';
 
@@ -51,15 +53,25 @@ class FakeCatalog implements Pick<CatalogClient, 'subscription' | 'planVersion'>
   }
 }
 
+/** What the fake was asked: each read with its scope, as the batch sends it. */
+interface AskedUsage extends Omit<UsageScope, 'weightPeriod'> {
+  metricKey: string;
+  selection: UsageSelection;
+}
+
 class FakeUsage implements Pick<UsageClient, 'exactUsage'> {
-  readonly queries: UsageQuery[] = [];
+  readonly queries: AskedUsage[] = [];
+  calls = 0;
   constructor(private readonly quantities: Record<string, string>) {}
 
-  async exactUsage(query: UsageQuery): Promise<Array<GroupedUsage<Big>>> {
-    this.queries.push(query);
-    const quantity = this.quantities[query.metricKey];
-    if (quantity === undefined) throw new ProblemException(404, 'not_found', `Metric "${query.metricKey}" was not found.`);
-    return [{ group: {}, usage: new Big(quantity) }];
+  async exactUsage(scope: UsageScope, reads: readonly UsageRead[]): Promise<GroupUsage[][]> {
+    this.calls += 1;
+    return reads.map(({ metricKey, selection }) => {
+      this.queries.push({ ...scope, metricKey, selection });
+      const quantity = this.quantities[metricKey];
+      if (quantity === undefined) throw new ProblemException(404, 'not_found', `Metric "${metricKey}" was not found.`);
+      return [{ group: {}, quantity: new Big(quantity) }];
+    });
   }
 }
 
@@ -179,7 +191,7 @@ describe('CalculationsService', () => {
     expect(json.total_amount).toBe('137.50');
   });
 
-  it('asks for the usage of each metered charge once, and lists a tier breakdown only for tiered and volume', async () => {
+  it('asks for the usage of every metered charge in one call, and lists a tier breakdown only for tiered and volume', async () => {
     const { service, usage } = harness({
       charges: [
         { metric_key: 'api_calls', model: 'per_unit', properties: { unit_amount: '0.5' } },
@@ -190,7 +202,8 @@ describe('CalculationsService', () => {
       usage: { api_calls: '3', storage: '6', seats: '11' },
     });
     const json = await calculate(service);
-    expect(usage.queries.map((query) => query.metricKey).sort()).toEqual(['api_calls', 'seats', 'storage']);
+    expect(usage.queries.map((query) => query.metricKey)).toEqual(['api_calls', 'storage', 'seats']);
+    expect(usage.calls).toBe(1);
     expect(json.line_items.map((item) => [item.model, item.amount, 'tiers' in item])).toEqual([
       ['per_unit', '1.50', false],
       ['volume', '39.00', true],
@@ -219,7 +232,7 @@ describe('CalculationsService', () => {
   it('bills nothing, without asking for usage, when the subscription was cancelled before the period', async () => {
     const { service, usage } = harness({ subscription: subscription({ canceled_at: '2026-02-01T00:00:00Z' }) });
     const json = await calculate(service);
-    expect(usage.queries).toEqual([]);
+    expect(usage.calls).toBe(0);
     expect(json.total_amount).toBe('0.00');
     expect(json.line_items.map((item) => item.amount)).toEqual(['0.00', '0.00']);
   });

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
-import { calculatePlanCharges, GroupUsage, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
+import { calculatePlanCharges, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { UsageClient, UsageQuery } from '../usage/usage.client';
+import { UsageClient } from '../usage/usage.client';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';
@@ -83,33 +83,25 @@ export class CalculationsService {
     }
     const plan = await this.catalog.planVersion(priced.plan_id, priced.plan_version);
 
+    // Every read of the calculation in one call: aggregation waits for its pipeline once.
     const reads = planUsageReads(plan.charges);
-    const usageQuery = (read: UsageRead) => ({
+    const asked = window.billable ? [...reads.charges.filter((read): read is UsageRead => read !== null), ...reads.unpriced] : [];
+    const scope = {
       customerId: subscription.customer_id,
       subscriptionId: subscription.id,
-      metricKey: read.metricKey,
       start: window.start,
       end: window.end,
-      selection: read.selection,
       ...(weightPeriod ? { weightPeriod } : {}),
-    });
-    const [usage, unpriced] = await Promise.all([
-      Promise.all(reads.charges.map((read) => (read === null || !window.billable ? null : this.chargeUsage(usageQuery(read), read.perEvent)))),
-      window.billable
-        ? Promise.all(
-            reads.unpriced.map(async (read) =>
-              (await this.usage.exactUsage(usageQuery(read))).map(({ group, usage: quantity }) => ({ metricKey: read.metricKey, dimensions: group, quantity })),
-            ),
-          )
-        : [],
-    ]);
+    };
+    const answers = asked.length === 0 ? [] : await this.usage.exactUsage(scope, asked);
+    const usageOf = new Map(asked.map((read, index) => [read, answers[index]]));
     // An unbillable window prices nothing: every metered charge gets an empty usage (one zero line).
     const calculation = calculatePlanCharges(
       plan.charges,
       plan.currency,
-      usage.map((groups, index) => groups ?? (reads.charges[index] === null ? null : [])),
+      reads.charges.map((read) => (read === null ? null : (usageOf.get(read) ?? []))),
       window.billable,
-      unpriced.flat(),
+      reads.unpriced.flatMap((read) => (usageOf.get(read) ?? []).map(({ group, quantity }) => ({ metricKey: read.metricKey, dimensions: group, quantity }))),
     );
 
     return calculationToJson(
@@ -128,17 +120,6 @@ export class CalculationsService {
       },
       calculation,
     );
-  }
-
-  /** One charge's usage per group, with each event's value when the charge is priced event by event. */
-  private async chargeUsage(query: UsageQuery, perEvent: boolean): Promise<GroupUsage[]> {
-    const [quantities, values] = await Promise.all([this.usage.exactUsage(query), perEvent ? this.usage.exactEventValues(query) : undefined]);
-    const valuesByGroup = new Map(values?.map(({ group, usage }) => [JSON.stringify(group), usage]));
-    return quantities.map(({ group, usage }) => ({
-      group,
-      quantity: usage,
-      ...(perEvent ? { eventValues: valuesByGroup.get(JSON.stringify(group)) ?? [] } : {}),
-    }));
   }
 
   async find(id: string): Promise<StoredCalculation> {
