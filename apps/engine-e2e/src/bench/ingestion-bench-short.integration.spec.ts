@@ -17,7 +17,14 @@ describe('ingestion benchmark, short form', () => {
         cwd: root,
         env: { ...process.env, BENCH_SHORT: '1', BENCH_MODES: 'kafka,embedded' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: if it overruns, it goes with the service processes it forked.
+        detached: true,
       });
+      const overrun = setTimeout(() => {
+        output.push('\n(the bench overran 140 s: its process group was killed)\n');
+        process.kill(-child.pid!, 'SIGKILL');
+      }, 140_000);
+      child.once('exit', () => clearTimeout(overrun));
       child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       child.once('error', reject);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { scopeAllows } from '@abaxus/platform/config/api-key-grants';
@@ -23,6 +24,23 @@ export const GATEWAY_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** A refused body up to this size is read and discarded rather than left for a connection reset. */
 const DRAINED_BODY_BYTES = 64 * 1024;
+/** How long a refused large body may go on arriving (read and dropped) after its answer. */
+const LINGER_MS = 5_000;
+
+/**
+ * Node closes a `Connection: close` socket as soon as the answer is written (destroySoon), unread
+ * bytes and all, which resets it. Here it only ends its side instead; Node keeps dropping the
+ * body that still arrives, until the client closes or LINGER_MS has passed.
+ */
+function lingerOnClose(req: Request): void {
+  const socket = req.socket as Socket & { destroySoon?: () => void };
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
 
 /** An overload passes within a request's time: the client is asked to retry after a second. */
 export const RETRY_OVERLOADED_SECONDS = 1;
@@ -56,11 +74,15 @@ export class GatewayAdmission {
         () => next(),
         (error: unknown) => {
           if (error instanceof ProblemException) this.metrics.refused(error.problem.code);
-          // A large body is left unread and its connection closed after the answer; a small one is
-          // drained by Node (closing with unread bytes would reset the connection before the
-          // client reads the answer).
+          // A small body is drained by Node. A large one is never buffered: the connection closes
+          // after the answer, and what the client still sends is read and dropped for a while
+          // (a lingering close, as nginx does): closing on unread bytes would reset the
+          // connection, and a client still writing its body would lose the answer.
           const declared = Number(req.headers['content-length'] ?? 0);
-          if (req.headers['transfer-encoding'] !== undefined || !(declared <= DRAINED_BODY_BYTES)) res.setHeader('Connection', 'close');
+          if (req.headers['transfer-encoding'] !== undefined || !(declared <= DRAINED_BODY_BYTES)) {
+            res.setHeader('Connection', 'close');
+            lingerOnClose(req);
+          }
           next(error);
         },
       );
