@@ -130,7 +130,7 @@ async function dropDatabase(name: string): Promise<void> {
   await admin.connect();
   try {
     // Bounded: cleanup must not hold the figures (a database left behind is named).
-    await admin.query('SET statement_timeout = 20000');
+    await admin.query('SET statement_timeout = 5000');
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } catch (error) {
     console.warn(`bench database ${name} was not dropped: ${(error as Error).message}`);

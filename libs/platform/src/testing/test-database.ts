@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
 
 export interface TestDatabase {
@@ -14,12 +12,9 @@ function serverUrl(): string {
   return url;
 }
 
-/** How long a DROP DATABASE may wait before the backends that hold it up are named and stopped. */
-const DROP_PATIENCE_MS = 10_000;
-/** How long a DROP DATABASE may take at all; once one did not finish, later ones get less. */
-const DROP_TIMEOUT_MS = 20_000;
-const STALLED_DROP_TIMEOUT_MS = 3_000;
-let dropsHaveStalled = false;
+/** How long a suite's teardown waits for its DROP DATABASE; a slower one finishes on its own. */
+const DROP_WAIT_MS = 3_000;
+let slowDropReported = false;
 
 /** A fresh database per suite on the test server, so suites running in parallel never meet. */
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -33,78 +28,57 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: serverUrl() });
-      await client.connect();
-      const watchdog = setTimeout(() => void releaseStuckBackends(name), DROP_PATIENCE_MS);
-      try {
-        // Bounded: a suite is judged by its tests; a database left behind goes with the test server.
-        await client.query(`SET statement_timeout = ${dropsHaveStalled ? STALLED_DROP_TIMEOUT_MS : DROP_TIMEOUT_MS}`);
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } catch (error) {
-        dropsHaveStalled = true;
-        console.warn(`test database ${name} was not dropped (left behind): ${(error as Error).message}`);
-      } finally {
-        clearTimeout(watchdog);
-        await client.end();
-      }
-    },
-  };
+  return { url: url.toString(), drop: () => dropDatabase(name) };
 }
 
 /**
- * DROP DATABASE waits until every backend of the whole server has acknowledged it (a
- * ProcSignalBarrier). A backend blocked writing to a client that no longer reads its socket
- * (a stalled or stopped process, wait event ClientWrite) never does, and every later DROP in the
- * run would hang behind it. Such backends are named, with the process at the other end when it
- * can be found, and terminated: their client is gone in all but name.
+ * DROP DATABASE waits for a checkpoint and for every backend of the server to acknowledge it. Late
+ * in a long CI run on PostgreSQL 18 that has been seen never to come (drops waiting on
+ * IPC:CheckpointStart behind a checkpointer that did not start), and every later drop with it.
+ * A suite is judged by its tests: teardown waits a few seconds, then leaves the drop running on
+ * its own connection (it completes if the server catches up; the test server goes at the end).
  */
-async function releaseStuckBackends(dropping: string): Promise<void> {
+async function dropDatabase(name: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl() });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ pid: number; datname: string; application_name: string; client_port: number; query: string }>(
-      `SELECT pid, datname, application_name, client_port, left(query, 120) AS query
-         FROM pg_stat_activity
-        WHERE wait_event = 'ClientWrite' AND pid <> pg_backend_pid() AND datname IS DISTINCT FROM $1`,
-      [dropping],
-    );
-    const others = await client.query<{ pid: number; datname: string; application_name: string; state: string; wait: string; query: string }>(
-      `SELECT pid, datname, application_name, state, concat(wait_event_type, ':', wait_event) AS wait, left(query, 100) AS query
-         FROM pg_stat_activity
-        WHERE pid <> pg_backend_pid() AND (state IS DISTINCT FROM 'idle' OR wait_event IS DISTINCT FROM 'ClientRead')`,
-    );
-    console.warn(
-      `dropping ${dropping} is taking over ${DROP_PATIENCE_MS} ms; busy backends:\n${others.rows
-        .map((row) => `  ${row.pid} ${row.datname ?? '-'} ${row.application_name || '-'} ${row.state ?? '-'} ${row.wait} ${row.query.replace(/\s+/g, ' ')}`)
-        .join('\n')}`,
-    );
-    for (const row of rows) {
-      const peer = await processAtPort(row.client_port);
-      console.warn(
-        `dropping ${dropping}: backend ${row.pid} of ${row.datname} (${row.application_name}) is blocked writing to a client that does not read` +
-          ` (${peer}; last query: ${row.query}); terminating it`,
-      );
-      await client.query('SELECT pg_terminate_backend($1)', [row.pid]);
-    }
-  } catch (error) {
-    console.warn(`dropping ${dropping}: could not look for stuck backends: ${(error as Error).message}`);
-  } finally {
+  await client.connect();
+  client.on('error', () => undefined);
+  const dropped = client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
+    () => true,
+    (error: Error) => {
+      console.warn(`test database ${name} was not dropped: ${error.message}`);
+      return true;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([dropped, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DROP_WAIT_MS)))]);
+  clearTimeout(timer);
+  if (done) {
     await client.end().catch(() => undefined);
+    return;
+  }
+  // Left running; its socket must not keep the test process alive.
+  (client as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
+  void dropped.then(() => client.end().catch(() => undefined));
+  if (!slowDropReported) {
+    slowDropReported = true;
+    console.warn(`test database ${name}: DROP DATABASE did not finish within ${DROP_WAIT_MS} ms; left running. ${await busyBackends()}`);
   }
 }
 
-/** The process holding a local TCP port (`ss`), for the warning; unknown when ss cannot tell. */
-async function processAtPort(port: number): Promise<string> {
+/** What the server is doing, for the warning (once per process). */
+async function busyBackends(): Promise<string> {
+  const client = new Client({ connectionString: serverUrl() });
   try {
-    const { stdout } = await promisify(execFile)('ss', ['-tnpH', `sport = :${port}`], { timeout: 2_000 });
-    const pid = /pid=(\d+)/.exec(stdout)?.[1];
-    if (!pid) return `client port ${port}`;
-    const { stdout: command } = await promisify(execFile)('ps', ['-o', 'stat=,args=', '-p', pid], { timeout: 2_000 });
-    return `client pid ${pid}: ${command.trim().slice(0, 200)}`;
-  } catch {
-    return `client port ${port}`;
+    await client.connect();
+    const { rows } = await client.query<{ line: string }>(
+      `SELECT concat_ws(' ', pid, coalesce(datname, backend_type), state, wait_event_type || ':' || wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 100)) AS line
+         FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid() AND (state IS DISTINCT FROM 'idle' OR wait_event IS DISTINCT FROM 'ClientRead')`,
+    );
+    return `Busy backends:\n${rows.map((row) => `  ${row.line}`).join('\n')}`;
+  } catch (error) {
+    return `(pg_stat_activity could not be read: ${(error as Error).message})`;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
