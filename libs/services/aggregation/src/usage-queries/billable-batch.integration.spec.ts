@@ -112,7 +112,7 @@ describe('billable usage in batches (aggregation alone, Kafka, real PostgreSQL)'
     const customer = catalog.createCustomer();
     const metric = catalog.createMetric('sum', 'integer', ['region']);
     await publish(event(customer, metric, '5', '2026-03-09T09:00:00Z', { properties: { region: 'eu' } }));
-    const buckets = jest.spyOn(UsageQueryRepository.prototype, 'hourlyBuckets');
+    const buckets = jest.spyOn(UsageQueryRepository.prototype, 'bucketTotals');
     const eventValues = jest.spyOn(UsageQueryRepository.prototype, 'eventValues');
     const query = { metric_key: metric, ...MARCH, filter: { region: ['eu'] } };
     const response = await batch(customer, undefined, [query, { ...query, values: true }, { ...query, values: true }, { ...query, group_by: 'region' }]);

@@ -316,7 +316,7 @@ export class UsageService {
   ): Promise<Array<Grouped<AggregationState>>> {
     const plan = planPeriod(span);
     const [rows, edges, held] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.hourlyBuckets(scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
+      plan.toHour > plan.fromHour ? this.repository.bucketTotals(type, scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.heldBefore(type, scope, span, selection),
     ]);
