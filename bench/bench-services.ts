@@ -124,6 +124,7 @@ export async function startEmbeddedEngine(env: { databaseUrl: string; extra?: Re
       '-r',
       register,
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, '--cpu-prof-name=engine.cpuprofile'] : []),
+      ...(process.env.BENCH_ENGINE_NODE_ARGS ? process.env.BENCH_ENGINE_NODE_ARGS.split(' ') : []),
     ],
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

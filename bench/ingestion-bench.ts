@@ -106,6 +106,8 @@ interface ModeFigures {
   kafkaRate?: number;
   kafkaPublished?: number;
   closedRate?: number;
+  /** CPU time (user + system) of every service process per closed-loop request: the cost that bounds throughput on 2 cores. */
+  closedCpuMs?: number;
   closed?: LatencySummary;
   probes: Map<number, OpenLoopResult>;
   directProbe?: OpenLoopResult;
@@ -137,6 +139,17 @@ async function dropDatabase(name: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** CPU seconds (user + system) used so far by the given processes, from /proc. */
+function cpuSeconds(pids: Record<string, number>): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return Object.values(pids).reduce((total, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return total + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  }, 0);
 }
 
 /** Peak resident memory (VmHWM) of each process, read before it stops. */
@@ -276,6 +289,7 @@ async function measureMode(
     let singleNext = 0;
     const closedLatencies: number[] = [];
     const closedStart = performance.now();
+    const closedCpuStart = cpuSeconds(services.pids);
     await Promise.all(
       Array.from({ length: settings.singleConcurrency }, async () => {
         while (singleNext < settings.singleRequests) {
@@ -288,6 +302,7 @@ async function measureMode(
       }),
     );
     result.closedRate = perSecond(settings.singleRequests, performance.now() - closedStart);
+    result.closedCpuMs = ((cpuSeconds(services.pids) - closedCpuStart) * 1000) / settings.singleRequests;
     result.closed = summarize(closedLatencies);
     sent = settings.singleRequests;
     const probe = async (rate: number, target: Api) => {
@@ -516,6 +531,8 @@ function printTable(figures: Map<string, ModeFigures>, reads: Awaited<ReturnType
   add('database commits per 1,000 events: direct Kafka phase (incl. its reads)', perThousand(kafka?.kafkaCommits), '—', 'a handful');
   const closed = (f?: ModeFigures) => (f?.closed ? `${rate(f.closedRate, 'req/s')}, p99 ${ms(f.closed.p99)}` : '—');
   add(`POST /v1/events, closed loop (concurrency ${settings.singleConcurrency})`, closed(kafka), closed(embedded), '');
+  const cpu = (f?: ModeFigures) => (f?.closedCpuMs === undefined ? '—' : `${f.closedCpuMs.toFixed(2)} ms`);
+  add('  CPU per request, all service processes (user + system)', cpu(kafka), cpu(embedded), '≤ 1 core ÷ 2,000/s = 0.5 ms');
   const probe = (result?: OpenLoopResult) =>
     result === undefined
       ? '—'

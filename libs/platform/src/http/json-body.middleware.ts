@@ -75,6 +75,17 @@ export function numbersFitDoubles(text: string): boolean {
   return true;
 }
 
+/** A request body as JSON (an empty body is `{}`); text that is not JSON is a 400 malformed_json. */
+export function parseRequestBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return parseJsonLosslessly(text);
+  } catch (error) {
+    throw new ProblemException(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Reads every body as JSON whatever its Content-Type: `curl -d '{...}'` sends JSON labelled as
  * a form. Keeps the raw bytes for signature checks (Stripe webhooks).
@@ -107,15 +118,10 @@ export function jsonBodyMiddleware(limitBytes: number, options: { parse: boolean
       const raw = Buffer.concat(chunks);
       req.rawBody = raw;
       if (!options.parse) return next();
-      const text = raw.toString('utf8').trim();
-      if (text === '') {
-        req.body = {};
-        return next();
-      }
       try {
-        req.body = parseJsonLosslessly(text);
+        req.body = parseRequestBody(raw);
       } catch (error) {
-        return next(new ProblemException(400, 'malformed_json', `The request body is not valid JSON: ${(error as Error).message}`));
+        return next(error);
       }
       next();
     });

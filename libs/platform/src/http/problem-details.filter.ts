@@ -35,19 +35,30 @@ export function toProblem(exception: unknown, logger?: Logger): ProblemBody {
   return problemBody(500, 'internal_error', 'An unexpected error occurred.');
 }
 
+/** An error as the answer it becomes: its problem and the headers that go with it (Retry-After on a transient 503). */
+export function problemAnswer(exception: unknown, logger?: Logger): { problem: ProblemBody; headers: Record<string, string> } {
+  const problem = toProblem(exception, logger);
+  const headers: Record<string, string> = exception instanceof ProblemException ? { ...exception.headers } : {};
+  // Transient unavailability (database, bus, another service, not ready) says when to retry;
+  // a missing configuration (`*_not_configured`) will not fix itself, so no Retry-After there.
+  if (problem.status === 503 && !problem.code.endsWith('_not_configured') && !Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after')) {
+    headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  }
+  return { problem, headers };
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const problem = toProblem(exception, this.logger);
+    const { problem, headers } = problemAnswer(exception, this.logger);
     if (response.headersSent) return;
-    if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
-    // Transient unavailability (database, bus, another service, not ready) says when to retry;
-    // a missing configuration (`*_not_configured`) will not fix itself, so no Retry-After there.
-    if (problem.status === 503 && !problem.code.endsWith('_not_configured') && !response.getHeader('Retry-After')) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    for (const [name, value] of Object.entries(headers)) {
+      // A Retry-After set earlier on this response (the rate limiter's) is the one that holds.
+      if (name === 'Retry-After' && !(exception instanceof ProblemException && name in exception.headers) && response.getHeader(name)) continue;
+      response.setHeader(name, value);
     }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }

@@ -1,7 +1,7 @@
 import { ServiceName } from '../config/abaxus-config';
 import { ProblemException } from '../http/problem.exception';
 import { INTERNAL_CREDENTIAL_HEADER } from './internal-credential';
-import type { InProcessHandler } from './service-transport';
+import type { InProcessHandler, InProcessRoute } from './service-transport';
 
 /**
  * Where each service answers over HTTP. Distributed mode fills it from *_URL variables; the
@@ -10,6 +10,7 @@ import type { InProcessHandler } from './service-transport';
 export class ServiceDirectory {
   private readonly urls = new Map<ServiceName, string>();
   private readonly inProcess = new Map<ServiceName, InProcessHandler>();
+  private readonly inProcessRoutes = new Map<string, InProcessRoute>();
 
   /** internalCredential: what the service ports require (see InternalCredentialGuard): the embedded engine's own, or ABAXUS_INTERNAL_TOKEN. */
   constructor(
@@ -32,6 +33,18 @@ export class ServiceDirectory {
   registerInProcess(name: ServiceName, url: string, handler: InProcessHandler): void {
     this.register(name, url);
     this.inProcess.set(name, handler);
+  }
+
+  /**
+   * Routes of a service whose module runs in this process, answered by a plain function (see
+   * InProcessRoute); the module registers them when it starts. Callers in other processes use HTTP.
+   */
+  registerInProcessRoutes(name: ServiceName, routes: InProcessRoute[]): void {
+    for (const route of routes) this.inProcessRoutes.set(`${name} ${route.method} ${route.path}`, route);
+  }
+
+  inProcessRouteOf(name: ServiceName, method: string, path: string): InProcessRoute | undefined {
+    return this.inProcessRoutes.size === 0 ? undefined : this.inProcessRoutes.get(`${name} ${method} ${path}`);
   }
 
   inProcessHandlerOf(name: ServiceName): InProcessHandler | undefined {

@@ -6,7 +6,8 @@ import { createMessageBus } from '../bus/create-message-bus';
 import { BusSubscription, IncomingMessage as BusMessage, MessageBus } from '../bus/message-bus';
 import { loadConfig, ServiceName } from '../config/abaxus-config';
 import { ServiceDirectory } from '../service/service-directory';
-import { ServiceRuntime } from '../service/service-runtime';
+import { SERVICE_NAME, ServiceRuntime } from '../service/service-runtime';
+import { sendToService, ServiceAnswer } from '../service/service-transport';
 import { HttpAppOptions, startHttpApp, StartedApp } from '../service/start-service-app';
 import { Clock } from '../time/clock';
 import { jsonRequest } from './json-request';
@@ -165,6 +166,11 @@ export interface ServiceUnderTest {
     headers?: Record<string, string>,
   ): Promise<{ status: number; headers: Headers; body: T; text: string }>;
   /**
+   * The call as the embedded engine's gateway makes it, in this process: through the route's
+   * in-process function when the service registered one (see InProcessRoute), else its HTTP stack.
+   */
+  callInProcess(method: string, path: string, body?: string): Promise<ServiceAnswer>;
+  /**
    * A consumer of its own group on `bus`, recording every message of the topics from the first
    * one (the database, and so the log, is the suite's own). Stopped by `stop`.
    */
@@ -200,6 +206,7 @@ export async function startServiceUnderTest(
   let bus: MessageBus | undefined;
   let started: StartedApp | undefined;
   const listeners: BusSubscription[] = [];
+  const directory = new ServiceDirectory();
   const stop = async () => {
     for (const listener of listeners.splice(0)) await listener.stop();
     await started?.app.close();
@@ -221,7 +228,6 @@ export async function startServiceUnderTest(
       ...(options.bus === 'kafka' ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS! } : {}),
       ...options.env,
     });
-    const directory = new ServiceDirectory();
     for (const name of options.stub ?? []) {
       stubs[name] = await ServiceStub.start();
       directory.register(name, stubs[name]!.url);
@@ -244,6 +250,11 @@ export async function startServiceUnderTest(
     topicPrefix,
     stubs,
     api: (method, path, body, headers) => jsonRequest(url, method, path, body, headers),
+    callInProcess: (method, path, body) => {
+      const name = started.app.get<ServiceName>(SERVICE_NAME, { strict: false });
+      directory.registerInProcess(name, url, started.app.getHttpAdapter().getInstance());
+      return sendToService(directory, name, { method, path, headers: { 'content-type': 'application/json' }, body, timeoutMs: 30_000 });
+    },
     listen: async (...topics) => {
       const recorder: TopicRecorder = { messages: [] };
       listeners.push(

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { CatalogCopyModule } from '@abaxus/usage-events/catalog-copy/catalog-copy.module';
-import { EventsController } from './events/events.controller';
+import { EventsController, EventsInProcessRoutes } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { UsageEventPublisher } from './events/usage-event.publisher';
 import { UsageEventValidator } from '@abaxus/usage-events/usage-event-validator';
@@ -18,7 +18,7 @@ export class IngestionAppModule {
         CatalogCopyModule.forSchema('ingestion'),
       ],
       controllers: [EventsController],
-      providers: [UsageEventValidator, UsageEventPublisher, EventsService],
+      providers: [UsageEventValidator, UsageEventPublisher, EventsService, EventsInProcessRoutes],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Injectable, OnModuleInit, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { ServiceDirectory } from '@abaxus/platform/service/service-directory';
 import { EventItemResult } from '@abaxus/usage-events/event-item-results';
 import { EventsService } from './events.service';
 
@@ -28,5 +29,25 @@ export class EventsController {
       .status(answer.status)
       .type(answer.status >= 400 ? 'application/problem+json' : 'application/json')
       .send(JSON.stringify(answer.body));
+  }
+}
+
+/**
+ * The single and batch routes as a caller in this process (the embedded engine's gateway) calls
+ * them: a plain function, no HTTP stack per event. They answer as the controller does (a parity test
+ * holds them together).
+ */
+@Injectable()
+export class EventsInProcessRoutes implements OnModuleInit {
+  constructor(
+    private readonly directory: ServiceDirectory,
+    private readonly events: EventsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.directory.registerInProcessRoutes('ingestion', [
+      { method: 'POST', path: '/v1/events', status: 202, handle: (body) => this.events.acceptOne(body) },
+      { method: 'POST', path: '/v1/events/batch', status: 207, handle: (body) => this.events.acceptBatch(body) },
+    ]);
   }
 }

@@ -279,6 +279,38 @@ describe('event ingestion (service alone, catalog copy from the bus, real Postgr
     expect(inexact.body.errors[0].field).toBe('value');
   });
 
+  it("answers the embedded engine's in-process calls (no HTTP stack) exactly as over HTTP: status, content type and body", async () => {
+    const valid = JSON.stringify(usageEvent(customer, counted, { value: '7' }));
+    const cases: Array<[string, string]> = [
+      ['/v1/events', valid],
+      // The same event again: accepted again (aggregation keeps the first of a key).
+      ['/v1/events', valid],
+      ['/v1/events', JSON.stringify(usageEvent(customer, counted, { value: 'seven' }))],
+      ['/v1/events', JSON.stringify(usageEvent(uniqueId('nobody'), counted))],
+      ['/v1/events', '{"customer_id": '],
+      ['/v1/events', ''],
+      ['/v1/events/batch', JSON.stringify({ events: [usageEvent(customer, counted, { value: '3' }), usageEvent(customer, counted, { valu: '3' })] })],
+      ['/v1/events/batch', JSON.stringify({ events: 'none' })],
+    ];
+    for (const [path, body] of cases) {
+      const overHttp = await fetch(`${ingestion.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const httpText = await overHttp.text();
+      const inProcess = await ingestion.callInProcess('POST', path, body);
+      expect({ path, body, status: inProcess.status, type: inProcess.headers['content-type'], answer: JSON.parse(inProcess.body.toString('utf8')) }).toEqual({
+        path,
+        body,
+        status: overHttp.status,
+        type: overHttp.headers.get('content-type'),
+        answer: JSON.parse(httpText),
+      });
+      // Both were accepted: recorded twice, in the order they were published.
+      for (const answer of [JSON.parse(httpText), JSON.parse(inProcess.body.toString('utf8'))]) {
+        if (overHttp.status === 202) accepted.push(answer.idempotency_key);
+        if (overHttp.status === 207) for (const result of answer.results) if (result.status === 202) accepted.push(result.idempotency_key);
+      }
+    }
+  });
+
   it('has published exactly the accepted events, nothing of a refused request or item', async () => {
     const last = await post('/v1/events', usageEvent(customer, counted));
     await awaitPublished([last.body.idempotency_key]);
