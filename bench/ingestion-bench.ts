@@ -57,6 +57,9 @@ const settings = {
   customers: intEnv('BENCH_CUSTOMERS', short ? 10 : 100),
   batchConcurrency: intEnv('BENCH_BATCH_CONCURRENCY', 8),
   kafkaConcurrency: intEnv('BENCH_KAFKA_CONCURRENCY', 4),
+  // 0 skips the memory run (steady single events, resident memory sampled every 10 s).
+  soakSeconds: process.env.BENCH_SOAK_SECONDS === '0' ? 0 : intEnv('BENCH_SOAK_SECONDS', short ? 0 : 600),
+  soakRate: intEnv('BENCH_SOAK_RATE', 500),
 };
 for (const mode of settings.modes) if (mode !== 'kafka' && mode !== 'embedded') throw new Error(`BENCH_MODES: unknown mode ${mode}`);
 
@@ -108,6 +111,9 @@ interface ModeFigures {
   closedRate?: number;
   /** CPU time (user + system) of every service process per closed-loop request: the cost that bounds throughput on 2 cores. */
   closedCpuMs?: number;
+  /** Resident memory over the steady run: per process, the first minute's peak → the last minute's peak (overall peak). */
+  soakMemory?: string;
+  soak?: OpenLoopResult;
   closed?: LatencySummary;
   probes: Map<number, OpenLoopResult>;
   directProbe?: OpenLoopResult;
@@ -150,6 +156,22 @@ function cpuSeconds(pids: Record<string, number>): number {
       .split(' ');
     return total + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
   }, 0);
+}
+
+/** Resident memory (VmRSS) of each process now, in MiB. */
+function residentMiB(pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024)]),
+  );
+}
+
+/** Samples every 10 s → per process "first minute's peak → last minute's peak (peak)": flat when the two match. */
+function memoryTrend(samples: Array<Record<string, number>>): string {
+  if (samples.length < 12) return 'too short (needs 2 minutes)';
+  const peak = (slice: Array<Record<string, number>>, name: string) => Math.max(...slice.map((sample) => sample[name]));
+  return Object.keys(samples[0])
+    .map((name) => `${name} ${peak(samples.slice(0, 6), name)} → ${peak(samples.slice(-6), name)} (peak ${peak(samples, name)})`)
+    .join(', ');
 }
 
 /** Peak resident memory (VmHWM) of each process, read before it stops. */
@@ -305,9 +327,9 @@ async function measureMode(
     result.closedCpuMs = ((cpuSeconds(services.pids) - closedCpuStart) * 1000) / settings.singleRequests;
     result.closed = summarize(closedLatencies);
     sent = settings.singleRequests;
-    const probe = async (rate: number, target: Api) => {
+    const probe = async (rate: number, target: Api, seconds = settings.probeSeconds) => {
       const from = sent;
-      const outcome = await openLoop(rate, settings.probeSeconds, (i) => target('POST', '/v1/events', singlePayloads.json(from + i)));
+      const outcome = await openLoop(rate, seconds, (i) => target('POST', '/v1/events', singlePayloads.json(from + i)));
       sent += outcome.offered;
       // A refused request (503) is sent again until accepted, so the count stays checkable.
       for (const i of outcome.failed) await untilAccepted(() => api('POST', '/v1/events', singlePayloads.json(from + i)));
@@ -325,6 +347,17 @@ async function measureMode(
       } finally {
         await direct.close();
       }
+    }
+    if (settings.soakSeconds > 0) {
+      console.log(`[${mode}] memory run: ${settings.soakRate} single events/s for ${settings.soakSeconds} s, resident memory every 10 s`);
+      const samples: Array<Record<string, number>> = [];
+      const sampler = setInterval(() => samples.push(residentMiB(services.pids)), 10_000);
+      try {
+        result.soak = await probe(settings.soakRate, api, settings.soakSeconds);
+      } finally {
+        clearInterval(sampler);
+      }
+      result.soakMemory = memoryTrend(samples);
     }
     await exactTotal(singlePayloads, sent);
     return result;
@@ -570,6 +603,15 @@ function printTable(figures: Map<string, ModeFigures>, reads: Awaited<ReturnType
     add(`  compute (every event) over the month: p50`, ms(read.compute.p50), '', '');
   }
   add('peak resident memory per process (MiB)', kafka?.peakMemory ?? '—', embedded?.peakMemory ?? '—', '≤ 256 MiB');
+  if (settings.soakSeconds > 0) {
+    add(
+      `resident memory (MiB) over ${settings.soakSeconds / 60} min of ${settings.soakRate} single events/s: first minute → last minute`,
+      kafka?.soakMemory ?? '—',
+      embedded?.soakMemory ?? '—',
+      '≤ 256 MiB, flat',
+    );
+    add(`  the same run's single events`, probe(kafka?.soak), probe(embedded?.soak), '');
+  }
   add('exactness', kafka ? 'every phase counted exactly' : '—', embedded ? 'every phase counted exactly' : '—', 'every event once');
   console.log('\nResults (reads measured on the first mode; same code in both)\n');
   console.log('| figure | Kafka (distributed) | embedded (npm start) | target |');
