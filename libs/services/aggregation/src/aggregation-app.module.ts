@@ -5,7 +5,7 @@ import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { AGGREGATION_SCHEMA_MIGRATIONS } from './migrations/aggregation-schema-migrations';
-import { UsageController } from './usage-queries/usage.controller';
+import { UsageController, UsageInProcessRoutes } from './usage-queries/usage.controller';
 import { UsageQueryRepository } from './usage-queries/usage-query.repository';
 import { UsageService } from './usage-queries/usage.service';
 import { BackfillController } from './usage-ingest/backfill.controller';
@@ -43,6 +43,7 @@ export class AggregationAppModule {
         BackfillService,
         UsageQueryRepository,
         UsageService,
+        UsageInProcessRoutes,
       ],
     };
   }

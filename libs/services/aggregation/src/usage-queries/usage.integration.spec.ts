@@ -272,6 +272,35 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(mine.map((dead) => dead.headers['abaxus-source-topic'])).toEqual([TOPICS.usageEvents, TOPICS.usageEvents, TOPICS.usageEvents]);
   });
 
+  it("answers the embedded engine's in-process summary reads (no HTTP stack) exactly as over HTTP: status, content type and body", async () => {
+    const customer = catalog.createCustomer();
+    const metric = catalog.createMetric('sum');
+    await publish(usageEvent(customer, metric, { value: '5', timestamp: '2026-03-01T10:15:00Z' }), usageEvent(customer, metric, { value: '7' }));
+    const month = `customer_id=${customer}&metric_key=${metric}&period_start=2026-03-01T00:00:00Z&period_end=2026-04-01T00:00:00Z`;
+    await pollUntil(async () => expect((await aggregation.api('GET', `/v1/usage/summary?${month}`)).body.value).toBe('12'));
+    const queries = [
+      month,
+      `${month}&subscription_id=nope`,
+      `${month}&group_by=region&filter%5Bmodel%5D=gpt`,
+      `${month}&customer_id=${customer}`,
+      `customer_id=${customer}&metric_key=${metric}&period_start=2026-03-02T00:00:00Z&period_end=2026-03-01T00:00:00Z`,
+      `customer_id=${customer}&metric_key=unknown_metric&period_start=2026-03-01T00:00:00Z&period_end=2026-04-01T00:00:00Z`,
+      `${month}&extra=1`,
+      '',
+    ];
+    for (const query of queries) {
+      const path = `/v1/usage/summary${query ? `?${query}` : ''}`;
+      const overHttp = await fetch(`${aggregation.url}${path}`);
+      const inProcess = await aggregation.callInProcess('GET', path);
+      expect({ query, status: inProcess.status, type: inProcess.headers['content-type'], answer: JSON.parse(inProcess.body.toString('utf8')) }).toEqual({
+        query,
+        status: overHttp.status,
+        type: overHttp.headers.get('content-type'),
+        answer: await overHttp.json(),
+      });
+    }
+  });
+
   it('names the missing fields when the summary query string is lost, as a pasted multi-line curl does', async () => {
     const response = await aggregation.api('GET', '/v1/usage/summary');
     expect(response.status).toBe(400);
