@@ -10,6 +10,7 @@ import { registerKafkaCodecs, UNDECODABLE_HEADER } from './kafka-codecs';
 import { rememberingKeyPartitioner } from './key-partition';
 import { fixKafkajsRequestQueueTimer } from './kafkajs-request-queue-timer';
 import { BusSubscription, BusUnavailableError, IncomingMessage, MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
+import { settlesWithin } from '../time/settles-within';
 
 const MAX_MESSAGES_PER_SEND = 1000;
 /** Admin calls (topic check, end offsets, ping) give up after a few seconds, not half a minute. */
@@ -435,13 +436,14 @@ class KafkaSubscription implements BusSubscription {
     // Bounded: a join still retrying against a slow or unreachable broker must not hold the
     // process's shutdown. Nothing is lost by leaving early: offsets are committed only after a
     // batch was handled, so whatever was not committed is read again (and deduplicated).
-    const settled = await withinStopBound(
+    const settled = await settlesWithin(
       (async () => {
         await this.disconnect();
         await this.loop;
         // A join that was connecting while we stopped may have left a consumer behind.
         await this.disconnect();
       })(),
+      STOP_BOUND_MS,
     );
     if (!settled) this.logger.warn(`group ${this.options.groupId}: the consumer did not stop within ${STOP_BOUND_MS} ms; leaving it behind`);
   }
@@ -449,25 +451,6 @@ class KafkaSubscription implements BusSubscription {
 
 /** How long stopping a subscription may wait for its consumer (connect, join and disconnect retry for longer). */
 const STOP_BOUND_MS = 5_000;
-
-/** True when `work` settled within STOP_BOUND_MS. */
-async function withinStopBound(work: Promise<void>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), STOP_BOUND_MS);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true as const,
-        () => true as const,
-      ),
-      bound,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function securityOptions(settings: KafkaSettings): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};

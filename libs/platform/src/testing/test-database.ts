@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { settlesWithin } from '../time/settles-within';
 
 export interface TestDatabase {
   url: string;
@@ -42,17 +43,10 @@ async function dropDatabase(name: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl() });
   await client.connect();
   client.on('error', () => undefined);
-  const dropped = client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
-    () => true,
-    (error: Error) => {
-      console.warn(`test database ${name} was not dropped: ${error.message}`);
-      return true;
-    },
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([dropped, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DROP_WAIT_MS)))]);
-  clearTimeout(timer);
-  if (done) {
+  const dropped = client
+    .query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    .catch((error: Error) => console.warn(`test database ${name} was not dropped: ${error.message}`));
+  if (await settlesWithin(dropped, DROP_WAIT_MS)) {
     await client.end().catch(() => undefined);
     return;
   }
