@@ -9,7 +9,8 @@
  *  3. the automatic month-end run: BENCH_RUN_CUSTOMERS customers (default 10,000) on one test
  *     clock, each subscribed to a monthly plan (flat fee + usage), the clock advanced past the
  *     cycle end plus the grace, timed until every invoice is issued (target ≥ 500 invoices/s;
- *     numbers gapless, one invoice per customer). BENCH_SKIP_RUN=1 skips it.
+ *     numbers gapless, one invoice per customer). BENCH_SKIP_RUN=1 skips it; BENCH_RUN_PROFILE=<file>
+ *     writes a CPU profile of the engine during the run.
  *
  * BENCH_TOPOLOGY=processes runs the gateway and each service in its own process (the distributed
  * mode, as in docker-compose; needs KAFKA_BROKERS); the default is the one-process embedded engine.
@@ -19,6 +20,8 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -216,11 +219,39 @@ async function monthEnd(api: Api, run: string): Promise<void> {
 /** Every query any pg client of this process sent (the embedded engine's included). */
 let queriesSent = 0;
 const queryCount = () => queriesSent;
+/** BENCH_SQL_TALLY=1: statements counted by their first words too (printed for the run). */
+const tally = process.env.BENCH_SQL_TALLY === '1' ? new Map<string, number>() : undefined;
 const sendQuery = Client.prototype.query;
 Client.prototype.query = function (this: Client, ...args: unknown[]) {
   queriesSent += 1;
+  if (tally) {
+    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string })?.text ?? '?');
+    const key = text.replace(/\s+/g, ' ').slice(0, 90);
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
   return (sendQuery as (...parameters: unknown[]) => unknown).apply(this, args);
 } as typeof Client.prototype.query;
+
+/**
+ * BENCH_RUN_PROFILE=<file.cpuprofile>: a CPU profile of this process (the embedded engine) while
+ * the run goes (summarise it with bench/cpu-profile-summary.ts).
+ */
+async function startProfile(): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.BENCH_RUN_PROFILE;
+  if (!file) return { stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((done, fail) => session.post(method, (error, result) => (error ? fail(error) : done(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 /** Polls `probe` every 100 ms until it answers true (or gives up after `timeoutMs`). */
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
@@ -305,10 +336,14 @@ async function automaticRun(api: Api, run: string, databaseUrl: string): Promise
   row('customers, subscriptions and usage set up in', `${((Date.now() - setupStarted) / 1000).toFixed(1)} s`);
 
   const queriesBefore = queryCount();
+  tally?.clear();
+  const profile = await startProfile();
   const started = Date.now();
   await advance('2026-03-01T01:00:00Z'); // past Mar 1 plus the default hour of grace
   await waitFor('the billing run', 3_600_000, ready);
   const elapsed = Date.now() - started;
+  await profile.stop();
+  if (tally) for (const [text, count] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`   ${String(count).padStart(7)}  ${text}`);
   const queries = queryCount() - queriesBefore;
 
   const db = new Client({ connectionString: databaseUrl });

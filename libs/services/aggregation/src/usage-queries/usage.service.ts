@@ -14,6 +14,7 @@ import { checkSelectionDimensions, DimensionValues, groupOf, groupToJson, UsageS
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
+import type { CatalogFacts } from '@abaxus/usage-events/usage-event-rules';
 import { partitionForKey } from '@abaxus/platform/bus/key-partition';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
@@ -69,6 +70,20 @@ interface BatchReads {
   values: Memo<Array<Grouped<string>>>;
 }
 
+export interface BillableBatchesAnswer {
+  /** One per batch, in the order asked: its answer, or the problem it was refused with. */
+  results: Array<BillableBatchAnswer | { error: ProblemBody }>;
+}
+
+interface ProblemBody {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: unknown;
+}
+
+/** At most this many batches (subscriptions) in one billable-batches call: a billing run's claimed batch and then some. */
+const MAX_BATCHES = 500;
 const MAX_HISTOGRAM_BUCKETS = 10_000;
 const CATCH_UP_POLL_MS = 20;
 const RETRY_AFTER_SECONDS = 1;
@@ -214,6 +229,59 @@ export class UsageService {
     return { answers, meta: { consistency: 'strong', as_of: asOf } };
   }
 
+  /**
+   * billableBatch for many subscriptions in one call (pricing's batch of a billing run): the
+   * catalog checked for all at once, the pipeline awaited once for all their customers' partitions,
+   * each batch answered (or refused) on its own, in order.
+   */
+  async billableBatches(input: unknown): Promise<BillableBatchesAnswer> {
+    const items = isRecord(input) ? input.batches : undefined;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCHES) {
+      throw ProblemException.validation([{ field: 'batches', message: `must be an array of 1 to ${MAX_BATCHES} batches` }], 'The usage queries are not valid.');
+    }
+    const parsed = items.map((item: unknown) => parseBillableBatch(item));
+    const batches = parsed.flatMap((result) => (result.ok ? [result.batch] : []));
+    const facts = await this.catalogCopy.resolve({
+      metricKeys: batches.flatMap(({ queries }) => queries.map(({ query }) => query.metricKey)),
+      customerIds: batches.map(({ customerId }) => customerId),
+      subscriptionIds: batches.flatMap(({ subscriptionId }) => (subscriptionId === null ? [] : [subscriptionId])),
+    });
+    const checked = parsed.map((result) => {
+      if (!result.ok) return { error: ProblemException.validation(result.errors, 'The usage queries are not valid.') };
+      try {
+        const { customerId, subscriptionId, queries } = result.batch;
+        return {
+          batch: result.batch,
+          metrics: this.metricsFrom(
+            facts,
+            customerId,
+            subscriptionId,
+            queries.map(({ query }) => query),
+            (index) => `queries[${index}].`,
+          ),
+        };
+      } catch (error) {
+        return { error };
+      }
+    });
+    await this.awaitPipeline(...checked.flatMap((entry) => (entry.batch ? [entry.batch.customerId] : [])));
+    const asOf = new Date().toISOString();
+    const results = await Promise.all(
+      checked.map(async (entry): Promise<BillableBatchAnswer | { error: ProblemBody }> => {
+        if (!entry.batch) return { error: problemOf(entry.error) };
+        try {
+          const reads: BatchReads = { figures: new Memo(), values: new Memo() };
+          const { metrics } = entry;
+          const answers = await Promise.all(entry.batch.queries.map(({ query, values }, index) => this.billableAnswer(query, metrics[index], values, reads)));
+          return { answers, meta: { consistency: 'strong', as_of: asOf } };
+        } catch (error) {
+          return { error: problemOf(error) };
+        }
+      }),
+    );
+    return { results };
+  }
+
   /** One query of a batch: its figures (weighed over the weight period when given) and, when asked, its events' values. */
   private async billableAnswer(query: UsageQuery, { type, dimensioned }: MetricShape, withValues: boolean, reads: BatchReads): Promise<BillableAnswer> {
     const { selection } = query;
@@ -277,6 +345,17 @@ export class UsageService {
       customerIds: [customerId],
       subscriptionIds: subscriptionId === null ? [] : [subscriptionId],
     });
+    return this.metricsFrom(facts, customerId, subscriptionId, queries, pathOf);
+  }
+
+  /** metricsOf's checks, on facts already looked up. */
+  private metricsFrom(
+    facts: CatalogFacts,
+    customerId: string,
+    subscriptionId: string | null,
+    queries: ReadonlyArray<Pick<UsageQuery, 'metricKey' | 'selection'>>,
+    pathOf: (index: number) => string,
+  ): MetricShape[] {
     const metrics = queries.map(({ metricKey }) => {
       const metric = facts.metric(metricKey);
       if (!metric) throw ProblemException.notFound('Metric', metricKey);
@@ -343,13 +422,14 @@ export class UsageService {
    * has stored past it, or refuse with 503. Only that partition: a stalled partition (a replica
    * that died and still holds it until its session times out) delays only its own customers.
    */
-  private async awaitPipeline(customerId: string): Promise<void> {
+  private async awaitPipeline(...customerIds: string[]): Promise<void> {
     const deadline = Date.now() + this.config.strongReadTimeoutMs;
     let ends: Map<number, string>;
     try {
       const all = await this.bus.endOffsets(TOPICS.usageEvents);
-      const partition = partitionForKey(customerId, all.size);
-      ends = new Map([[partition, all.get(partition) ?? '0']]);
+      // Several customers (a batch): the partitions of all of them.
+      const partitions = new Set(customerIds.map((customerId) => partitionForKey(customerId, all.size)));
+      ends = new Map([...partitions].map((partition) => [partition, all.get(partition) ?? '0']));
     } catch (error) {
       throw new ProblemException(503, 'bus_unavailable', `The usage pipeline cannot be checked: ${(error as Error).message}`).retryAfter(RETRY_AFTER_SECONDS);
     }
@@ -481,4 +561,20 @@ function lastAtOrBefore(sorted: number[], value: number): number {
     else high = mid - 1;
   }
   return low;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A batch's refusal as its problem body; an unexpected error as a 500. */
+function problemOf(error: unknown): ProblemBody {
+  if (error instanceof ProblemException) {
+    const body = error.getResponse() as Partial<ProblemBody>;
+    return {
+      status: error.getStatus(),
+      code: String(body.code ?? 'error'),
+      detail: String(body.detail ?? error.message),
+      ...(body.errors ? { errors: body.errors } : {}),
+    };
+  }
+  return { status: 500, code: 'internal_error', detail: (error as Error).message };
 }

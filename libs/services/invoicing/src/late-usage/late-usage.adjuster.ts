@@ -7,6 +7,7 @@ import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client'
 import { Clock } from '@abaxus/platform/time/clock';
 import type { InvoiceSnapshot } from '../invoices/invoice-json';
 import type { ProratedCalculation, ProratedLineItemJson } from '../invoices/prorated-calculation';
+import { settle, Settled } from '@abaxus/platform/service/settled';
 import { SubscriptionPricer } from '../invoices/subscription-pricer';
 import { InvoicedPeriod, UsageAdjustmentRow, UsageAdjustmentsRepository } from './usage-adjustments.repository';
 
@@ -43,7 +44,19 @@ export class LateUsageAdjuster {
   ) {}
 
   async forSubscription(customerId: string, subscription: SubscriptionRecord): Promise<LateUsageAdjustments> {
-    const periods = await this.adjustments.invoicedPeriods(subscription.id);
+    return this.withPeriods(customerId, subscription, await this.adjustments.invoicedPeriods(subscription.id));
+  }
+
+  /**
+   * forSubscription for many subscriptions (a billing run's batch), their invoiced periods read at
+   * once; each answers on its own (one failing does not fail the others).
+   */
+  async forSubscriptions(items: ReadonlyArray<{ customerId: string; subscription: SubscriptionRecord }>): Promise<Array<Settled<LateUsageAdjustments>>> {
+    const periodsOf = await this.adjustments.invoicedPeriodsOf([...new Set(items.map((item) => item.subscription.id))]);
+    return Promise.all(items.map(({ customerId, subscription }) => settle(this.withPeriods(customerId, subscription, periodsOf.get(subscription.id) ?? []))));
+  }
+
+  private async withPeriods(customerId: string, subscription: SubscriptionRecord, periods: InvoicedPeriod[]): Promise<LateUsageAdjustments> {
     if (periods.length === 0) return { priced: [], rows: [] };
     const { late } = await this.http.expectOk<{ late: number[] }>('aggregation', 'POST', '/internal/v1/usage/late-periods', {
       customer_id: customerId,
