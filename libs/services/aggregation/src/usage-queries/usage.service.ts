@@ -21,7 +21,7 @@ import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { parseBillableBatch, parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
-import { Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
+import { BucketTotalRow, Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
 
 /** One group's figure: the group_by properties' values (null: the events had none). */
@@ -68,6 +68,8 @@ interface MetricShape {
 interface BatchReads {
   figures: Memo<Array<Grouped<string | null>>>;
   values: Memo<Array<Grouped<string>>>;
+  /** Across the batches of one billable-batches call. */
+  totals?: BucketTotalsBatcher;
 }
 
 export interface BillableBatchesAnswer {
@@ -266,11 +268,13 @@ export class UsageService {
     });
     await this.awaitPipeline(...checked.flatMap((entry) => (entry.batch ? [entry.batch.customerId] : [])));
     const asOf = new Date().toISOString();
+    // The batches' identical bucket reads of different subscriptions go in one statement.
+    const totals = new BucketTotalsBatcher(this.repository);
     const results = await Promise.all(
       checked.map(async (entry): Promise<BillableBatchAnswer | { error: ProblemBody }> => {
         if (!entry.batch) return { error: problemOf(entry.error) };
         try {
-          const reads: BatchReads = { figures: new Memo(), values: new Memo() };
+          const reads: BatchReads = { figures: new Memo(), values: new Memo(), totals };
           const { metrics } = entry;
           const answers = await Promise.all(entry.batch.queries.map(({ query, values }, index) => this.billableAnswer(query, metrics[index], values, reads)));
           return { answers, meta: { consistency: 'strong', as_of: asOf } };
@@ -288,7 +292,7 @@ export class UsageService {
     const span = [query.metricKey, query.start.iso, query.end.iso, selection];
     const [figures, eventValues] = await Promise.all([
       reads.figures.once([...span, query.weightPeriod?.start.iso, query.weightPeriod?.end.iso], async () =>
-        (await this.bucketedStates(type, dimensioned, scopeOf(query), query, selection)).map(({ group, figure }) => ({
+        (await this.bucketedStates(type, dimensioned, scopeOf(query), query, selection, reads.totals)).map(({ group, figure }) => ({
           group,
           figure: finalValue(figure, billedPeriodOf(query)),
         })),
@@ -392,10 +396,13 @@ export class UsageService {
     scope: UsageScope,
     span: Span,
     selection: UsageSelection,
+    totals?: BucketTotalsBatcher,
   ): Promise<Array<Grouped<AggregationState>>> {
     const plan = planPeriod(span);
     const [rows, edges, held] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.bucketTotals(type, scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
+      plan.toHour > plan.fromHour
+        ? (totals ?? this.repository).bucketTotals(type, scope, plan.fromHour, plan.toHour, selection, dimensioned)
+        : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.heldBefore(type, scope, span, selection),
     ]);
@@ -577,4 +584,66 @@ function problemOf(error: unknown): ProblemBody {
     };
   }
   return { status: 500, code: 'internal_error', detail: (error as Error).message };
+}
+
+/**
+ * bucketTotals of many scopes gathered: the calls made in one turn of the event loop with the
+ * same metric, span, selection and type go to the database as one bucketTotalsMany statement
+ * (the same figures, one round trip for a whole batch of subscriptions).
+ */
+class BucketTotalsBatcher {
+  private pending = new Map<
+    string,
+    {
+      args: [AggregationType, string, number, number, UsageSelection, boolean];
+      waiting: Array<{ scope: UsageScope; done: (rows: BucketTotalRow[]) => void; fail: (error: unknown) => void }>;
+    }
+  >();
+
+  constructor(private readonly repository: UsageQueryRepository) {}
+
+  bucketTotals(
+    type: AggregationType,
+    scope: UsageScope,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection,
+    dimensioned: boolean,
+  ): Promise<BucketTotalRow[]> {
+    if (!this.repository.mergesInSql(type)) return this.repository.bucketTotals(type, scope, fromHour, toHour, selection, dimensioned);
+    const key = JSON.stringify([type, scope.metricKey, fromHour, toHour, selection, dimensioned]);
+    return new Promise((done, fail) => {
+      if (this.pending.size === 0) setImmediate(() => void this.flush());
+      const entry = this.pending.get(key) ?? { args: [type, scope.metricKey, fromHour, toHour, selection, dimensioned], waiting: [] };
+      entry.waiting.push({ scope, done, fail });
+      this.pending.set(key, entry);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const groups = [...this.pending.values()];
+    this.pending = new Map();
+    await Promise.all(
+      groups.map(async ({ args: [type, metricKey, fromHour, toHour, selection, dimensioned], waiting }) => {
+        try {
+          if (waiting.length === 1) {
+            waiting[0].done(await this.repository.bucketTotals(type, waiting[0].scope, fromHour, toHour, selection, dimensioned));
+            return;
+          }
+          const answers = await this.repository.bucketTotalsMany(
+            type,
+            waiting.map(({ scope }) => scope),
+            metricKey,
+            fromHour,
+            toHour,
+            selection,
+            dimensioned,
+          );
+          waiting.forEach(({ done }, index) => done(answers[index]));
+        } catch (error) {
+          for (const { fail } of waiting) fail(error);
+        }
+      }),
+    );
+  }
 }

@@ -74,18 +74,18 @@ export class IssuedInvoiceWriter {
     );
     // The issuer, terms and number prefix as they are now go with the invoice (its document never changes).
     const settings = await this.settings.current(tx.manager);
+    const requests: AdjustmentRequest[] = group.map((issued) => ({
+      customerId: issued.customerId,
+      currency: issued.currency,
+      lineAmounts: issued.snapshot.line_items.map((item) => item.amount),
+      subscriptionIds: issued.periods.map((period) => period.subscription_id),
+      taxRateIds: issued.billedTo.tax_rate_ids ?? [],
+      minimum: issued.minimum,
+      at: issued.customerNow,
+    }));
     const computed: Array<{ request: AdjustmentRequest; adjustments: InvoiceAdjustments }> = [];
-    for (const issued of group) {
-      const request: AdjustmentRequest = {
-        customerId: issued.customerId,
-        currency: issued.currency,
-        lineAmounts: issued.snapshot.line_items.map((item) => item.amount),
-        subscriptionIds: issued.periods.map((period) => period.subscription_id),
-        taxRateIds: issued.billedTo.tax_rate_ids ?? [],
-        minimum: issued.minimum,
-        at: issued.customerNow,
-      };
-      const adjustments = await this.adjuster.compute(tx, request);
+    for (const [index, adjustments] of (await this.adjuster.computeMany(tx, requests)).entries()) {
+      const issued = group[index];
       if (issued.reason === 'manual' && adjustments.total.eq(0)) {
         throw new ProblemException(
           422,
@@ -93,7 +93,7 @@ export class IssuedInvoiceWriter {
           `The invoice of customer ${issued.customerId} up to ${issued.end.toISOString()} would total zero after discounts; nothing was issued.`,
         );
       }
-      computed.push({ request, adjustments });
+      computed.push({ request: requests[index], adjustments });
     }
     const first = await this.invoices.allocateSequences(tx.manager, group.length);
     const written: Array<{ invoice: InvoiceRow; periods: InvoicePeriodRow[]; issueDetail: Record<string, unknown>; reason: BillingReason }> = [];
