@@ -86,6 +86,9 @@ export class InvoicingNeighbourStubs {
   private readonly planPrices = new Map<string, { fee: string; usageAmount: string }>();
   private readonly customers = new Map<string, CustomerRecord>();
 
+  /** Subscriptions pricing refuses (503) until told otherwise. */
+  private readonly failingPricing = new Set<string>();
+
   /** Periods aggregation reports late usage for, by subscription: the indexes of the periods asked that start at these instants. */
   private readonly latePeriodStarts = new Map<string, string[]>();
 
@@ -122,6 +125,9 @@ export class InvoicingNeighbourStubs {
 
   /** What pricing answers for one calculation (status and body). */
   private async calculate(body: CalculateBody): Promise<{ status: number; body: unknown }> {
+    if (this.failingPricing.has(body.subscription_id)) {
+      return { status: 503, body: { status: 503, code: 'stub_pricing_down', detail: `stub: pricing fails for ${body.subscription_id}` } };
+    }
     const priced = this.pricing.get(body.subscription_id);
     if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
     if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
@@ -277,6 +283,12 @@ export class InvoicingNeighbourStubs {
   setPaymentMethod(customerId: string, paymentMethod: string): void {
     const customer = this.customers.get(customerId)!;
     customer.payment_method = { provider_customer_id: customer.payment_method?.provider_customer_id ?? 'cus_acme', provider_payment_method: paymentMethod };
+  }
+
+  /** Pricing refuses (503 stub_pricing_down) to price this subscription from now on, or prices it again. */
+  failPricing(subscriptionId: string, failing = true): void {
+    if (failing) this.failingPricing.add(subscriptionId);
+    else this.failingPricing.delete(subscriptionId);
   }
 
   /** How late pricing answers for a subscription from now on. */
