@@ -19,8 +19,13 @@ import { BillingScheduleRepository, ScheduledSubscription } from './billing-sche
 
 /** Longer than pricing a batch of customers' due cycles may take; a crashed run's customers wait at most this long. */
 const RUN_CLAIM_MS = 2 * 60_000;
-/** Customers claimed and billed together: their reads, pricing and invoices go in a few round trips for all. */
-const CLAIM_BATCH = 50;
+/**
+ * Customers claimed and billed together: their reads, pricing and invoices go in a few round trips
+ * for all (measured on the month-end bench: 200 beat 50 and 100; 3 batches at once did not beat 2).
+ */
+const CLAIM_BATCH = 200;
+/** A worker's first batch: batches double from here up to CLAIM_BATCH, so the first invoices go out early and a small run is not one big transaction. */
+const FIRST_CLAIM_BATCH = 25;
 /** Batches in flight at once: one is priced while another one's invoices are written. */
 const BATCHES_AT_ONCE = 2;
 
@@ -114,7 +119,7 @@ export class BillingRunService {
     // Customers that failed in this pass are not claimed again by it.
     const failed: string[] = [];
     const worker = async () => {
-      for (;;) {
+      for (let size = FIRST_CLAIM_BATCH; ; size = Math.min(CLAIM_BATCH, size * 2)) {
         const realNow = this.clock.now();
         const customers = await this.schedule.claimDueCustomers(
           testClock,
@@ -122,7 +127,7 @@ export class BillingRunService {
           realNow,
           context.pass,
           new Date(realNow.getTime() + RUN_CLAIM_MS),
-          CLAIM_BATCH,
+          size,
           failed,
         );
         if (customers.length === 0) return;
