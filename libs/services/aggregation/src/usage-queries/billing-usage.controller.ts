@@ -23,6 +23,13 @@ export class BillingUsageController {
     return this.usage.billableBatches(body);
   }
 
+  /** late-periods for many subscriptions at once (invoicing's billing run): one answer or problem per query, in order. */
+  @Post('late-periods-batch')
+  @HttpCode(200)
+  latePeriodsBatch(@Body() body: unknown): Promise<{ results: Array<{ late: number[] } | { error: unknown }> }> {
+    return this.usage.latePeriodsBatch(body);
+  }
+
   /** Which invoiced periods received usage after they were priced (invoicing bills it as adjustments). */
   @Post('late-periods')
   @HttpCode(200)

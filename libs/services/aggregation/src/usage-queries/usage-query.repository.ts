@@ -261,6 +261,35 @@ export class UsageQueryRepository {
     return rows.map((row) => Number(row.i) - 1);
   }
 
+  /** periodsWithEventsStoredAfter for many subscriptions in one statement: each one's late period indexes, in order. */
+  async periodsWithEventsStoredAfterMany(
+    queries: ReadonlyArray<{ customerId: string; subscriptionId: string; periods: ReadonlyArray<{ start: Date; end: Date; checkedAt: Date }> }>,
+  ): Promise<number[][]> {
+    const rows = queries.flatMap((query, q) => query.periods.map((period, i) => ({ query, period, q: q + 1, i: i + 1 })));
+    const late: number[][] = queries.map(() => []);
+    if (rows.length === 0) return late;
+    const found: Array<{ q: string; i: string }> = await this.dataSource.query(
+      `SELECT p.q::text AS q, p.i::text AS i
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[]) AS p(customer_id, subscription_id, s, e, c, q, i)
+       WHERE EXISTS (
+         SELECT 1 FROM aggregation.events ev
+         WHERE ev.customer_id = p.customer_id AND ev.ts >= p.s AND ev.ts < p.e AND ev.received_at > p.c
+           AND (ev.subscription_id = p.subscription_id OR ev.subscription_id IS NULL))
+       ORDER BY p.q, p.i`,
+      [
+        rows.map(({ query }) => query.customerId),
+        rows.map(({ query }) => query.subscriptionId),
+        rows.map(({ period }) => period.start.toISOString()),
+        rows.map(({ period }) => period.end.toISOString()),
+        rows.map(({ period }) => period.checkedAt.toISOString()),
+        rows.map(({ q }) => q),
+        rows.map(({ i }) => i),
+      ],
+    );
+    for (const row of found) late[Number(row.q) - 1].push(Number(row.i) - 1);
+    return late;
+  }
+
   /** Next offset to store, per partition of the topic, as the aggregation consumer recorded it. */
   async positions(topic: string): Promise<Map<number, bigint>> {
     const rows: Array<{ partition: number; next_offset: string }> = await this.dataSource.query(

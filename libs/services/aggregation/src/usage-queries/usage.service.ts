@@ -321,6 +321,31 @@ export class UsageService {
     return { late: periods.length === 0 ? [] : await this.repository.periodsWithEventsStoredAfter(customerId, subscriptionId, periods) };
   }
 
+  /**
+   * latePeriods for many subscriptions in one call (a billing run's batch): the pipeline awaited
+   * once for all their customers, every period checked in one read; a query that is not valid is
+   * refused on its own.
+   */
+  async latePeriodsBatch(input: unknown): Promise<{ results: Array<{ late: number[] } | { error: ProblemBody }> }> {
+    const items = isRecord(input) ? input.queries : undefined;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCHES) {
+      throw ProblemException.validation(
+        [{ field: 'queries', message: `must be an array of 1 to ${MAX_BATCHES} queries` }],
+        'The late usage queries are not valid.',
+      );
+    }
+    const parsed = items.map((item: unknown) => parseLatePeriodsQuery(item));
+    const valid = parsed.flatMap((result) => (result.ok ? [result.query] : []));
+    await this.awaitPipeline(...valid.map((query) => query.customerId));
+    const late = await this.repository.periodsWithEventsStoredAfterMany(valid);
+    let next = 0;
+    return {
+      results: parsed.map((result) =>
+        result.ok ? { late: late[next++] } : { error: problemOf(ProblemException.validation(result.errors, 'The late usage query is not valid.')) },
+      ),
+    };
+  }
+
   private parse(input: unknown, histogram: boolean): UsageQuery {
     const parsed = parseUsageQuery(input, { granularity: histogram });
     if (!parsed.ok) throw ProblemException.validation(parsed.errors, 'The usage query is not valid.');

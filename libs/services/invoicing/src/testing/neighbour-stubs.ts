@@ -94,14 +94,23 @@ export class InvoicingNeighbourStubs {
 
   constructor(private readonly sut: ServiceUnderTest) {
     this.metric('api_calls', 'API calls');
-    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => {
-      const body = request.body as { subscription_id: string; periods: Array<{ period_start: string }> };
+    const late = (body: { subscription_id: string; periods: Array<{ period_start: string }> }) => {
       const starts = this.latePeriodStarts.get(body.subscription_id) ?? [];
-      return {
-        status: 200,
-        body: { late: body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : [])) },
-      };
-    });
+      return body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : []));
+    };
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => ({
+      status: 200,
+      body: { late: late(request.body as { subscription_id: string; periods: Array<{ period_start: string }> }) },
+    }));
+    // The billing run asks for a whole batch's subscriptions in one call.
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods-batch', (request) => ({
+      status: 200,
+      body: {
+        results: (request.body as { queries: Array<{ subscription_id: string; periods: Array<{ period_start: string }> }> }).queries.map((query) => ({
+          late: late(query),
+        })),
+      },
+    }));
     // The billing run reads a batch's customers in one call.
     this.stub('catalog').on('POST /internal/v1/catalog/customers', (request) => ({
       status: 200,
