@@ -21,6 +21,8 @@ interface SubscriptionPage {
 }
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
+/** Ids per internal look-up call (the catalog takes up to 500). */
+const LOOKUP_PAGE_SIZE = 500;
 export const PLAN_VERSION_CACHE_SIZE = 1000;
 export const METRIC_CACHE_SIZE = 1000;
 
@@ -43,6 +45,33 @@ export class CatalogClient {
 
   subscription(id: string): Promise<SubscriptionRecord> {
     return this.http.expectOk<SubscriptionRecord>('catalog', 'GET', `/v1/subscriptions/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Many customers in one call (a billing run's batch), as customer(id) answers each; an id the
+   * catalog does not know is absent from the map.
+   */
+  async customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
+    const found = new Map<string, CustomerRecord>();
+    for (let offset = 0; offset < ids.length; offset += LOOKUP_PAGE_SIZE) {
+      const { data } = await this.http.expectOk<{ data: CustomerRecord[] }>('catalog', 'POST', '/internal/v1/catalog/customers', {
+        ids: ids.slice(offset, offset + LOOKUP_PAGE_SIZE),
+      });
+      for (const customer of data) found.set(customer.id, customer);
+    }
+    return found;
+  }
+
+  /** Many subscriptions in one call, as subscription(id) answers each; an unknown id is absent from the map. */
+  async subscriptionsById(ids: readonly string[]): Promise<Map<string, SubscriptionRecord>> {
+    const found = new Map<string, SubscriptionRecord>();
+    for (let offset = 0; offset < ids.length; offset += LOOKUP_PAGE_SIZE) {
+      const { data } = await this.http.expectOk<{ data: SubscriptionRecord[] }>('catalog', 'POST', '/internal/v1/catalog/subscriptions', {
+        ids: ids.slice(offset, offset + LOOKUP_PAGE_SIZE),
+      });
+      for (const subscription of data) found.set(subscription.id, subscription);
+    }
+    return found;
   }
 
   /** Every subscription of the customer, all pages. */

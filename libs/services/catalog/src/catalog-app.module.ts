@@ -3,6 +3,7 @@ import { ServiceOutbox } from '@abaxus/platform/bus/service-outbox';
 import { ServicePlatformModule } from '@abaxus/platform/service/service-platform.module';
 import { ServiceRuntime } from '@abaxus/platform/service/service-runtime';
 import { CatalogTransactions } from './catalog-events/catalog-transactions';
+import { CatalogLookupController } from './customers/catalog-lookup.controller';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersRepository } from './customers/customers.repository';
 import { CustomersService } from './customers/customers.service';
@@ -29,7 +30,7 @@ export class CatalogAppModule {
     return {
       module: CatalogAppModule,
       imports: [ServicePlatformModule.forService(runtime, { name: 'catalog', ...CATALOG_SCHEMA_MIGRATIONS, entities: [] })],
-      controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController],
+      controllers: [MetricsController, PricePlansController, CustomersController, SubscriptionsController, CatalogLookupController],
       providers: [
         ServiceOutbox.provider('catalog.outbox'),
         CatalogTransactions,

@@ -108,6 +108,40 @@ describe('billable usage in batches (aggregation alone, Kafka, real PostgreSQL)'
     }
   });
 
+  it('answers many subscriptions on billable-batches as billable-batch answers each, their like bucket reads in one statement, a bad batch refused alone', async () => {
+    const metric = catalog.createMetric('sum', 'integer', ['region']);
+    const customers = [catalog.createCustomer(), catalog.createCustomer(), catalog.createCustomer()];
+    const subscriptions = customers.map((customer) => catalog.createSubscription(customer));
+    await publish(
+      ...customers.flatMap((customer, index) => [
+        event(customer, metric, String(10 + index), '2026-03-09T09:00:00Z', { properties: { region: 'eu' }, subscription_id: subscriptions[index] }),
+        event(customer, metric, '1', '2026-03-20T09:30:00Z', { properties: { region: 'us' } }),
+      ]),
+    );
+    const queries = [
+      { metric_key: metric, ...MARCH },
+      { metric_key: metric, ...MARCH, group_by: ['region'] },
+      { metric_key: metric, period_start: '2026-03-09T09:30:00Z', period_end: MARCH.period_end },
+    ];
+    const many = jest.spyOn(UsageQueryRepository.prototype, 'bucketTotalsMany');
+    const response = await aggregation.api('POST', '/internal/v1/usage/billable-batches', {
+      batches: [
+        ...customers.map((customer, index) => ({ customer_id: customer, subscription_id: subscriptions[index], queries })),
+        { customer_id: customers[0], queries: [{ metric_key: 'no_such_metric', ...MARCH }] },
+      ],
+    });
+    expect(response.status).toBe(200);
+    // One statement per distinct read (the plain and the grouped selection; the third's whole hours), for the three subscriptions.
+    expect(many).toHaveBeenCalledTimes(3);
+    many.mockRestore();
+    for (const [index, customer] of customers.entries()) {
+      const alone = await batch(customer, subscriptions[index], queries);
+      expect(response.body.results[index]).toEqual({ answers: alone.body.answers, meta: { consistency: 'strong', as_of: expect.any(String) } });
+    }
+    expect(response.body.results[0].answers[0]).toEqual({ value: '11' });
+    expect(response.body.results[3]).toEqual({ error: expect.objectContaining({ status: 404, code: 'not_found' }) });
+  });
+
   it('reads identical queries once per batch', async () => {
     const customer = catalog.createCustomer();
     const metric = catalog.createMetric('sum', 'integer', ['region']);

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { BillableBatchAnswer, UsageService } from './usage.service';
+import { BillableBatchAnswer, BillableBatchesAnswer, UsageService } from './usage.service';
 
 /**
  * Internal: the exact usage the pricing service bills. Not under /v1, so the gateway never
@@ -14,6 +14,20 @@ export class BillingUsageController {
   @HttpCode(200)
   billableBatch(@Body() body: unknown): Promise<BillableBatchAnswer> {
     return this.usage.billableBatch(body);
+  }
+
+  /** billable-batch for many subscriptions at once (pricing's batch of a billing run): one answer or problem per batch, in order. */
+  @Post('billable-batches')
+  @HttpCode(200)
+  billableBatches(@Body() body: unknown): Promise<BillableBatchesAnswer> {
+    return this.usage.billableBatches(body);
+  }
+
+  /** late-periods for many subscriptions at once (invoicing's billing run): one answer or problem per query, in order. */
+  @Post('late-periods-batch')
+  @HttpCode(200)
+  latePeriodsBatch(@Body() body: unknown): Promise<{ results: Array<{ late: number[] } | { error: unknown }> }> {
+    return this.usage.latePeriodsBatch(body);
   }
 
   /** Which invoiced periods received usage after they were priced (invoicing bills it as adjustments). */

@@ -66,6 +66,28 @@ describe('late periods: which invoiced periods received events after they were p
     // An event of the customer with no subscription counts for every subscription of it.
     await publish(event('2026-03-06T00:00:00Z', { subscription_id: undefined }));
     expect((await late(customer, subscription, [[...march, pricedAt]])).body).toEqual({ late: [0] });
+
+    // The batch route answers each subscription as the single route does, in order; a malformed query is refused on its own.
+    const query = (sub: string, periods: Array<[string, string, string]>) => ({
+      customer_id: customer,
+      subscription_id: sub,
+      periods: periods.map(([period_start, period_end, checked_at]) => ({ period_start, period_end, checked_at })),
+    });
+    const batch = await aggregation.api('POST', '/internal/v1/usage/late-periods-batch', {
+      queries: [
+        query(subscription, [
+          [...january, pricedAt],
+          [...february, pricedAt],
+        ]),
+        query(other, [
+          [...february, pricedAt],
+          [...march, pricedAt],
+        ]),
+        { ...query(other, []), periods: [{ period_start: 'soon' }] },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results).toEqual([{ late: [1] }, { late: [1] }, { error: expect.objectContaining({ status: 400, code: 'validation_failed' }) }]);
   });
 
   it('refuses a malformed query with 400 naming the field', async () => {

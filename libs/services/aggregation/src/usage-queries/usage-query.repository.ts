@@ -70,13 +70,15 @@ export class UsageQueryRepository {
     toHour: number,
     selection: UsageSelection,
     hasDimensions: boolean,
+    // Several scopes at once (bucketTotalsMany): $1 and $5 are arrays, read through k.
+    scopes?: { customerIds: string[]; subscriptionIds: Array<string | null> },
   ): { sql: string; params: unknown[] } {
     const params: unknown[] = [
-      scope.customerId,
+      scopes ? scopes.customerIds : scope.customerId,
       scope.metricKey,
       new Date(fromHour).toISOString(),
       new Date(toHour).toISOString(),
-      scope.subscriptionId,
+      scopes ? scopes.subscriptionIds : scope.subscriptionId,
       NO_SUBSCRIPTION,
     ];
     // Grouped by the caller from the key, which is only read (and sent) when the answer is grouped.
@@ -88,6 +90,13 @@ export class UsageQueryRepository {
         ? `b.dimension_key = '${ALL_DIMENSION_VALUES_KEY}'`
         : `b.dimension_key <> '${ALL_DIMENSION_VALUES_KEY}' AND ${where}`;
     const key = selection.groupBy.length > 0 ? 'b.dimension_key' : `'${NO_DIMENSION_VALUES_KEY}'`;
+    if (scopes) {
+      const sql = `SELECT k.scope, b.hour, b.state, ${key} AS dimension_key
+         FROM unnest($1::text[], $5::text[]) WITH ORDINALITY AS k(customer_id, subscription_id, scope)
+         JOIN aggregation.usage_hourly b ON b.customer_id = k.customer_id AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
+           AND (k.subscription_id IS NULL OR b.subscription_key = k.subscription_id OR b.subscription_key = $6) AND ${buckets}`;
+      return { sql, params };
+    }
     const sql = `SELECT b.hour, b.state, ${key} AS dimension_key FROM aggregation.usage_hourly b
        WHERE b.customer_id = $1 AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
          AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${buckets}`;
@@ -116,6 +125,43 @@ export class UsageQueryRepository {
       params,
     );
     return rows.map((row) => ({ state: { type, [field]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key }));
+  }
+
+  /** Whether bucketTotals merges this type in the database (bucketTotalsMany takes only those). */
+  mergesInSql(type: AggregationType): boolean {
+    return MERGED_IN_SQL[type] !== undefined;
+  }
+
+  /**
+   * bucketTotals for several scopes (customer, subscription) of one metric, span and selection in
+   * one statement (a batch of calculations): one list of rows per scope, in order. Only for the
+   * types merged in the database.
+   */
+  async bucketTotalsMany(
+    type: AggregationType,
+    scopes: ReadonlyArray<Omit<UsageScope, 'metricKey'>>,
+    metricKey: string,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection = WHOLE_USAGE,
+    hasDimensions = false,
+  ): Promise<BucketTotalRow[][]> {
+    const field = MERGED_IN_SQL[type];
+    if (!field) throw new Error(`bucketTotalsMany: ${type} is not merged in the database`);
+    const { sql, params } = this.bucketsSql({ customerId: '', metricKey, subscriptionId: null }, fromHour, toHour, selection, hasDimensions, {
+      customerIds: scopes.map((scope) => scope.customerId),
+      subscriptionIds: scopes.map((scope) => scope.subscriptionId),
+    });
+    const merge = field === 'max' ? 'MAX' : field === 'min' ? 'MIN' : 'SUM';
+    const rows: Array<{ scope: string; total: string | null; dimension_key: string }> = await this.dataSource.query(
+      `SELECT b.scope::text AS scope, ${merge}((b.state ->> '${field}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY b.scope, dimension_key`,
+      params,
+    );
+    const answers: BucketTotalRow[][] = scopes.map(() => []);
+    for (const row of rows) {
+      answers[Number(row.scope) - 1].push({ state: { type, [field]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key });
+    }
+    return answers;
   }
 
   /** The mergeable state of the selected events in a span, per group (used for the partial hours of a period). */
@@ -213,6 +259,35 @@ export class UsageQueryRepository {
       ],
     );
     return rows.map((row) => Number(row.i) - 1);
+  }
+
+  /** periodsWithEventsStoredAfter for many subscriptions in one statement: each one's late period indexes, in order. */
+  async periodsWithEventsStoredAfterMany(
+    queries: ReadonlyArray<{ customerId: string; subscriptionId: string; periods: ReadonlyArray<{ start: Date; end: Date; checkedAt: Date }> }>,
+  ): Promise<number[][]> {
+    const rows = queries.flatMap((query, q) => query.periods.map((period, i) => ({ query, period, q: q + 1, i: i + 1 })));
+    const late: number[][] = queries.map(() => []);
+    if (rows.length === 0) return late;
+    const found: Array<{ q: string; i: string }> = await this.dataSource.query(
+      `SELECT p.q::text AS q, p.i::text AS i
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[]) AS p(customer_id, subscription_id, s, e, c, q, i)
+       WHERE EXISTS (
+         SELECT 1 FROM aggregation.events ev
+         WHERE ev.customer_id = p.customer_id AND ev.ts >= p.s AND ev.ts < p.e AND ev.received_at > p.c
+           AND (ev.subscription_id = p.subscription_id OR ev.subscription_id IS NULL))
+       ORDER BY p.q, p.i`,
+      [
+        rows.map(({ query }) => query.customerId),
+        rows.map(({ query }) => query.subscriptionId),
+        rows.map(({ period }) => period.start.toISOString()),
+        rows.map(({ period }) => period.end.toISOString()),
+        rows.map(({ period }) => period.checkedAt.toISOString()),
+        rows.map(({ q }) => q),
+        rows.map(({ i }) => i),
+      ],
+    );
+    for (const row of found) late[Number(row.q) - 1].push(Number(row.i) - 1);
+    return late;
   }
 
   /** Next offset to store, per partition of the topic, as the aggregation consumer recorded it. */

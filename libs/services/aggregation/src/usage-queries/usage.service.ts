@@ -14,13 +14,14 @@ import { checkSelectionDimensions, DimensionValues, groupOf, groupToJson, UsageS
 import { formatDecimal } from '@abaxus/domain/money/decimal';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { CatalogCopyService } from '@abaxus/usage-events/catalog-copy/catalog-copy.service';
+import type { CatalogFacts } from '@abaxus/usage-events/usage-event-rules';
 import { partitionForKey } from '@abaxus/platform/bus/key-partition';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { parseBillableBatch, parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
-import { Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
+import { BucketTotalRow, Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
 
 /** One group's figure: the group_by properties' values (null: the events had none). */
@@ -67,8 +68,24 @@ interface MetricShape {
 interface BatchReads {
   figures: Memo<Array<Grouped<string | null>>>;
   values: Memo<Array<Grouped<string>>>;
+  /** Across the batches of one billable-batches call. */
+  totals?: BucketTotalsBatcher;
 }
 
+export interface BillableBatchesAnswer {
+  /** One per batch, in the order asked: its answer, or the problem it was refused with. */
+  results: Array<BillableBatchAnswer | { error: ProblemBody }>;
+}
+
+interface ProblemBody {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: unknown;
+}
+
+/** At most this many batches (subscriptions) in one billable-batches call: a billing run's claimed batch and then some. */
+const MAX_BATCHES = 500;
 const MAX_HISTOGRAM_BUCKETS = 10_000;
 const CATCH_UP_POLL_MS = 20;
 const RETRY_AFTER_SECONDS = 1;
@@ -214,13 +231,68 @@ export class UsageService {
     return { answers, meta: { consistency: 'strong', as_of: asOf } };
   }
 
+  /**
+   * billableBatch for many subscriptions in one call (pricing's batch of a billing run): the
+   * catalog checked for all at once, the pipeline awaited once for all their customers' partitions,
+   * each batch answered (or refused) on its own, in order.
+   */
+  async billableBatches(input: unknown): Promise<BillableBatchesAnswer> {
+    const items = isRecord(input) ? input.batches : undefined;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCHES) {
+      throw ProblemException.validation([{ field: 'batches', message: `must be an array of 1 to ${MAX_BATCHES} batches` }], 'The usage queries are not valid.');
+    }
+    const parsed = items.map((item: unknown) => parseBillableBatch(item));
+    const batches = parsed.flatMap((result) => (result.ok ? [result.batch] : []));
+    const facts = await this.catalogCopy.resolve({
+      metricKeys: batches.flatMap(({ queries }) => queries.map(({ query }) => query.metricKey)),
+      customerIds: batches.map(({ customerId }) => customerId),
+      subscriptionIds: batches.flatMap(({ subscriptionId }) => (subscriptionId === null ? [] : [subscriptionId])),
+    });
+    const checked = parsed.map((result) => {
+      if (!result.ok) return { error: ProblemException.validation(result.errors, 'The usage queries are not valid.') };
+      try {
+        const { customerId, subscriptionId, queries } = result.batch;
+        return {
+          batch: result.batch,
+          metrics: this.metricsFrom(
+            facts,
+            customerId,
+            subscriptionId,
+            queries.map(({ query }) => query),
+            (index) => `queries[${index}].`,
+          ),
+        };
+      } catch (error) {
+        return { error };
+      }
+    });
+    await this.awaitPipeline(...checked.flatMap((entry) => (entry.batch ? [entry.batch.customerId] : [])));
+    const asOf = new Date().toISOString();
+    // The batches' identical bucket reads of different subscriptions go in one statement.
+    const totals = new BucketTotalsBatcher(this.repository);
+    const results = await Promise.all(
+      checked.map(async (entry): Promise<BillableBatchAnswer | { error: ProblemBody }> => {
+        if (!entry.batch) return { error: problemOf(entry.error) };
+        try {
+          const reads: BatchReads = { figures: new Memo(), values: new Memo(), totals };
+          const { metrics } = entry;
+          const answers = await Promise.all(entry.batch.queries.map(({ query, values }, index) => this.billableAnswer(query, metrics[index], values, reads)));
+          return { answers, meta: { consistency: 'strong', as_of: asOf } };
+        } catch (error) {
+          return { error: problemOf(error) };
+        }
+      }),
+    );
+    return { results };
+  }
+
   /** One query of a batch: its figures (weighed over the weight period when given) and, when asked, its events' values. */
   private async billableAnswer(query: UsageQuery, { type, dimensioned }: MetricShape, withValues: boolean, reads: BatchReads): Promise<BillableAnswer> {
     const { selection } = query;
     const span = [query.metricKey, query.start.iso, query.end.iso, selection];
     const [figures, eventValues] = await Promise.all([
       reads.figures.once([...span, query.weightPeriod?.start.iso, query.weightPeriod?.end.iso], async () =>
-        (await this.bucketedStates(type, dimensioned, scopeOf(query), query, selection)).map(({ group, figure }) => ({
+        (await this.bucketedStates(type, dimensioned, scopeOf(query), query, selection, reads.totals)).map(({ group, figure }) => ({
           group,
           figure: finalValue(figure, billedPeriodOf(query)),
         })),
@@ -247,6 +319,31 @@ export class UsageService {
     await this.awaitPipeline(parsed.query.customerId);
     const { customerId, subscriptionId, periods } = parsed.query;
     return { late: periods.length === 0 ? [] : await this.repository.periodsWithEventsStoredAfter(customerId, subscriptionId, periods) };
+  }
+
+  /**
+   * latePeriods for many subscriptions in one call (a billing run's batch): the pipeline awaited
+   * once for all their customers, every period checked in one read; a query that is not valid is
+   * refused on its own.
+   */
+  async latePeriodsBatch(input: unknown): Promise<{ results: Array<{ late: number[] } | { error: ProblemBody }> }> {
+    const items = isRecord(input) ? input.queries : undefined;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCHES) {
+      throw ProblemException.validation(
+        [{ field: 'queries', message: `must be an array of 1 to ${MAX_BATCHES} queries` }],
+        'The late usage queries are not valid.',
+      );
+    }
+    const parsed = items.map((item: unknown) => parseLatePeriodsQuery(item));
+    const valid = parsed.flatMap((result) => (result.ok ? [result.query] : []));
+    await this.awaitPipeline(...valid.map((query) => query.customerId));
+    const late = await this.repository.periodsWithEventsStoredAfterMany(valid);
+    let next = 0;
+    return {
+      results: parsed.map((result) =>
+        result.ok ? { late: late[next++] } : { error: problemOf(ProblemException.validation(result.errors, 'The late usage query is not valid.')) },
+      ),
+    };
   }
 
   private parse(input: unknown, histogram: boolean): UsageQuery {
@@ -277,6 +374,17 @@ export class UsageService {
       customerIds: [customerId],
       subscriptionIds: subscriptionId === null ? [] : [subscriptionId],
     });
+    return this.metricsFrom(facts, customerId, subscriptionId, queries, pathOf);
+  }
+
+  /** metricsOf's checks, on facts already looked up. */
+  private metricsFrom(
+    facts: CatalogFacts,
+    customerId: string,
+    subscriptionId: string | null,
+    queries: ReadonlyArray<Pick<UsageQuery, 'metricKey' | 'selection'>>,
+    pathOf: (index: number) => string,
+  ): MetricShape[] {
     const metrics = queries.map(({ metricKey }) => {
       const metric = facts.metric(metricKey);
       if (!metric) throw ProblemException.notFound('Metric', metricKey);
@@ -313,10 +421,13 @@ export class UsageService {
     scope: UsageScope,
     span: Span,
     selection: UsageSelection,
+    totals?: BucketTotalsBatcher,
   ): Promise<Array<Grouped<AggregationState>>> {
     const plan = planPeriod(span);
     const [rows, edges, held] = await Promise.all([
-      plan.toHour > plan.fromHour ? this.repository.bucketTotals(type, scope, plan.fromHour, plan.toHour, selection, dimensioned) : Promise.resolve([]),
+      plan.toHour > plan.fromHour
+        ? (totals ?? this.repository).bucketTotals(type, scope, plan.fromHour, plan.toHour, selection, dimensioned)
+        : Promise.resolve([]),
       Promise.all(plan.edges.map((edge) => this.repository.eventsState(type, scope, edge, selection))),
       this.heldBefore(type, scope, span, selection),
     ]);
@@ -343,13 +454,14 @@ export class UsageService {
    * has stored past it, or refuse with 503. Only that partition: a stalled partition (a replica
    * that died and still holds it until its session times out) delays only its own customers.
    */
-  private async awaitPipeline(customerId: string): Promise<void> {
+  private async awaitPipeline(...customerIds: string[]): Promise<void> {
     const deadline = Date.now() + this.config.strongReadTimeoutMs;
     let ends: Map<number, string>;
     try {
       const all = await this.bus.endOffsets(TOPICS.usageEvents);
-      const partition = partitionForKey(customerId, all.size);
-      ends = new Map([[partition, all.get(partition) ?? '0']]);
+      // Several customers (a batch): the partitions of all of them.
+      const partitions = new Set(customerIds.map((customerId) => partitionForKey(customerId, all.size)));
+      ends = new Map([...partitions].map((partition) => [partition, all.get(partition) ?? '0']));
     } catch (error) {
       throw new ProblemException(503, 'bus_unavailable', `The usage pipeline cannot be checked: ${(error as Error).message}`).retryAfter(RETRY_AFTER_SECONDS);
     }
@@ -481,4 +593,82 @@ function lastAtOrBefore(sorted: number[], value: number): number {
     else high = mid - 1;
   }
   return low;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A batch's refusal as its problem body; an unexpected error as a 500. */
+function problemOf(error: unknown): ProblemBody {
+  if (error instanceof ProblemException) {
+    const body = error.getResponse() as Partial<ProblemBody>;
+    return {
+      status: error.getStatus(),
+      code: String(body.code ?? 'error'),
+      detail: String(body.detail ?? error.message),
+      ...(body.errors ? { errors: body.errors } : {}),
+    };
+  }
+  return { status: 500, code: 'internal_error', detail: (error as Error).message };
+}
+
+/**
+ * bucketTotals of many scopes gathered: the calls made in one turn of the event loop with the
+ * same metric, span, selection and type go to the database as one bucketTotalsMany statement
+ * (the same figures, one round trip for a whole batch of subscriptions).
+ */
+class BucketTotalsBatcher {
+  private pending = new Map<
+    string,
+    {
+      args: [AggregationType, string, number, number, UsageSelection, boolean];
+      waiting: Array<{ scope: UsageScope; done: (rows: BucketTotalRow[]) => void; fail: (error: unknown) => void }>;
+    }
+  >();
+
+  constructor(private readonly repository: UsageQueryRepository) {}
+
+  bucketTotals(
+    type: AggregationType,
+    scope: UsageScope,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection,
+    dimensioned: boolean,
+  ): Promise<BucketTotalRow[]> {
+    if (!this.repository.mergesInSql(type)) return this.repository.bucketTotals(type, scope, fromHour, toHour, selection, dimensioned);
+    const key = JSON.stringify([type, scope.metricKey, fromHour, toHour, selection, dimensioned]);
+    return new Promise((done, fail) => {
+      if (this.pending.size === 0) setImmediate(() => void this.flush());
+      const entry = this.pending.get(key) ?? { args: [type, scope.metricKey, fromHour, toHour, selection, dimensioned], waiting: [] };
+      entry.waiting.push({ scope, done, fail });
+      this.pending.set(key, entry);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const groups = [...this.pending.values()];
+    this.pending = new Map();
+    await Promise.all(
+      groups.map(async ({ args: [type, metricKey, fromHour, toHour, selection, dimensioned], waiting }) => {
+        try {
+          if (waiting.length === 1) {
+            waiting[0].done(await this.repository.bucketTotals(type, waiting[0].scope, fromHour, toHour, selection, dimensioned));
+            return;
+          }
+          const answers = await this.repository.bucketTotalsMany(
+            type,
+            waiting.map(({ scope }) => scope),
+            metricKey,
+            fromHour,
+            toHour,
+            selection,
+            dimensioned,
+          );
+          waiting.forEach(({ done }, index) => done(answers[index]));
+        } catch (error) {
+          for (const { fail } of waiting) fail(error);
+        }
+      }),
+    );
+  }
 }

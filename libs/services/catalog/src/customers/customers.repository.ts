@@ -73,6 +73,12 @@ export class CustomersRepository {
     return toRecord(rows[0]);
   }
 
+  /** The customers of these ids that exist, in no particular order. */
+  async findMany(ids: readonly string[]): Promise<CustomerRecord[]> {
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM catalog.customers WHERE id = ANY($1::text[])`, [ids])) as CustomerRow[];
+    return rows.map(toRecord);
+  }
+
   async find(id: string): Promise<CustomerRecord | undefined> {
     const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM catalog.customers WHERE id = $1`, [id])) as CustomerRow[];
     return rows[0] && toRecord(rows[0]);

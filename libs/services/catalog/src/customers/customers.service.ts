@@ -69,6 +69,11 @@ export class CustomersService {
     return customer;
   }
 
+  /** Those of the ids that exist (GET /v1/customers/:id for many, one read). */
+  findMany(ids: readonly string[]): Promise<CustomerRecord[]> {
+    return this.repository.findMany(ids);
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.repository.find(id)) !== undefined;
   }

@@ -99,6 +99,12 @@ export class SubscriptionsRepository {
     return toRecord(rows[0]);
   }
 
+  /** The subscriptions of these ids that exist, in no particular order. */
+  async findMany(ids: readonly string[]): Promise<SubscriptionRecord[]> {
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM catalog.subscriptions WHERE id = ANY($1::text[])`, [ids])) as SubscriptionRow[];
+    return rows.map(toRecord);
+  }
+
   async find(id: string): Promise<SubscriptionRecord | undefined> {
     const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM catalog.subscriptions WHERE id = $1`, [id])) as SubscriptionRow[];
     return rows[0] && toRecord(rows[0]);

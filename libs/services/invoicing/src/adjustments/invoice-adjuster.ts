@@ -4,6 +4,7 @@ import { DiscountTerms, finishInvoice, InvoiceAdjustments, preTaxAmounts } from 
 import { formatAmount, formatDecimal } from '@abaxus/domain/money/decimal';
 import { OutboxTransaction } from '@abaxus/platform/bus/service-outbox';
 import type { EntityManager } from 'typeorm';
+import type { ActiveDiscountRow } from '../coupons/coupons.repository';
 import { CouponsService } from '../coupons/coupons.service';
 import { CreditSpending } from '../credits/credit-spending';
 import { TaxCalculator } from '../taxes/tax-calculator';
@@ -52,6 +53,28 @@ export class InvoiceAdjuster {
     return finishInvoice(pre.amounts, pre.taxes, await this.credits.available(tx, request.customerId, request.currency, request.at));
   }
 
+  /**
+   * compute for a group of invoices in one transaction (a billing run's batch): the discounts of
+   * all their customers read at once, their credit accounts locked and read at once. Invoices of
+   * the same customer and currency (not made by the run) are computed one by one.
+   */
+  async computeMany(tx: OutboxTransaction, requests: readonly AdjustmentRequest[]): Promise<InvoiceAdjustments[]> {
+    const accounts = new Set(requests.map((request) => `${request.customerId}\u0000${request.currency}`));
+    if (requests.length < 2 || accounts.size < requests.length) {
+      const one: InvoiceAdjustments[] = [];
+      for (const request of requests) one.push(await this.compute(tx, request));
+      return one;
+    }
+    const discounts = await this.coupons.discountsOfMany(tx.manager, [...new Set(requests.map((request) => request.customerId))]);
+    // One connection: the tax reads (if any) still go one after another.
+    const pre = await Promise.all(requests.map((request) => this.preTax(tx.manager, request, discounts.get(request.customerId) ?? [])));
+    const available = await this.credits.availableMany(
+      tx,
+      requests.map((request) => ({ customerId: request.customerId, currency: request.currency, at: request.at })),
+    );
+    return requests.map((_, index) => finishInvoice(pre[index].amounts, pre[index].taxes, available[index]));
+  }
+
   /** The same amounts with nothing locked, spent or recorded (the upcoming invoice). */
   async preview(manager: EntityManager, request: AdjustmentRequest): Promise<{ adjustments: AdjustmentsSnapshot; total: Big }> {
     const pre = await this.preTax(manager, request);
@@ -60,9 +83,9 @@ export class InvoiceAdjuster {
     return { adjustments: adjustmentsSnapshot(request, adjustments, draws), total: adjustments.total };
   }
 
-  private async preTax(manager: EntityManager, request: AdjustmentRequest) {
+  private async preTax(manager: EntityManager, request: AdjustmentRequest, knownDiscounts?: ActiveDiscountRow[]) {
     const lines = request.lineAmounts.map((amount, index) => ({ key: `line_items[${index}]`, amount: new Big(amount) }));
-    const discounts = await this.coupons.applicable(manager, request.customerId, request.currency, request.subscriptionIds);
+    const discounts = await this.coupons.applicable(manager, request.customerId, request.currency, request.subscriptionIds, knownDiscounts);
     const amounts = preTaxAmounts(request.currency, lines, discounts, request.minimum);
     const taxes = await this.taxCalculator.taxes(manager, {
       customerId: request.customerId,

@@ -105,6 +105,56 @@ describe('billing cycles and test clocks (service alone)', () => {
     }
   });
 
+  it('bills a whole batch in one advance: one invoice each, gapless, each with its own discount and credit; customers that fail (pricing, or in the issuing transaction) are recorded and the others are invoiced', async () => {
+    const clock = await newClock('2026-05-01T00:00:00Z');
+    const customers = [];
+    for (let i = 0; i < 12; i++) {
+      customers.push(
+        await neighbours.cycledCustomer({ interval: 'month', startDate: '2026-05-01T00:00:00.000Z', fee: '10.00', usageAmount: '2.00', testClock: clock.id }),
+      );
+    }
+    const [credited, discounted, failing, taxed] = [customers[2], customers[5], customers[8], customers[10]];
+    const failed = [failing, taxed];
+    // The customers live in the clock's time once their subscriptions reached invoicing.
+    await pollUntil(async () => expect((await sut.api('GET', `/v1/customers/${credited.id}/credit-balance`)).body.as_of).toBe('2026-05-01T00:00:00.000Z'));
+    expectStatus(await sut.api('POST', `/v1/customers/${credited.id}/credit-grants`, { amount: '5.00', currency: 'USD', category: 'paid' }), 201);
+    const coupon = `BATCH${Date.now()}`;
+    expectStatus(await sut.api('POST', '/v1/coupons', { id: coupon, percent_off: '10', duration: 'once' }), 201);
+    expectStatus(await sut.api('POST', `/v1/customers/${discounted.id}/discounts`, { coupon_id: coupon }), 201);
+    neighbours.failPricing(failing.subscriptionId);
+    // Fails inside the group's issuing transaction: the group is written again customer by customer.
+    neighbours.updateCustomer(taxed.id, { tax_rate_ids: ['no_such_rate'] });
+
+    await advance(clock.id, '2026-06-01T01:00:00Z');
+    const issued = (await Promise.all(customers.map((customer) => invoicesOf(customer.id)))).map((invoices) => invoices.length);
+    expect(issued).toEqual(customers.map((customer) => (failed.includes(customer) ? 0 : 1)));
+    const invoices = (
+      await Promise.all(customers.filter((customer) => !failed.includes(customer)).map(async (customer) => (await invoicesOf(customer.id))[0]))
+    ).sort((a, b) => a.number.localeCompare(b.number));
+    // Gapless: the run's ten numbers follow each other.
+    const numbers = invoices.map((invoice) => Number(invoice.number.slice(4)));
+    expect(numbers).toEqual(numbers.map((_, index) => numbers[0] + index));
+    const byCustomer = new Map(invoices.map((invoice) => [invoice.customer_id, invoice]));
+    expect(byCustomer.get(customers[0].id)).toMatchObject({ total_amount: '12.00', discount_amount: '0.00', credits_applied: '0.00', amount_due: '12.00' });
+    expect(byCustomer.get(credited.id)).toMatchObject({ total_amount: '12.00', credits_applied: '5.00', amount_due: '7.00' });
+    expect(byCustomer.get(discounted.id)).toMatchObject({ discount_amount: '1.20', total_amount: '10.80', amount_due: '10.80' });
+    const runs: BillingRunJson[] = (await sut.api('GET', `/v1/billing-runs?test_clock=${clock.id}`)).body.data;
+    expect(runs.reduce((sum, run) => sum + run.invoices_issued, 0)).toBe(10);
+    const failures = runs.flatMap((run) => run.failures);
+    expect(new Set(failures.map((failure) => `${failure.customer_id} ${failure.code}`))).toEqual(
+      new Set([`${failing.id} stub_pricing_down`, `${taxed.id} unknown_tax_rate`]),
+    );
+
+    // Fixed, the failed customers' cycles are still due: the next advance bills them, once.
+    neighbours.failPricing(failing.subscriptionId, false);
+    neighbours.updateCustomer(taxed.id, { tax_rate_ids: [] });
+    await advance(clock.id, '2026-06-02T00:00:00Z');
+    for (const customer of failed) {
+      expect((await invoicesOf(customer.id)).map((invoice) => [invoice.period_end, invoice.total_amount])).toEqual([['2026-06-01T00:00:00.000Z', '12.00']]);
+    }
+    expect((await Promise.all(customers.map((customer) => invoicesOf(customer.id)))).map((list) => list.length)).toEqual(customers.map(() => 1));
+  });
+
   it('waits for the grace period: a cycle ended 59 minutes ago is not invoiced yet', async () => {
     const clock = await newClock('2026-03-01T00:00:00Z');
     const customer = await neighbours.cycledCustomer({ interval: 'week', startDate: '2026-03-01T00:00:00.000Z', fee: '7.00', testClock: clock.id });

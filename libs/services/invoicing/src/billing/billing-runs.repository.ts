@@ -34,6 +34,26 @@ export class BillingRunsRepository {
     );
   }
 
+  /** countIssued for several runs at once: `issued` invoices more on each. */
+  async countIssuedMany(
+    manager: EntityManager,
+    runs: ReadonlyArray<{ run: { id: string; cycleEnd: Date; testClock: string | null; startedAt: Date }; issued: number }>,
+  ): Promise<void> {
+    if (runs.length === 0) return;
+    await manager.query(
+      `INSERT INTO invoicing.billing_runs (id, cycle_end, test_clock, started_at, invoices_issued)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::int[]) ORDER BY 1
+       ON CONFLICT (id) DO UPDATE SET invoices_issued = billing_runs.invoices_issued + EXCLUDED.invoices_issued`,
+      [
+        runs.map(({ run }) => run.id),
+        runs.map(({ run }) => run.cycleEnd),
+        runs.map(({ run }) => run.testClock),
+        runs.map(({ run }) => run.startedAt),
+        runs.map(({ issued }) => issued),
+      ],
+    );
+  }
+
   async addFailure(run: { id: string; cycleEnd: Date; testClock: string | null; startedAt: Date }, failure: BillingRunFailure): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO invoicing.billing_runs (id, cycle_end, test_clock, started_at, failures) VALUES ($1, $2, $3, $4, jsonb_build_array($5::jsonb))

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { CatalogEventEnvelope } from '@abaxus/contracts/catalog-events';
+import type { CatalogEventEnvelope, SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { TOPICS } from '@abaxus/contracts/topics';
 import { BusSubscription, IncomingMessage, MessageBus } from '@abaxus/platform/bus/message-bus';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
@@ -59,6 +59,7 @@ export class CatalogSubscriptionsConsumer implements OnApplicationBootstrap, OnM
   private async handleBatch(messages: IncomingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
+      const records: SubscriptionRecord[] = [];
       for (const message of messages) {
         let event: CatalogEventEnvelope | undefined;
         try {
@@ -68,9 +69,13 @@ export class CatalogSubscriptionsConsumer implements OnApplicationBootstrap, OnM
           this.logger.warn(`skipping unreadable catalog event at ${message.topic}/${message.partition}@${message.offset}`);
         }
         if (event && typeof event.type === 'string' && event.type.startsWith('subscription.')) {
-          await this.schedule.applyRecord(manager, event.data as Extract<CatalogEventEnvelope, { type: 'subscription.created' }>['data']);
+          records.push(event.data as Extract<CatalogEventEnvelope, { type: 'subscription.created' }>['data']);
         }
       }
+      // Applied in id order (each subscription's events still in theirs: the sort is stable), so rows
+      // are locked in the order a billing run's issuing transaction locks them: no deadlock between the two.
+      records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const record of records) await this.schedule.applyRecord(manager, record);
       const last = messages[messages.length - 1];
       await manager.query(
         `INSERT INTO invoicing.catalog_positions (topic, partition, next_offset) VALUES ($1, $2, $3)

@@ -47,6 +47,23 @@ export class CollectionRepository {
     );
   }
 
+  /** scheduleIfAutomatic for several invoices in one statement (a group issued together). */
+  async scheduleIfAutomaticMany(
+    manager: EntityManager,
+    invoices: ReadonlyArray<{ id: string; customer_id: string; test_clock: string | null }>,
+    now: Date,
+  ): Promise<void> {
+    if (invoices.length === 0) return;
+    await manager.query(
+      `INSERT INTO invoicing.invoice_collection (invoice_id, test_clock, email_pending, charge_pending, next_attempt_at, state)
+       SELECT i.invoice_id, i.test_clock, cb.auto_email, cb.auto_charge, $4, 'pending'
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS i(invoice_id, customer_id, test_clock)
+       JOIN invoicing.customer_billing cb ON cb.customer_id = i.customer_id
+       WHERE cb.auto_email OR cb.auto_charge`,
+      [invoices.map((invoice) => invoice.id), invoices.map((invoice) => invoice.customer_id), invoices.map((invoice) => invoice.test_clock), now],
+    );
+  }
+
   /**
    * In a void's transaction: nothing more is collected. The claim is dropped too, so a worker in
    * the middle of this collection records nothing when it finishes (its charge is refused: voided).

@@ -101,6 +101,27 @@ export class CouponsRepository {
     return rows.map((row) => ({ ...row, coupon: coupons.find((coupon) => coupon.id === row.coupon_id)! }));
   }
 
+  /** discountsOf for many customers in two reads (a group of invoices issued together), by customer. */
+  async discountsOfMany(manager: EntityManager, customerIds: readonly string[]): Promise<Map<string, ActiveDiscountRow[]>> {
+    const byCustomer = new Map<string, ActiveDiscountRow[]>();
+    const rows: Array<DiscountRow & { cycles_used: number }> = await manager.query(
+      `SELECT d.id, d.customer_id, d.subscription_id, d.coupon_id, d.created_at,
+         (SELECT count(*)::int FROM invoicing.discount_applications a WHERE a.discount_id = d.id AND a.voided_at IS NULL) AS cycles_used
+       FROM invoicing.discounts d WHERE d.customer_id = ANY($1::text[]) ORDER BY d.seq`,
+      [customerIds],
+    );
+    if (rows.length === 0) return byCustomer;
+    const coupons: CouponRow[] = await manager.query(`SELECT ${COUPON_COLUMNS} FROM invoicing.coupons WHERE id = ANY($1::text[])`, [
+      [...new Set(rows.map((row) => row.coupon_id))],
+    ]);
+    for (const row of rows) {
+      const list = byCustomer.get(row.customer_id) ?? [];
+      list.push({ ...row, coupon: coupons.find((coupon) => coupon.id === row.coupon_id)! });
+      byCustomer.set(row.customer_id, list);
+    }
+    return byCustomer;
+  }
+
   async recordApplication(manager: EntityManager, discountId: string, invoiceId: string, amount: string): Promise<void> {
     await manager.query('INSERT INTO invoicing.discount_applications (discount_id, invoice_id, amount) VALUES ($1, $2, $3)', [discountId, invoiceId, amount]);
   }

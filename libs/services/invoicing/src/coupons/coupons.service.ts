@@ -14,7 +14,7 @@ import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
 import { EntityManager } from 'typeorm';
 import { CustomerTime } from '../adjustments/customer-time';
 import { CreateCouponDto, CreateDiscountDto } from './coupon.dto';
-import { CouponRow, CouponsRepository, DiscountRow } from './coupons.repository';
+import { ActiveDiscountRow, CouponRow, CouponsRepository, DiscountRow } from './coupons.repository';
 
 export interface CouponJson {
   id: string;
@@ -166,8 +166,14 @@ export class CouponsService {
    * attached. A subscription's discount counts only on invoices covering that subscription; an
    * amount off counts only in its own currency.
    */
-  async applicable(manager: EntityManager, customerId: string, currency: string, subscriptionIds: readonly string[]): Promise<ApplicableDiscount[]> {
-    const discounts = await this.coupons.discountsOf(manager, customerId);
+  async applicable(
+    manager: EntityManager,
+    customerId: string,
+    currency: string,
+    subscriptionIds: readonly string[],
+    known?: ActiveDiscountRow[],
+  ): Promise<ApplicableDiscount[]> {
+    const discounts = known ?? (await this.coupons.discountsOf(manager, customerId));
     return discounts
       .filter((discount) => discount.subscription_id === null || subscriptionIds.includes(discount.subscription_id))
       .filter((discount) => discount.coupon.currency === null || discount.coupon.currency === currency)
@@ -178,6 +184,11 @@ export class CouponsService {
         terms:
           discount.coupon.percent_off !== null ? { percentOff: new Big(discount.coupon.percent_off) } : { amountOff: new Big(discount.coupon.amount_off!) },
       }));
+  }
+
+  /** The discounts of many customers in one go (the issuing transaction of a group), for applicable's `known`. */
+  discountsOfMany(manager: EntityManager, customerIds: readonly string[]): Promise<Map<string, ActiveDiscountRow[]>> {
+    return this.coupons.discountsOfMany(manager, customerIds);
   }
 
   recordApplication(manager: EntityManager, discountId: string, invoiceId: string, amount: Big): Promise<void> {

@@ -58,6 +58,43 @@ export class CreditLedgerRepository {
     return rows[0];
   }
 
+  /**
+   * lockAccount for several (customer, currency) accounts in two statements, locked in byte order
+   * (a group of invoices issued in one transaction).
+   */
+  async lockAccounts(manager: EntityManager, accounts: ReadonlyArray<{ customerId: string; currency: string }>): Promise<void> {
+    if (accounts.length === 0) return;
+    const customers = accounts.map((account) => account.customerId);
+    const currencies = accounts.map((account) => account.currency);
+    await manager.query('INSERT INTO invoicing.credit_accounts (customer_id, currency) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
+      customers,
+      currencies,
+    ]);
+    await manager.query(
+      `SELECT 1 FROM invoicing.credit_accounts a JOIN unnest($1::text[], $2::text[]) AS k(customer_id, currency)
+         ON a.customer_id = k.customer_id AND a.currency = k.currency
+       ORDER BY a.customer_id COLLATE "C", a.currency COLLATE "C" FOR UPDATE OF a`,
+      [customers, currencies],
+    );
+  }
+
+  /** grantsOf for several (customer, currency) accounts in one read, oldest first, keyed by `customer\u0000currency`. */
+  async grantsOfMany(manager: EntityManager, accounts: ReadonlyArray<{ customerId: string; currency: string }>): Promise<Map<string, CreditGrantRow[]>> {
+    const byAccount = new Map<string, CreditGrantRow[]>();
+    if (accounts.length === 0) return byAccount;
+    const rows: CreditGrantRow[] = await manager.query(
+      `SELECT ${GRANT_COLUMNS} FROM invoicing.credit_grants g JOIN unnest($1::text[], $2::text[]) AS k(customer_id, currency)
+         ON g.customer_id = k.customer_id AND g.currency = k.currency
+       ORDER BY g.seq`,
+      [accounts.map((account) => account.customerId), accounts.map((account) => account.currency)],
+    );
+    for (const row of rows) {
+      const key = `${row.customer_id}\u0000${row.currency}`;
+      byAccount.set(key, [...(byAccount.get(key) ?? []), row]);
+    }
+    return byAccount;
+  }
+
   async setLowBalanceNotified(manager: EntityManager, customerId: string, currency: string, notified: boolean): Promise<void> {
     await manager.query('UPDATE invoicing.credit_accounts SET low_balance_notified = $3 WHERE customer_id = $1 AND currency = $2', [
       customerId,

@@ -43,6 +43,16 @@ export class CreditSpending {
   }
 
   /**
+   * available for several (customer, currency) accounts at once, each distinct (a group of
+   * invoices in one transaction): the accounts locked and the grants read in three statements.
+   */
+  async availableMany(tx: OutboxTransaction, accounts: ReadonlyArray<{ customerId: string; currency: string; at: Date }>): Promise<Big[]> {
+    await this.ledger.lockAccounts(tx.manager, accounts);
+    const grants = await this.ledger.grantsOfMany(tx.manager, accounts);
+    return accounts.map(({ customerId, currency, at }) => liveBalance((grants.get(`${customerId}\u0000${currency}`) ?? []).map(toAvailable), currency, at));
+  }
+
+  /**
    * In the issuing transaction (after `available`, lock held): takes `amount` from the live
    * grants by priority then earliest expiry, and emits credits.balance_low on a crossing.
    */

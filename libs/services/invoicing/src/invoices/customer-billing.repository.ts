@@ -53,6 +53,34 @@ export class CustomerBillingRepository {
     return rows.length === 1;
   }
 
+  /** holdsIssuing for many customers in one statement: those whose claim is still this issuer's, their rows locked. */
+  async holdingIssuing(manager: EntityManager, customerIds: readonly string[], claim: string): Promise<Set<string>> {
+    const rows: Array<{ customer_id: string }> = await manager.query(
+      'SELECT customer_id FROM invoicing.customer_billing WHERE customer_id = ANY($1::text[]) AND issuing_claim = $2 ORDER BY customer_id FOR UPDATE',
+      [customerIds, claim],
+    );
+    return new Set(rows.map((row) => row.customer_id));
+  }
+
+  /** renewIssuing for many customers in one statement: those whose claim was still this issuer's. */
+  async renewIssuingMany(customerIds: readonly string[], claim: string, until: Date): Promise<Set<string>> {
+    if (customerIds.length === 0) return new Set();
+    const [rows]: [Array<{ customer_id: string }>, number] = await this.dataSource.query(
+      'UPDATE invoicing.customer_billing SET issuing_until = $3 WHERE customer_id = ANY($1::text[]) AND issuing_claim = $2 RETURNING customer_id',
+      [customerIds, claim, until],
+    );
+    return new Set(rows.map((row) => row.customer_id));
+  }
+
+  /** releaseIssuing for many customers in one statement. */
+  async releaseIssuingMany(customerIds: readonly string[], claim: string): Promise<void> {
+    if (customerIds.length === 0) return;
+    await this.dataSource.query(
+      'UPDATE invoicing.customer_billing SET issuing_claim = NULL, issuing_until = NULL WHERE customer_id = ANY($1::text[]) AND issuing_claim = $2',
+      [customerIds, claim],
+    );
+  }
+
   /** Extends this issuer's claim (false when it lost it). */
   async renewIssuing(customerId: string, claim: string, until: Date): Promise<boolean> {
     const [, affected]: [unknown[], number] = await this.dataSource.query(

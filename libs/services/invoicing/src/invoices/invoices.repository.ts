@@ -138,6 +138,15 @@ export class InvoicesRepository {
     return rows[0].sequence;
   }
 
+  /** `count` consecutive sequences in one update (a group of invoices issued together): the first of them. */
+  async allocateSequences(manager: EntityManager, count: number): Promise<bigint> {
+    const [rows]: [Array<{ sequence: string }>, number] = await manager.query(
+      'UPDATE invoicing.invoice_counter SET last_sequence = last_sequence + $1 RETURNING last_sequence::text AS sequence',
+      [count],
+    );
+    return BigInt(rows[0].sequence) - BigInt(count) + 1n;
+  }
+
   /** The invoice, the period of each subscription it covers and its first history entry, in one statement. */
   async insert(
     manager: EntityManager,
@@ -182,6 +191,63 @@ export class InvoicesRepository {
     } catch (error) {
       if (pgCode(error) === PG_UNIQUE_VIOLATION) {
         throw new ProblemException(409, 'already_invoiced', 'Another invoice already covers this period.');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Several invoices with their periods and first history entries in one statement (a group
+   * issued in one transaction); one alone as insert does.
+   */
+  async insertMany(
+    manager: EntityManager,
+    written: ReadonlyArray<{ invoice: InvoiceRow; periods: InvoicePeriodRow[]; issueDetail: Record<string, unknown>; reason: 'manual' | 'subscription_cycle' }>,
+  ): Promise<void> {
+    if (written.length === 1) return this.insert(manager, written[0].invoice, written[0].periods, written[0].issueDetail, written[0].reason);
+    if (written.length === 0) return;
+    const invoices = written.map(({ invoice }) => invoice);
+    const periods = written.flatMap(({ invoice, periods: rows }) => rows.map((period) => ({ invoiceId: invoice.id, ...period })));
+    try {
+      await manager.query(
+        `WITH invoice AS (
+           INSERT INTO invoicing.invoices (id, sequence, number, customer_id, status, currency, period_start, period_end, total_amount, snapshot, created_at, billing_reason, paid_at, amount_due)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::numeric[],
+                                $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::numeric[])
+           RETURNING id, status, created_at
+         ), periods AS (
+           INSERT INTO invoicing.invoice_periods (invoice_id, subscription_id, period_start, period_end, calculation_id)
+           SELECT * FROM unnest($15::text[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::text[])
+         )
+         INSERT INTO invoicing.invoice_history (invoice_id, action, from_status, to_status, detail, occurred_at)
+         SELECT invoice.id, 'issue', NULL, invoice.status, d.detail::jsonb, invoice.created_at
+         FROM invoice JOIN unnest($1::text[], $20::text[]) AS d(id, detail) ON d.id = invoice.id`,
+        [
+          invoices.map((invoice) => invoice.id),
+          invoices.map((invoice) => invoice.sequence),
+          invoices.map((invoice) => invoice.number),
+          invoices.map((invoice) => invoice.customer_id),
+          invoices.map((invoice) => invoice.status),
+          invoices.map((invoice) => invoice.currency),
+          invoices.map((invoice) => invoice.period_start),
+          invoices.map((invoice) => invoice.period_end),
+          invoices.map((invoice) => invoice.total_amount),
+          invoices.map((invoice) => invoice.snapshot),
+          invoices.map((invoice) => invoice.created_at),
+          written.map(({ reason }) => reason),
+          invoices.map((invoice) => invoice.paid_at),
+          invoices.map((invoice) => invoice.amount_due ?? null),
+          periods.map((period) => period.invoiceId),
+          periods.map((period) => period.subscription_id),
+          periods.map((period) => period.period_start),
+          periods.map((period) => period.period_end),
+          periods.map((period) => period.calculation_id),
+          written.map(({ issueDetail }) => JSON.stringify(issueDetail)),
+        ],
+      );
+    } catch (error) {
+      if (pgCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new ProblemException(409, 'already_invoiced', 'Another invoice already covers one of these periods.');
       }
       throw error;
     }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Big from 'big.js';
+import type { InvoiceAdjustments } from '@abaxus/domain/adjustments/invoice-adjustments';
 import { randomBytes } from 'node:crypto';
 import type { CustomerRecord } from '@abaxus/contracts/catalog-events';
 import { formatInvoiceNumber } from '@abaxus/domain/invoice/invoice-number';
@@ -55,10 +56,25 @@ export class IssuedInvoiceWriter {
   ) {}
 
   async write(tx: OutboxTransaction, issued: IssuedInvoice): Promise<InvoiceRow> {
-    for (const period of issued.periods) await this.schedule.markBilled(tx.manager, period.subscription_id, period.period_end);
+    return (await this.writeMany(tx, [issued]))[0];
+  }
+
+  /**
+   * Several invoices (of different customers, or of one customer's currencies) in the caller's
+   * transaction, in order: the schedule moved for all their periods at once, the settings read
+   * once, each one's discounts, taxes and credit, then their numbers in one counter update (last,
+   * as for one invoice), the invoices inserted together. One failing fails them all (the caller
+   * retries them one by one).
+   */
+  async writeMany(tx: OutboxTransaction, group: readonly IssuedInvoice[]): Promise<InvoiceRow[]> {
+    if (group.length === 0) return [];
+    await this.schedule.markBilledMany(
+      tx.manager,
+      group.flatMap((issued) => issued.periods),
+    );
     // The issuer, terms and number prefix as they are now go with the invoice (its document never changes).
     const settings = await this.settings.current(tx.manager);
-    const request: AdjustmentRequest = {
+    const requests: AdjustmentRequest[] = group.map((issued) => ({
       customerId: issued.customerId,
       currency: issued.currency,
       lineAmounts: issued.snapshot.line_items.map((item) => item.amount),
@@ -66,51 +82,62 @@ export class IssuedInvoiceWriter {
       taxRateIds: issued.billedTo.tax_rate_ids ?? [],
       minimum: issued.minimum,
       at: issued.customerNow,
-    };
-    const adjustments = await this.adjuster.compute(tx, request);
-    if (issued.reason === 'manual' && adjustments.total.eq(0)) {
-      throw new ProblemException(
-        422,
-        'zero_amount_invoice',
-        `The invoice of customer ${issued.customerId} up to ${issued.end.toISOString()} would total zero after discounts; nothing was issued.`,
-      );
+    }));
+    const computed: Array<{ request: AdjustmentRequest; adjustments: InvoiceAdjustments }> = [];
+    for (const [index, adjustments] of (await this.adjuster.computeMany(tx, requests)).entries()) {
+      const issued = group[index];
+      if (issued.reason === 'manual' && adjustments.total.eq(0)) {
+        throw new ProblemException(
+          422,
+          'zero_amount_invoice',
+          `The invoice of customer ${issued.customerId} up to ${issued.end.toISOString()} would total zero after discounts; nothing was issued.`,
+        );
+      }
+      computed.push({ request: requests[index], adjustments });
     }
-    const sequence = await this.invoices.allocateSequence(tx.manager);
-    const zero = adjustments.amountDue.eq(0);
-    const id = `inv_${randomBytes(12).toString('hex')}`;
-    const adjusted = await this.adjuster.record(tx, id, request, adjustments);
-    const invoice: InvoiceRow = {
-      id,
-      sequence,
-      number: formatInvoiceNumber(sequence, settings.invoice.number_prefix),
-      customer_id: issued.customerId,
-      status: zero ? 'paid' : 'issued',
-      currency: issued.currency,
-      period_start: issued.start,
-      period_end: issued.end,
-      total_amount: formatAmount(adjustments.total, issued.currency),
-      amount_due: adjusted.amount_due,
-      snapshot: JSON.stringify({ ...issued.snapshot, adjustments: adjusted, document: issuedDocumentSnapshot(settings, issued.billedTo) }),
-      payment_intent: null,
-      sent_at: null,
-      paid_at: zero ? issued.createdAt : null,
-      archived_at: null,
-      created_at: issued.createdAt,
-    };
-    await this.invoices.insert(
-      tx.manager,
-      invoice,
-      issued.periods,
-      {
-        number: invoice.number,
-        calculation_ids: issued.snapshot.calculation_ids,
-        billing_reason: issued.reason,
-        ...(zero ? { settled: adjustments.total.eq(0) ? 'zero_total' : 'zero_amount_due' } : {}),
-      },
-      issued.reason,
-    );
-    await this.adjustments.insert(tx.manager, invoice.id, issued.adjustments ?? []);
-    tx.emit(invoiceEventMessage('invoice.issued', invoice, invoice.status, invoice.created_at));
-    return invoice;
+    const first = await this.invoices.allocateSequences(tx.manager, group.length);
+    const written: Array<{ invoice: InvoiceRow; periods: InvoicePeriodRow[]; issueDetail: Record<string, unknown>; reason: BillingReason }> = [];
+    for (const [index, issued] of group.entries()) {
+      const { request, adjustments } = computed[index];
+      const sequence = String(first + BigInt(index));
+      const zero = adjustments.amountDue.eq(0);
+      const id = `inv_${randomBytes(12).toString('hex')}`;
+      const adjusted = await this.adjuster.record(tx, id, request, adjustments);
+      const invoice: InvoiceRow = {
+        id,
+        sequence,
+        number: formatInvoiceNumber(sequence, settings.invoice.number_prefix),
+        customer_id: issued.customerId,
+        status: zero ? 'paid' : 'issued',
+        currency: issued.currency,
+        period_start: issued.start,
+        period_end: issued.end,
+        total_amount: formatAmount(adjustments.total, issued.currency),
+        amount_due: adjusted.amount_due,
+        snapshot: JSON.stringify({ ...issued.snapshot, adjustments: adjusted, document: issuedDocumentSnapshot(settings, issued.billedTo) }),
+        payment_intent: null,
+        sent_at: null,
+        paid_at: zero ? issued.createdAt : null,
+        archived_at: null,
+        created_at: issued.createdAt,
+      };
+      written.push({
+        invoice,
+        periods: issued.periods,
+        issueDetail: {
+          number: invoice.number,
+          calculation_ids: issued.snapshot.calculation_ids,
+          billing_reason: issued.reason,
+          ...(zero ? { settled: adjustments.total.eq(0) ? 'zero_total' : 'zero_amount_due' } : {}),
+        },
+        reason: issued.reason,
+      });
+    }
+    await this.invoices.insertMany(tx.manager, written);
+    for (const [index, { invoice }] of written.entries()) {
+      await this.adjustments.insert(tx.manager, invoice.id, group[index].adjustments ?? []);
+      tx.emit(invoiceEventMessage('invoice.issued', invoice, invoice.status, invoice.created_at));
+    }
+    return written.map(({ invoice }) => invoice);
   }
 }

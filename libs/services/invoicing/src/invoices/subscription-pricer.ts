@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { phasePieces, phasesOf } from '@abaxus/domain/billing/subscription-phase';
 import { PricingClient } from '../pricing/pricing.client';
+import { settle, Settled } from '@abaxus/platform/service/settled';
 import { cycledSubscription, ProratedCalculation, proratedCalculation } from './prorated-calculation';
 
 /**
@@ -13,6 +14,35 @@ import { cycledSubscription, ProratedCalculation, proratedCalculation } from './
 @Injectable()
 export class SubscriptionPricer {
   constructor(private readonly pricing: PricingClient) {}
+
+  /**
+   * price for many subscriptions (a billing run's batch): those that never changed plan in one
+   * call to pricing for all, the others as price does; each answers on its own (one failing does
+   * not fail the others).
+   */
+  async priceMany(
+    items: ReadonlyArray<{ customerId: string; subscription: SubscriptionRecord; from: Date; to: Date }>,
+  ): Promise<Array<Settled<ProratedCalculation[]>>> {
+    const single = items.flatMap((item, index) => (phasesOf(item.subscription).length === 1 ? [{ item, index }] : []));
+    const [calculations, others] = await Promise.all([
+      single.length === 0
+        ? Promise.resolve([])
+        : this.pricing.calculateMany(
+            single.map(({ item }) => ({ customerId: item.customerId, subscriptionId: item.subscription.id, start: item.from, end: item.to })),
+          ),
+      Promise.all(
+        items.map((item) =>
+          phasesOf(item.subscription).length === 1 ? undefined : settle(this.price(item.customerId, item.subscription, item.from, item.to)),
+        ),
+      ),
+    ]);
+    const answers: Array<Settled<ProratedCalculation[]>> = others.map((other) => other ?? { ok: false, error: new Error('not priced') });
+    for (const [position, { item, index }] of single.entries()) {
+      const calculation = calculations[position];
+      answers[index] = calculation.ok ? { ok: true, value: [proratedCalculation(calculation.value, cycledSubscription(item.subscription))] } : calculation;
+    }
+    return answers;
+  }
 
   async price(customerId: string, subscription: SubscriptionRecord, from: Date, to: Date): Promise<ProratedCalculation[]> {
     const cycled = cycledSubscription(subscription);

@@ -4,9 +4,11 @@ import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { ChargeFigure, chargeAdjustments } from '@abaxus/domain/invoice/usage-adjustment';
 import { formatAmount, formatDecimal } from '@abaxus/domain/money/decimal';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { Clock } from '@abaxus/platform/time/clock';
 import type { InvoiceSnapshot } from '../invoices/invoice-json';
 import type { ProratedCalculation, ProratedLineItemJson } from '../invoices/prorated-calculation';
+import { settle, Settled } from '@abaxus/platform/service/settled';
 import { SubscriptionPricer } from '../invoices/subscription-pricer';
 import { InvoicedPeriod, UsageAdjustmentRow, UsageAdjustmentsRepository } from './usage-adjustments.repository';
 
@@ -43,17 +45,64 @@ export class LateUsageAdjuster {
   ) {}
 
   async forSubscription(customerId: string, subscription: SubscriptionRecord): Promise<LateUsageAdjustments> {
-    const periods = await this.adjustments.invoicedPeriods(subscription.id);
-    if (periods.length === 0) return { priced: [], rows: [] };
-    const { late } = await this.http.expectOk<{ late: number[] }>('aggregation', 'POST', '/internal/v1/usage/late-periods', {
-      customer_id: customerId,
-      subscription_id: subscription.id,
-      periods: periods.map((period) => ({
-        period_start: period.period_start.toISOString(),
-        period_end: period.period_end.toISOString(),
-        checked_at: new Date(period.priced_at.getTime() - STORED_BEFORE_PRICING_MS).toISOString(),
-      })),
+    return this.withPeriods(customerId, subscription, await this.adjustments.invoicedPeriods(subscription.id));
+  }
+
+  /**
+   * forSubscription for many subscriptions (a billing run's batch), their invoiced periods read at
+   * once; each answers on its own (one failing does not fail the others).
+   */
+  async forSubscriptions(items: ReadonlyArray<{ customerId: string; subscription: SubscriptionRecord }>): Promise<Array<Settled<LateUsageAdjustments>>> {
+    const periodsOf = await this.adjustments.invoicedPeriodsOf([...new Set(items.map((item) => item.subscription.id))]);
+    const asked = items.flatMap((item, index) => {
+      const periods = periodsOf.get(item.subscription.id) ?? [];
+      return periods.length === 0 ? [] : [{ index, item, periods }];
     });
+    // Which of all their periods got late usage: asked of aggregation in one call per LATE_QUERIES_PER_CALL.
+    const lateOf = new Map<number, Settled<number[]>>();
+    for (let offset = 0; offset < asked.length; offset += LATE_QUERIES_PER_CALL) {
+      const chunk = asked.slice(offset, offset + LATE_QUERIES_PER_CALL);
+      const answer = await settle(
+        this.http.expectOk<{ results: Array<{ late?: number[]; error?: { status: number; code: string; detail: string } }> }>(
+          'aggregation',
+          'POST',
+          '/internal/v1/usage/late-periods-batch',
+          { queries: chunk.map(({ item, periods }) => latePeriodsQuery(item.customerId, item.subscription.id, periods)) },
+        ),
+      );
+      for (const [position, { index }] of chunk.entries()) {
+        const result = answer.ok ? answer.value.results?.[position] : undefined;
+        if (!answer.ok) lateOf.set(index, answer);
+        else if (result?.late) lateOf.set(index, { ok: true, value: result.late });
+        else {
+          const problem = result?.error ?? { status: 502, code: 'upstream_error', detail: 'The aggregation service answered no late periods.' };
+          lateOf.set(index, { ok: false, error: new ProblemException(problem.status, problem.code, problem.detail) });
+        }
+      }
+    }
+    return Promise.all(
+      items.map(async ({ customerId, subscription }, index): Promise<Settled<LateUsageAdjustments>> => {
+        const late = lateOf.get(index);
+        if (!late) return { ok: true, value: { priced: [], rows: [] } };
+        if (!late.ok) return late;
+        return settle(this.adjustLate(customerId, subscription, periodsOf.get(subscription.id)!, late.value));
+      }),
+    );
+  }
+
+  private async withPeriods(customerId: string, subscription: SubscriptionRecord, periods: InvoicedPeriod[]): Promise<LateUsageAdjustments> {
+    if (periods.length === 0) return { priced: [], rows: [] };
+    const { late } = await this.http.expectOk<{ late: number[] }>(
+      'aggregation',
+      'POST',
+      '/internal/v1/usage/late-periods',
+      latePeriodsQuery(customerId, subscription.id, periods),
+    );
+    return this.adjustLate(customerId, subscription, periods, late);
+  }
+
+  /** The adjustments of the periods (indexes into `periods`) that got late usage. */
+  private async adjustLate(customerId: string, subscription: SubscriptionRecord, periods: InvoicedPeriod[], late: number[]): Promise<LateUsageAdjustments> {
     const result: LateUsageAdjustments = { priced: [], rows: [] };
     // Oldest period first.
     for (const index of [...late].sort((a, b) => b - a)) {
@@ -124,4 +173,20 @@ export class LateUsageAdjuster {
     }
     return { priced, rows };
   }
+}
+
+/** Subscriptions per late-periods-batch call (aggregation takes up to 500). */
+const LATE_QUERIES_PER_CALL = 200;
+
+/** What aggregation's late-periods is asked for one subscription's invoiced periods. */
+function latePeriodsQuery(customerId: string, subscriptionId: string, periods: InvoicedPeriod[]) {
+  return {
+    customer_id: customerId,
+    subscription_id: subscriptionId,
+    periods: periods.map((period) => ({
+      period_start: period.period_start.toISOString(),
+      period_end: period.period_end.toISOString(),
+      checked_at: new Date(period.priced_at.getTime() - STORED_BEFORE_PRICING_MS).toISOString(),
+    })),
+  };
 }

@@ -45,6 +45,29 @@ export class UsageAdjustmentsRepository {
     );
   }
 
+  /** invoicedPeriods of many subscriptions in one read, by subscription (none: absent). */
+  async invoicedPeriodsOf(subscriptionIds: readonly string[]): Promise<Map<string, InvoicedPeriod[]>> {
+    const byId = new Map<string, InvoicedPeriod[]>();
+    if (subscriptionIds.length === 0) return byId;
+    const rows: Array<InvoicedPeriod & { subscription_id: string }> = await this.dataSource.query(
+      `SELECT s.subscription_id, x.* FROM unnest($1::text[]) AS s(subscription_id) CROSS JOIN LATERAL (
+         SELECT i.id AS invoice_id, i.number AS invoice_number, i.snapshot, p.period_start, p.period_end,
+                GREATEST(i.created_at, (
+                  SELECT max(a.repriced_at) FROM invoicing.usage_adjustments a JOIN invoicing.invoices carrier ON carrier.id = a.invoice_id
+                  WHERE a.original_invoice_id = i.id AND a.subscription_id = p.subscription_id AND carrier.status <> 'voided')) AS priced_at
+         FROM invoicing.invoice_periods p JOIN invoicing.invoices i ON i.id = p.invoice_id
+         WHERE p.subscription_id = s.subscription_id AND p.voided_at IS NULL AND i.status <> 'voided'
+         ORDER BY p.period_start DESC LIMIT $2) x`,
+      [subscriptionIds, LATE_USAGE_PERIODS],
+    );
+    for (const { subscription_id: id, ...period } of rows) {
+      const list = byId.get(id) ?? [];
+      list.push(period);
+      byId.set(id, list);
+    }
+    return byId;
+  }
+
   /** What earlier adjustments (on invoices that are not voided) billed per charge for one invoice's period. */
   async adjustedSoFar(originalInvoiceId: string, subscriptionId: string): Promise<Map<string, { quantity: string; amount: string }>> {
     const rows: Array<{ charge_key: string; quantity: string; amount: string }> = await this.dataSource.query(

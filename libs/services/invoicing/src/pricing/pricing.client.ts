@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
+import { Settled } from '@abaxus/platform/service/settled';
 
 export interface CalculationRequest {
   customerId: string;
@@ -19,15 +21,57 @@ export class PricingClient {
   constructor(private readonly http: ServiceHttpClient) {}
 
   calculate(request: CalculationRequest): Promise<CalculationJson> {
-    return this.http.expectOk<CalculationJson>('pricing', 'POST', '/v1/pricing/calculate', {
-      customer_id: request.customerId,
-      subscription_id: request.subscriptionId,
-      period_start: request.start.toISOString(),
-      period_end: request.end.toISOString(),
-      ...(request.plan ? { plan_id: request.plan.plan_id, plan_version: request.plan.plan_version } : {}),
-      ...(request.weightPeriod
-        ? { weight_period_start: request.weightPeriod.start.toISOString(), weight_period_end: request.weightPeriod.end.toISOString() }
-        : {}),
-    });
+    return this.http.expectOk<CalculationJson>('pricing', 'POST', '/v1/pricing/calculate', bodyOf(request));
   }
+
+  /**
+   * Many calculations stored by pricing in one call per CALCULATIONS_PER_CALL (a billing run's
+   * batch); each answers on its own, refused with the problem calculate would have answered.
+   */
+  async calculateMany(requests: readonly CalculationRequest[]): Promise<Array<Settled<CalculationJson>>> {
+    const answered: Array<Settled<CalculationJson>> = [];
+    for (let offset = 0; offset < requests.length; offset += CALCULATIONS_PER_CALL) {
+      const chunk = requests.slice(offset, offset + CALCULATIONS_PER_CALL);
+      const { results } = await this.http.expectOk<{ results: Array<{ calculation?: CalculationJson; error?: ProblemBody }> }>(
+        'pricing',
+        'POST',
+        '/internal/v1/pricing/calculate-batch',
+        { calculations: chunk.map(bodyOf) },
+      );
+      if (!Array.isArray(results) || results.length !== chunk.length) {
+        throw new Error(`the pricing service answered ${Array.isArray(results) ? results.length : 'no'} calculations for ${chunk.length}`);
+      }
+      for (const result of results) {
+        if (result.calculation) answered.push({ ok: true, value: result.calculation });
+        else {
+          const { status, code, detail, errors } = result.error ?? { status: 502, code: 'upstream_error', detail: 'The pricing service answered nothing.' };
+          answered.push({ ok: false, error: new ProblemException(status, code, detail, errors ? { errors } : {}) });
+        }
+      }
+    }
+    return answered;
+  }
+}
+
+/** Calculations per calculate-batch call (pricing takes up to 500). */
+const CALCULATIONS_PER_CALL = 200;
+
+interface ProblemBody {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+function bodyOf(request: CalculationRequest): Record<string, unknown> {
+  return {
+    customer_id: request.customerId,
+    subscription_id: request.subscriptionId,
+    period_start: request.start.toISOString(),
+    period_end: request.end.toISOString(),
+    ...(request.plan ? { plan_id: request.plan.plan_id, plan_version: request.plan.plan_version } : {}),
+    ...(request.weightPeriod
+      ? { weight_period_start: request.weightPeriod.start.toISOString(), weight_period_end: request.weightPeriod.end.toISOString() }
+      : {}),
+  };
 }

@@ -65,6 +65,15 @@ export interface StubbedCustomer {
   providerCustomer: string;
 }
 
+interface CalculateBody {
+  customer_id: string;
+  subscription_id: string;
+  period_start: string;
+  period_end: string;
+  plan_id?: string;
+  plan_version?: number;
+}
+
 const uniqueId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 export class InvoicingNeighbourStubs {
@@ -77,63 +86,87 @@ export class InvoicingNeighbourStubs {
   private readonly planPrices = new Map<string, { fee: string; usageAmount: string }>();
   private readonly customers = new Map<string, CustomerRecord>();
 
+  /** Subscriptions pricing refuses (503) until told otherwise. */
+  private readonly failingPricing = new Set<string>();
+
   /** Periods aggregation reports late usage for, by subscription: the indexes of the periods asked that start at these instants. */
   private readonly latePeriodStarts = new Map<string, string[]>();
 
   constructor(private readonly sut: ServiceUnderTest) {
     this.metric('api_calls', 'API calls');
-    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => {
-      const body = request.body as { subscription_id: string; periods: Array<{ period_start: string }> };
+    const late = (body: { subscription_id: string; periods: Array<{ period_start: string }> }) => {
       const starts = this.latePeriodStarts.get(body.subscription_id) ?? [];
-      return {
-        status: 200,
-        body: { late: body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : [])) },
-      };
-    });
+      return body.periods.flatMap((period, index) => (starts.includes(new Date(period.period_start).toISOString()) ? [index] : []));
+    };
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods', (request) => ({
+      status: 200,
+      body: { late: late(request.body as { subscription_id: string; periods: Array<{ period_start: string }> }) },
+    }));
+    // The billing run asks for a whole batch's subscriptions in one call.
+    this.sut.stubs.aggregation?.on('POST /internal/v1/usage/late-periods-batch', (request) => ({
+      status: 200,
+      body: {
+        results: (request.body as { queries: Array<{ subscription_id: string; periods: Array<{ period_start: string }> }> }).queries.map((query) => ({
+          late: late(query),
+        })),
+      },
+    }));
+    // The billing run reads a batch's customers in one call.
+    this.stub('catalog').on('POST /internal/v1/catalog/customers', (request) => ({
+      status: 200,
+      body: { data: (request.body as { ids: string[] }).ids.flatMap((id) => (this.customers.has(id) ? [this.customers.get(id)!] : [])) },
+    }));
     this.stub('catalog').on('GET /v1/subscriptions', (request) => ({
       status: 200,
       body: { data: this.subscriptions.get(request.query.get('customer_id') ?? '') ?? [], has_more: false, next_cursor: null },
     }));
-    this.stub('pricing').on('POST /v1/pricing/calculate', async (request) => {
-      const body = request.body as {
-        customer_id: string;
-        subscription_id: string;
-        period_start: string;
-        period_end: string;
-        plan_id?: string;
-        plan_version?: number;
+    this.stub('pricing').on('POST /v1/pricing/calculate', (request) => this.calculate(request.body as CalculateBody));
+    // The billing run's batch: each calculation answered as the single route would, in order.
+    this.stub('pricing').on('POST /internal/v1/pricing/calculate-batch', async (request) => {
+      const asked = (request.body as { calculations: CalculateBody[] }).calculations;
+      const answers = await Promise.all(asked.map((body) => this.calculate(body)));
+      return {
+        status: 200,
+        body: { results: answers.map((answer) => (answer.status === 200 ? { calculation: answer.body } : { error: answer.body })) },
       };
-      const priced = this.pricing.get(body.subscription_id);
-      if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
-      if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
-      const subscription = [...this.subscriptions.values()].flat().find((candidate) => candidate.id === body.subscription_id)!;
-      const asked = body.plan_id !== undefined ? `${body.plan_id}:${body.plan_version}` : undefined;
-      if (asked && !this.planPrices.has(asked)) return { status: 422, body: { status: 422, code: 'plan_not_of_subscription', detail: `stub: ${asked}` } };
-      const cycled = asked ? this.planPrices.get(asked) : this.cycled.get(body.subscription_id);
-      const usageEnd = subscription.canceled_at && subscription.canceled_at < body.period_end ? subscription.canceled_at : body.period_end;
-      const lineItems: CalculationJson['line_items'] = cycled
-        ? [
-            { metric_key: null, model: 'flat_fee', quantity: '1', amount: cycled.fee },
-            { metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: cycled.usageAmount },
-          ]
-        : (priced.lineItems ?? [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }]);
-      const calculation: CalculationJson = {
-        calculation_id: uniqueId('calc'),
-        customer_id: body.customer_id,
-        subscription_id: body.subscription_id,
-        plan_id: body.plan_id ?? subscription.plan_id,
-        plan_version: body.plan_version ?? subscription.plan_version,
-        currency: priced.currency,
-        period_start: body.period_start,
-        period_end: body.period_end,
-        usage_period: { start: body.period_start, end: usageEnd },
-        total_amount: cycled ? new Big(cycled.fee).plus(cycled.usageAmount).toFixed(2) : priced.amount,
-        line_items: lineItems,
-        created_at: new Date().toISOString(),
-      };
-      this.calculations.push(calculation);
-      return { status: 200, body: calculation };
     });
+  }
+
+  /** What pricing answers for one calculation (status and body). */
+  private async calculate(body: CalculateBody): Promise<{ status: number; body: unknown }> {
+    if (this.failingPricing.has(body.subscription_id)) {
+      return { status: 503, body: { status: 503, code: 'stub_pricing_down', detail: `stub: pricing fails for ${body.subscription_id}` } };
+    }
+    const priced = this.pricing.get(body.subscription_id);
+    if (!priced) return { status: 404, body: { status: 404, code: 'not_found', detail: `stub: no subscription ${body.subscription_id}` } };
+    if (priced.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, priced.delayMs));
+    const subscription = [...this.subscriptions.values()].flat().find((candidate) => candidate.id === body.subscription_id)!;
+    const asked = body.plan_id !== undefined ? `${body.plan_id}:${body.plan_version}` : undefined;
+    if (asked && !this.planPrices.has(asked)) return { status: 422, body: { status: 422, code: 'plan_not_of_subscription', detail: `stub: ${asked}` } };
+    const cycled = asked ? this.planPrices.get(asked) : this.cycled.get(body.subscription_id);
+    const usageEnd = subscription.canceled_at && subscription.canceled_at < body.period_end ? subscription.canceled_at : body.period_end;
+    const lineItems: CalculationJson['line_items'] = cycled
+      ? [
+          { metric_key: null, model: 'flat_fee', quantity: '1', amount: cycled.fee },
+          { metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: cycled.usageAmount },
+        ]
+      : (priced.lineItems ?? [{ metric_key: 'api_calls', model: 'per_unit', quantity: '1', amount: priced.amount }]);
+    const calculation: CalculationJson = {
+      calculation_id: uniqueId('calc'),
+      customer_id: body.customer_id,
+      subscription_id: body.subscription_id,
+      plan_id: body.plan_id ?? subscription.plan_id,
+      plan_version: body.plan_version ?? subscription.plan_version,
+      currency: priced.currency,
+      period_start: body.period_start,
+      period_end: body.period_end,
+      usage_period: { start: body.period_start, end: usageEnd },
+      total_amount: cycled ? new Big(cycled.fee).plus(cycled.usageAmount).toFixed(2) : priced.amount,
+      line_items: lineItems,
+      created_at: new Date().toISOString(),
+    };
+    this.calculations.push(calculation);
+    return { status: 200, body: calculation };
   }
 
   /** A customer with one subscription (from `startDate`, default 2026-01-01) to a one-version plan. */
@@ -259,6 +292,12 @@ export class InvoicingNeighbourStubs {
   setPaymentMethod(customerId: string, paymentMethod: string): void {
     const customer = this.customers.get(customerId)!;
     customer.payment_method = { provider_customer_id: customer.payment_method?.provider_customer_id ?? 'cus_acme', provider_payment_method: paymentMethod };
+  }
+
+  /** Pricing refuses (503 stub_pricing_down) to price this subscription from now on, or prices it again. */
+  failPricing(subscriptionId: string, failing = true): void {
+    if (failing) this.failingPricing.add(subscriptionId);
+    else this.failingPricing.delete(subscriptionId);
   }
 
   /** How late pricing answers for a subscription from now on. */

@@ -1,4 +1,5 @@
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsString, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsRfc3339Timestamp } from '@abaxus/platform/http/rfc3339-timestamp.validator';
 
 /** Body of POST /v1/pricing/calculate. The period is half-open: [period_start, period_end). */
@@ -46,4 +47,17 @@ export class CalculatePricingDto {
   @ValidateIf((body: CalculatePricingDto) => body.weight_period_start !== undefined || body.weight_period_end !== undefined)
   @IsRfc3339Timestamp()
   weight_period_end?: string;
+}
+
+/** At most this many calculations in one batch: a billing run's claimed batch, with room to spare. */
+export const MAX_BATCH_CALCULATIONS = 500;
+
+/** Body of the internal POST /internal/v1/pricing/calculate-batch: calculations each as POST /v1/pricing/calculate takes it. */
+export class CalculateBatchDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_CALCULATIONS)
+  @ValidateNested({ each: true })
+  @Type(() => CalculatePricingDto)
+  calculations: CalculatePricingDto[];
 }

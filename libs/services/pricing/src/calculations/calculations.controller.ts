@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CalculatePricingDto } from './calculate-pricing.dto';
-import { CalculationPreview, CalculationsService } from './calculations.service';
+import { CalculateBatchDto, CalculatePricingDto } from './calculate-pricing.dto';
+import { CalculationBatchAnswer, CalculationPreview, CalculationsService } from './calculations.service';
 
 @Controller('v1/pricing')
 export class CalculationsController {
@@ -34,5 +34,16 @@ export class PricingPreviewController {
   @HttpCode(200)
   preview(@Body() request: CalculatePricingDto): Promise<CalculationPreview> {
     return this.calculations.preview(request);
+  }
+
+  /**
+   * Many calculations at once (invoicing's billing run prices a claimed batch of customers with
+   * it): each priced and stored as by POST /v1/pricing/calculate, or refused on its own with the
+   * problem that route would answer; in order.
+   */
+  @Post('calculate-batch')
+  @HttpCode(200)
+  calculateBatch(@Body() request: CalculateBatchDto): Promise<CalculationBatchAnswer> {
+    return this.calculations.calculateMany(request.calculations);
   }
 }

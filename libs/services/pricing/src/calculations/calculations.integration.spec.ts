@@ -152,6 +152,36 @@ describe('pricing calculations (service alone, real PostgreSQL, catalog and aggr
     }
   });
 
+  it('prices a batch on its internal route as calculate prices each (one catalog look-up, one usage call), refusing an unknown subscription on its own', async () => {
+    pricing.stubs.catalog!.on('POST /internal/v1/catalog/subscriptions', (request) => ({
+      status: 200,
+      body: { data: (request.body as { ids: string[] }).ids.includes('sub_1') ? [subscription] : [] },
+    }));
+    pricing.stubs.aggregation!.on('POST /internal/v1/usage/billable-batches', (request) => ({
+      status: 200,
+      body: { results: request.body.batches.map((batch: { queries: unknown[] }) => ({ answers: batch.queries.map(() => ({ value: '20.5' })), meta: STRONG })) },
+    }));
+    const usageCalls = () => pricing.stubs.aggregation!.requests.filter((request) => request.path === '/internal/v1/usage/billable-batches').length;
+    const before = usageCalls();
+    const single = JSON.parse((await send('POST', '/v1/pricing/calculate', march)).text) as CalculationJson;
+    const answer = await send('POST', '/internal/v1/pricing/calculate-batch', {
+      calculations: [march, { ...march, subscription_id: 'sub_nope' }, { ...march, period_start: '2026-03-20T00:00:00Z' }],
+    });
+    expect(answer.status).toBe(200);
+    const { results } = JSON.parse(answer.text) as { results: Array<{ calculation?: CalculationJson; error?: { status: number; code: string } }> };
+    const { calculation_id: _id, created_at: _created, ...priced } = single;
+    expect(results[0].calculation).toEqual({ ...priced, calculation_id: expect.stringMatching(/^calc_/), created_at: expect.any(String) });
+    expect(results[1]).toEqual({ error: expect.objectContaining({ status: 404, code: 'not_found' }) });
+    expect(results[2].calculation).toMatchObject({ period_start: '2026-03-20T00:00:00.000Z', usage_period: { start: '2026-03-20T00:00:00.000Z' } });
+    expect(usageCalls()).toBe(before + 1);
+    // Each stored, readable by its id as the single route's.
+    for (const result of [results[0], results[2]]) {
+      const read = await send('GET', `/v1/pricing/calculations/${result.calculation!.calculation_id}`);
+      expect(JSON.parse(read.text)).toEqual(result.calculation);
+    }
+    expect((await send('POST', '/internal/v1/pricing/calculate-batch', { calculations: [] })).status).toBe(400);
+  });
+
   it('reads a plan version from the catalog once, however many calculations price it', async () => {
     const planReads = () => pricing.stubs.catalog!.requests.filter((request) => request.path === '/v1/price-plans/plan_growth/versions/2').length;
     for (const period_start of ['2026-03-15T00:00:00Z', '2026-03-20T00:00:00Z']) {

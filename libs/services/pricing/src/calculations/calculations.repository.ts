@@ -26,6 +26,27 @@ export class CalculationsRepository {
     );
   }
 
+  /** Several calculations in one statement (a batch). */
+  async insertMany(stored: ReadonlyArray<{ calculation: CalculationJson; body: string }>): Promise<void> {
+    if (stored.length === 0) return;
+    const column = <T>(pick: (calculation: CalculationJson) => T) => stored.map(({ calculation }) => pick(calculation));
+    await this.dataSource.query(
+      `INSERT INTO pricing.calculations (id, customer_id, subscription_id, period_start, period_end, currency, total_amount, body, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::numeric[], $8::text[], $9::timestamptz[])`,
+      [
+        column((calculation) => calculation.calculation_id),
+        column((calculation) => calculation.customer_id),
+        column((calculation) => calculation.subscription_id),
+        column((calculation) => calculation.period_start),
+        column((calculation) => calculation.period_end),
+        column((calculation) => calculation.currency),
+        column((calculation) => calculation.total_amount),
+        stored.map(({ body }) => body),
+        column((calculation) => calculation.created_at),
+      ],
+    );
+  }
+
   async findBody(id: string): Promise<string | undefined> {
     const rows: Array<{ body: string }> = await this.dataSource.query('SELECT body FROM pricing.calculations WHERE id = $1', [id]);
     return rows[0]?.body;

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
-import { calculatePlanCharges, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
+import { calculatePlanCharges, GroupUsage, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
 import { ProblemException } from '@abaxus/platform/http/problem.exception';
-import { CatalogClient } from '@abaxus/catalog-client/catalog.client';
-import { UsageClient } from '../usage/usage.client';
+import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
+import { CatalogClient, PlanVersion } from '@abaxus/catalog-client/catalog.client';
+import { settle, Settled } from '@abaxus/platform/service/settled';
+import { UsageClient, UsageScope } from '../usage/usage.client';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
 import { CalculatePricingDto } from './calculate-pricing.dto';
 import { calculationToJson } from './calculation-response';
@@ -16,6 +18,30 @@ export interface StoredCalculation {
   id: string;
   /** The JSON text, exactly as stored and as every later read returns it. */
   body: string;
+}
+
+/** A calculation request checked against the catalog, its usage reads listed. */
+interface PreparedCalculation {
+  subscription: SubscriptionRecord;
+  plan: PlanVersion;
+  window: Extract<ReturnType<typeof usageWindow>, { ok: true }>;
+  reads: ReturnType<typeof planUsageReads>;
+  asked: UsageRead[];
+  scope: UsageScope;
+  periodStart: Date;
+  periodEnd: Date;
+}
+
+interface ProblemBody {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: unknown;
+}
+
+/** One per calculation asked, in order: the stored calculation, or the problem calculate would have answered. */
+export interface CalculationBatchAnswer {
+  results: Array<{ calculation: CalculationJson } | { error: ProblemBody }>;
 }
 
 /** What a preview answers: a calculation that is not stored, so it has no id. */
@@ -47,13 +73,54 @@ export class CalculationsService {
   }
 
   private async price(request: CalculatePricingDto): Promise<CalculationJson> {
+    const prepared = await this.prepare(request);
+    // Every read of the calculation in one call: aggregation waits for its pipeline once.
+    const answers = prepared.asked.length === 0 ? [] : await this.usage.exactUsage(prepared.scope, prepared.asked);
+    return this.finish(prepared, answers);
+  }
+
+  /**
+   * Many calculations, each priced and stored as calculate does or refused on its own, in order:
+   * every usage read of all of them in one call to aggregation, all stored in one insert.
+   */
+  async calculateMany(requests: readonly CalculatePricingDto[]): Promise<CalculationBatchAnswer> {
+    // Every subscription asked of the catalog in one call.
+    const subscriptions = await this.catalog.subscriptionsById([...new Set(requests.map((request) => request.subscription_id))]);
+    const prepared = await Promise.all(
+      requests.map((request) => {
+        const subscription = subscriptions.get(request.subscription_id);
+        return settle(subscription ? this.prepare(request, subscription) : Promise.reject(ProblemException.notFound('Subscription', request.subscription_id)));
+      }),
+    );
+    const reading = prepared.flatMap((entry, index) => (entry.ok && entry.value.asked.length > 0 ? [{ index, prepared: entry.value }] : []));
+    const usage = reading.length === 0 ? [] : await this.usage.exactUsageMany(reading.map(({ prepared: one }) => ({ scope: one.scope, reads: one.asked })));
+    const usageOf = new Map(reading.map(({ index }, position) => [index, usage[position]]));
+    const results = prepared.map((entry, index): Settled<CalculationJson> => {
+      if (!entry.ok) return entry;
+      const answers = usageOf.get(index);
+      if (answers && !answers.ok) return answers;
+      try {
+        return { ok: true, value: this.finish(entry.value, answers?.ok ? answers.value : []) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+    const stored = results.flatMap((result) => (result.ok ? [{ calculation: result.value, body: JSON.stringify(result.value) }] : []));
+    await this.calculations.insertMany(stored);
+    return {
+      results: results.map((result) => (result.ok ? { calculation: result.value } : { error: problemOf(result.error) })),
+    };
+  }
+
+  /** Everything a calculation needs but its usage: checked against the catalog. */
+  private async prepare(request: CalculatePricingDto, known?: SubscriptionRecord): Promise<PreparedCalculation> {
     const periodStart = toDate(request.period_start, 'period_start');
     const periodEnd = toDate(request.period_end, 'period_end');
     if (periodEnd.getTime() <= periodStart.getTime()) {
       throw ProblemException.validation([{ field: 'period_end', message: 'period_end must be after period_start' }]);
     }
     const weightPeriod = weightPeriodOf(request, periodStart, periodEnd);
-    const subscription = await this.catalog.subscription(request.subscription_id);
+    const subscription = known ?? (await this.catalog.subscription(request.subscription_id));
     if (subscription.customer_id !== request.customer_id) {
       throw new ProblemException(
         422,
@@ -93,7 +160,11 @@ export class CalculationsService {
       end: window.end,
       ...(weightPeriod ? { weightPeriod } : {}),
     };
-    const answers = asked.length === 0 ? [] : await this.usage.exactUsage(scope, asked);
+    return { subscription, plan, window, reads, asked, scope, periodStart, periodEnd };
+  }
+
+  /** The calculation of a prepared request from its usage (in the order of its reads). */
+  private finish({ subscription, plan, window, reads, asked, periodStart, periodEnd }: PreparedCalculation, answers: GroupUsage[][]): CalculationJson {
     const usageOf = new Map(asked.map((read, index) => [read, answers[index]]));
     // An unbillable window prices nothing: every metered charge gets an empty usage (one zero line).
     const calculation = calculatePlanCharges(
@@ -138,4 +209,18 @@ function weightPeriodOf(request: CalculatePricingDto, periodStart: Date, periodE
     throw ProblemException.validation([{ field: 'weight_period_start', message: 'the weight period must contain [period_start, period_end)' }]);
   }
   return { start, end };
+}
+
+/** A refusal as the problem body calculate would have answered; an unexpected error as a 500. */
+function problemOf(error: unknown): ProblemBody {
+  if (error instanceof ProblemException) {
+    const body = error.getResponse() as Partial<ProblemBody>;
+    return {
+      status: error.getStatus(),
+      code: String(body.code ?? 'error'),
+      detail: String(body.detail ?? error.message),
+      ...(body.errors ? { errors: body.errors } : {}),
+    };
+  }
+  return { status: 500, code: 'internal_error', detail: (error as Error).message };
 }

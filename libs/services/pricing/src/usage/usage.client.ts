@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { GroupUsage, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { parseDecimal } from '@abaxus/domain/money/decimal';
+import { ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
+import { Settled } from '@abaxus/platform/service/settled';
 
 /** Whose usage over which period: every read of one calculation shares it. */
 export interface UsageScope {
@@ -16,6 +18,16 @@ export interface UsageScope {
 }
 
 type Figure = string | number | null;
+
+/** Subscriptions per billable-batches call (aggregation takes up to 500). */
+const BATCHES_PER_CALL = 200;
+
+interface ProblemBody {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+}
 
 /** One query's answer of POST /internal/v1/usage/billable-batch. */
 interface BillableAnswer {
@@ -40,19 +52,63 @@ export class UsageClient {
       subscription_id: scope.subscriptionId,
       queries: reads.map((read) => queryOf(scope, read)),
     });
-    if (!Array.isArray(answers) || answers.length !== reads.length) {
-      throw new Error(`the aggregation service answered ${Array.isArray(answers) ? answers.length : 'no'} usage figures for ${reads.length} queries`);
-    }
-    return answers.map((answer, index) => {
-      const read = reads[index];
-      const groups = answer.groups ?? [{ dimensions: {}, value: answer.value ?? null, values: answer.values }];
-      return groups.map((group) => ({
-        group: group.dimensions,
-        quantity: quantityOf(read, group.value),
-        ...(read.perEvent ? { eventValues: (group.values ?? []).map((value) => decimalOf(read, value, 'an event value')) } : {}),
-      }));
-    });
+    return usageOf(reads, answers);
   }
+
+  /**
+   * exactUsage for many scopes (a batch of calculations) in one call per BATCHES_PER_CALL; each
+   * answers on its own, refused with the problem aggregation gave it.
+   */
+  async exactUsageMany(items: ReadonlyArray<{ scope: UsageScope; reads: readonly UsageRead[] }>): Promise<Array<Settled<GroupUsage[][]>>> {
+    const answered: Array<Settled<GroupUsage[][]>> = [];
+    for (let offset = 0; offset < items.length; offset += BATCHES_PER_CALL) {
+      const chunk = items.slice(offset, offset + BATCHES_PER_CALL);
+      const { results } = await this.http.expectOk<{ results: Array<{ answers?: BillableAnswer[]; error?: ProblemBody }> }>(
+        'aggregation',
+        'POST',
+        '/internal/v1/usage/billable-batches',
+        {
+          batches: chunk.map(({ scope, reads }) => ({
+            customer_id: scope.customerId,
+            subscription_id: scope.subscriptionId,
+            queries: reads.map((read) => queryOf(scope, read)),
+          })),
+        },
+      );
+      if (!Array.isArray(results) || results.length !== chunk.length) {
+        throw new Error(`the aggregation service answered ${Array.isArray(results) ? results.length : 'no'} usage batches for ${chunk.length}`);
+      }
+      for (const [index, result] of results.entries()) {
+        if (result.error) {
+          const { status, code, detail, errors } = result.error;
+          answered.push({ ok: false, error: new ProblemException(status, code, detail, errors ? { errors } : {}) });
+          continue;
+        }
+        try {
+          answered.push({ ok: true, value: usageOf(chunk[index].reads, result.answers) });
+        } catch (error) {
+          answered.push({ ok: false, error });
+        }
+      }
+    }
+    return answered;
+  }
+}
+
+/** Each read's usage per group from aggregation's answers, in the order of `reads`. */
+function usageOf(reads: readonly UsageRead[], answers: BillableAnswer[] | undefined): GroupUsage[][] {
+  if (!Array.isArray(answers) || answers.length !== reads.length) {
+    throw new Error(`the aggregation service answered ${Array.isArray(answers) ? answers.length : 'no'} usage figures for ${reads.length} queries`);
+  }
+  return answers.map((answer, index) => {
+    const read = reads[index];
+    const groups = answer.groups ?? [{ dimensions: {}, value: answer.value ?? null, values: answer.values }];
+    return groups.map((group) => ({
+      group: group.dimensions,
+      quantity: quantityOf(read, group.value),
+      ...(read.perEvent ? { eventValues: (group.values ?? []).map((value) => decimalOf(read, value, 'an event value')) } : {}),
+    }));
+  });
 }
 
 function queryOf(scope: UsageScope, read: UsageRead): Record<string, unknown> {
