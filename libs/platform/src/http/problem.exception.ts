@@ -73,3 +73,33 @@ export class ProblemException extends HttpException {
     return new ProblemException(404, 'not_found', `${what} "${id}" does not exist.`);
   }
 }
+
+/**
+ * One refused item of an internal batch answer (`{ error }` in place of its result): its problem
+ * without type and title. The batch routes write it with batchItemProblem; their clients turn it
+ * back into the ProblemException it was with fromBatchItemProblem.
+ */
+export interface BatchItemProblem {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: ProblemFieldError[];
+}
+
+/** A refusal as a batch item's problem; an unexpected error as a 500. */
+export function batchItemProblem(error: unknown): BatchItemProblem {
+  if (error instanceof ProblemException) {
+    const body = error.problem;
+    return {
+      status: error.getStatus(),
+      code: String(body.code ?? 'error'),
+      detail: String(body.detail ?? error.message),
+      ...(body.errors ? { errors: body.errors } : {}),
+    };
+  }
+  return { status: 500, code: 'internal_error', detail: (error as Error).message };
+}
+
+export function fromBatchItemProblem(problem: BatchItemProblem): ProblemException {
+  return new ProblemException(problem.status, problem.code, problem.detail, problem.errors ? { errors: problem.errors } : {});
+}

@@ -18,7 +18,7 @@ import type { CatalogFacts } from '@abaxus/usage-events/usage-event-rules';
 import { partitionForKey } from '@abaxus/platform/bus/key-partition';
 import { MessageBus } from '@abaxus/platform/bus/message-bus';
 import { AbaxusConfig } from '@abaxus/platform/config/abaxus-config';
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { BatchItemProblem, batchItemProblem, ProblemException } from '@abaxus/platform/http/problem.exception';
 import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { parseBillableBatch, parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
 import { BucketTotalRow, Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
@@ -74,14 +74,7 @@ interface BatchReads {
 
 export interface BillableBatchesAnswer {
   /** One per batch, in the order asked: its answer, or the problem it was refused with. */
-  results: Array<BillableBatchAnswer | { error: ProblemBody }>;
-}
-
-interface ProblemBody {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: unknown;
+  results: Array<BillableBatchAnswer | { error: BatchItemProblem }>;
 }
 
 /** At most this many batches (subscriptions) in one billable-batches call: a billing run's claimed batch and then some. */
@@ -271,15 +264,15 @@ export class UsageService {
     // The batches' identical bucket reads of different subscriptions go in one statement.
     const totals = new BucketTotalsBatcher(this.repository);
     const results = await Promise.all(
-      checked.map(async (entry): Promise<BillableBatchAnswer | { error: ProblemBody }> => {
-        if (!entry.batch) return { error: problemOf(entry.error) };
+      checked.map(async (entry): Promise<BillableBatchAnswer | { error: BatchItemProblem }> => {
+        if (!entry.batch) return { error: batchItemProblem(entry.error) };
         try {
           const reads: BatchReads = { figures: new Memo(), values: new Memo(), totals };
           const { metrics } = entry;
           const answers = await Promise.all(entry.batch.queries.map(({ query, values }, index) => this.billableAnswer(query, metrics[index], values, reads)));
           return { answers, meta: { consistency: 'strong', as_of: asOf } };
         } catch (error) {
-          return { error: problemOf(error) };
+          return { error: batchItemProblem(error) };
         }
       }),
     );
@@ -326,7 +319,7 @@ export class UsageService {
    * once for all their customers, every period checked in one read; a query that is not valid is
    * refused on its own.
    */
-  async latePeriodsBatch(input: unknown): Promise<{ results: Array<{ late: number[] } | { error: ProblemBody }> }> {
+  async latePeriodsBatch(input: unknown): Promise<{ results: Array<{ late: number[] } | { error: BatchItemProblem }> }> {
     const items = isRecord(input) ? input.queries : undefined;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCHES) {
       throw ProblemException.validation(
@@ -341,7 +334,7 @@ export class UsageService {
     let next = 0;
     return {
       results: parsed.map((result) =>
-        result.ok ? { late: late[next++] } : { error: problemOf(ProblemException.validation(result.errors, 'The late usage query is not valid.')) },
+        result.ok ? { late: late[next++] } : { error: batchItemProblem(ProblemException.validation(result.errors, 'The late usage query is not valid.')) },
       ),
     };
   }
@@ -596,20 +589,6 @@ function lastAtOrBefore(sorted: number[], value: number): number {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A batch's refusal as its problem body; an unexpected error as a 500. */
-function problemOf(error: unknown): ProblemBody {
-  if (error instanceof ProblemException) {
-    const body = error.getResponse() as Partial<ProblemBody>;
-    return {
-      status: error.getStatus(),
-      code: String(body.code ?? 'error'),
-      detail: String(body.detail ?? error.message),
-      ...(body.errors ? { errors: body.errors } : {}),
-    };
-  }
-  return { status: 500, code: 'internal_error', detail: (error as Error).message };
-}
 
 /**
  * bucketTotals of many scopes gathered: the calls made in one turn of the event loop with the

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CalculationJson } from '@abaxus/contracts/pricing-calculation';
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { BatchItemProblem, fromBatchItemProblem } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
 import { Settled } from '@abaxus/platform/service/settled';
 
@@ -32,7 +32,7 @@ export class PricingClient {
     const answered: Array<Settled<CalculationJson>> = [];
     for (let offset = 0; offset < requests.length; offset += CALCULATIONS_PER_CALL) {
       const chunk = requests.slice(offset, offset + CALCULATIONS_PER_CALL);
-      const { results } = await this.http.expectOk<{ results: Array<{ calculation?: CalculationJson; error?: ProblemBody }> }>(
+      const { results } = await this.http.expectOk<{ results: Array<{ calculation?: CalculationJson; error?: BatchItemProblem }> }>(
         'pricing',
         'POST',
         '/internal/v1/pricing/calculate-batch',
@@ -44,8 +44,10 @@ export class PricingClient {
       for (const result of results) {
         if (result.calculation) answered.push({ ok: true, value: result.calculation });
         else {
-          const { status, code, detail, errors } = result.error ?? { status: 502, code: 'upstream_error', detail: 'The pricing service answered nothing.' };
-          answered.push({ ok: false, error: new ProblemException(status, code, detail, errors ? { errors } : {}) });
+          answered.push({
+            ok: false,
+            error: fromBatchItemProblem(result.error ?? { status: 502, code: 'upstream_error', detail: 'The pricing service answered nothing.' }),
+          });
         }
       }
     }
@@ -55,13 +57,6 @@ export class PricingClient {
 
 /** Calculations per calculate-batch call (pricing takes up to 500). */
 const CALCULATIONS_PER_CALL = 200;
-
-interface ProblemBody {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: Array<{ field: string; message: string }>;
-}
 
 function bodyOf(request: CalculationRequest): Record<string, unknown> {
   return {

@@ -4,7 +4,7 @@ import { planVersionToPrice } from '@abaxus/domain/billing/subscription-phase';
 import { calculatePlanCharges, GroupUsage, planUsageReads, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { usageWindow } from '@abaxus/domain/pricing/usage-window';
 import { toDate } from '@abaxus/domain/time/rfc3339-timestamp';
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { BatchItemProblem, batchItemProblem, ProblemException } from '@abaxus/platform/http/problem.exception';
 import type { SubscriptionRecord } from '@abaxus/contracts/catalog-events';
 import { CatalogClient, PlanVersion } from '@abaxus/catalog-client/catalog.client';
 import { settle, Settled } from '@abaxus/platform/service/settled';
@@ -32,16 +32,9 @@ interface PreparedCalculation {
   periodEnd: Date;
 }
 
-interface ProblemBody {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: unknown;
-}
-
 /** One per calculation asked, in order: the stored calculation, or the problem calculate would have answered. */
 export interface CalculationBatchAnswer {
-  results: Array<{ calculation: CalculationJson } | { error: ProblemBody }>;
+  results: Array<{ calculation: CalculationJson } | { error: BatchItemProblem }>;
 }
 
 /** What a preview answers: a calculation that is not stored, so it has no id. */
@@ -108,7 +101,7 @@ export class CalculationsService {
     const stored = results.flatMap((result) => (result.ok ? [{ calculation: result.value, body: JSON.stringify(result.value) }] : []));
     await this.calculations.insertMany(stored);
     return {
-      results: results.map((result) => (result.ok ? { calculation: result.value } : { error: problemOf(result.error) })),
+      results: results.map((result) => (result.ok ? { calculation: result.value } : { error: batchItemProblem(result.error) })),
     };
   }
 
@@ -209,18 +202,4 @@ function weightPeriodOf(request: CalculatePricingDto, periodStart: Date, periodE
     throw ProblemException.validation([{ field: 'weight_period_start', message: 'the weight period must contain [period_start, period_end)' }]);
   }
   return { start, end };
-}
-
-/** A refusal as the problem body calculate would have answered; an unexpected error as a 500. */
-function problemOf(error: unknown): ProblemBody {
-  if (error instanceof ProblemException) {
-    const body = error.getResponse() as Partial<ProblemBody>;
-    return {
-      status: error.getStatus(),
-      code: String(body.code ?? 'error'),
-      detail: String(body.detail ?? error.message),
-      ...(body.errors ? { errors: body.errors } : {}),
-    };
-  }
-  return { status: 500, code: 'internal_error', detail: (error as Error).message };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { GroupUsage, UsageRead } from '@abaxus/domain/pricing/plan-calculation';
 import { parseDecimal } from '@abaxus/domain/money/decimal';
-import { ProblemException } from '@abaxus/platform/http/problem.exception';
+import { BatchItemProblem, fromBatchItemProblem } from '@abaxus/platform/http/problem.exception';
 import { ServiceHttpClient } from '@abaxus/platform/service/service-http-client';
 import { Settled } from '@abaxus/platform/service/settled';
 
@@ -21,13 +21,6 @@ type Figure = string | number | null;
 
 /** Subscriptions per billable-batches call (aggregation takes up to 500). */
 const BATCHES_PER_CALL = 200;
-
-interface ProblemBody {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: Array<{ field: string; message: string }>;
-}
 
 /** One query's answer of POST /internal/v1/usage/billable-batch. */
 interface BillableAnswer {
@@ -63,7 +56,7 @@ export class UsageClient {
     const answered: Array<Settled<GroupUsage[][]>> = [];
     for (let offset = 0; offset < items.length; offset += BATCHES_PER_CALL) {
       const chunk = items.slice(offset, offset + BATCHES_PER_CALL);
-      const { results } = await this.http.expectOk<{ results: Array<{ answers?: BillableAnswer[]; error?: ProblemBody }> }>(
+      const { results } = await this.http.expectOk<{ results: Array<{ answers?: BillableAnswer[]; error?: BatchItemProblem }> }>(
         'aggregation',
         'POST',
         '/internal/v1/usage/billable-batches',
@@ -80,8 +73,7 @@ export class UsageClient {
       }
       for (const [index, result] of results.entries()) {
         if (result.error) {
-          const { status, code, detail, errors } = result.error;
-          answered.push({ ok: false, error: new ProblemException(status, code, detail, errors ? { errors } : {}) });
+          answered.push({ ok: false, error: fromBatchItemProblem(result.error) });
           continue;
         }
         try {
