@@ -51,25 +51,23 @@ export class CatalogClient {
    * Many customers in one call (a billing run's batch), as customer(id) answers each; an id the
    * catalog does not know is absent from the map.
    */
-  async customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
-    const found = new Map<string, CustomerRecord>();
-    for (let offset = 0; offset < ids.length; offset += LOOKUP_PAGE_SIZE) {
-      const { data } = await this.http.expectOk<{ data: CustomerRecord[] }>('catalog', 'POST', '/internal/v1/catalog/customers', {
-        ids: ids.slice(offset, offset + LOOKUP_PAGE_SIZE),
-      });
-      for (const customer of data) found.set(customer.id, customer);
-    }
-    return found;
+  customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
+    return this.lookUp<CustomerRecord>('customers', ids);
   }
 
   /** Many subscriptions in one call, as subscription(id) answers each; an unknown id is absent from the map. */
-  async subscriptionsById(ids: readonly string[]): Promise<Map<string, SubscriptionRecord>> {
-    const found = new Map<string, SubscriptionRecord>();
+  subscriptionsById(ids: readonly string[]): Promise<Map<string, SubscriptionRecord>> {
+    return this.lookUp<SubscriptionRecord>('subscriptions', ids);
+  }
+
+  /** The catalog's internal look-up of many ids, LOOKUP_PAGE_SIZE a call. */
+  private async lookUp<T extends { id: string }>(kind: 'customers' | 'subscriptions', ids: readonly string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
     for (let offset = 0; offset < ids.length; offset += LOOKUP_PAGE_SIZE) {
-      const { data } = await this.http.expectOk<{ data: SubscriptionRecord[] }>('catalog', 'POST', '/internal/v1/catalog/subscriptions', {
+      const { data } = await this.http.expectOk<{ data: T[] }>('catalog', 'POST', `/internal/v1/catalog/${kind}`, {
         ids: ids.slice(offset, offset + LOOKUP_PAGE_SIZE),
       });
-      for (const subscription of data) found.set(subscription.id, subscription);
+      for (const record of data) found.set(record.id, record);
     }
     return found;
   }

@@ -43,7 +43,7 @@ export function logAnsweredRequest(request: AnsweredRequest): void {
   const level = request.status === undefined || request.status >= 500 ? 'warn' : ROUTINE_PATHS.test(request.path ?? '') ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const { method, path, status, durationMs } = request;
-  logger[level]({ ...request }, `${String(method)} ${String(path)} ${status === undefined ? 'aborted' : String(status)} ${String(durationMs)}ms`);
+  logger[level](request, `${String(method)} ${String(path)} ${status === undefined ? 'aborted' : String(status)} ${String(durationMs)}ms`);
 }
 
 /**

@@ -23,7 +23,13 @@ export interface BucketTotalRow {
 }
 
 /** The types whose bucket states the database merges exactly (the state's one decimal field). */
-const MERGED_IN_SQL: Partial<Record<AggregationType, 'sum' | 'count' | 'max' | 'min'>> = { sum: 'sum', count: 'count', max: 'max', min: 'min' };
+/** The types whose hourly states the database merges: the state's field, and the SQL aggregate that merges it. */
+const MERGED_IN_SQL: Partial<Record<AggregationType, { field: string; merge: 'SUM' | 'MAX' | 'MIN' }>> = {
+  sum: { field: 'sum', merge: 'SUM' },
+  count: { field: 'count', merge: 'SUM' },
+  max: { field: 'max', merge: 'MAX' },
+  min: { field: 'min', merge: 'MIN' },
+};
 
 export interface HourlyBucketRow {
   hourMillis: number;
@@ -116,10 +122,10 @@ export class UsageQueryRepository {
     selection: UsageSelection = WHOLE_USAGE,
     hasDimensions = false,
   ): Promise<BucketTotalRow[]> {
-    const field = MERGED_IN_SQL[type];
-    if (!field) return this.hourlyBuckets(scope, fromHour, toHour, selection, hasDimensions);
+    const merged = MERGED_IN_SQL[type];
+    if (!merged) return this.hourlyBuckets(scope, fromHour, toHour, selection, hasDimensions);
+    const { field, merge } = merged;
     const { sql, params } = this.bucketsSql(scope, fromHour, toHour, selection, hasDimensions);
-    const merge = field === 'max' ? 'MAX' : field === 'min' ? 'MIN' : 'SUM';
     const rows: Array<{ total: string | null; dimension_key: string }> = await this.dataSource.query(
       `SELECT ${merge}((b.state ->> '${field}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY dimension_key`,
       params,
@@ -146,13 +152,13 @@ export class UsageQueryRepository {
     selection: UsageSelection = WHOLE_USAGE,
     hasDimensions = false,
   ): Promise<BucketTotalRow[][]> {
-    const field = MERGED_IN_SQL[type];
-    if (!field) throw new Error(`bucketTotalsMany: ${type} is not merged in the database`);
+    const merged = MERGED_IN_SQL[type];
+    if (!merged) throw new Error(`bucketTotalsMany: ${type} is not merged in the database`);
+    const { field, merge } = merged;
     const { sql, params } = this.bucketsSql({ customerId: '', metricKey, subscriptionId: null }, fromHour, toHour, selection, hasDimensions, {
       customerIds: scopes.map((scope) => scope.customerId),
       subscriptionIds: scopes.map((scope) => scope.subscriptionId),
     });
-    const merge = field === 'max' ? 'MAX' : field === 'min' ? 'MIN' : 'SUM';
     const rows: Array<{ scope: string; total: string | null; dimension_key: string }> = await this.dataSource.query(
       `SELECT b.scope::text AS scope, ${merge}((b.state ->> '${field}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY b.scope, dimension_key`,
       params,
