@@ -24,6 +24,7 @@ import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { TOPICS } from '@abaxus/contracts/topics';
+import { dropDatabase as dropTestDatabase } from '@abaxus/platform/testing/test-database';
 import { LatencySummary, ms, perSecond, summarize } from './bench-stats';
 import { RunningServices, startEmbeddedEngine, startServices } from './bench-services';
 
@@ -133,18 +134,9 @@ async function createDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: settings.serverUrl });
-  await admin.connect();
-  try {
-    // Bounded: cleanup must not hold the figures (a database left behind is named).
-    await admin.query('SET statement_timeout = 5000');
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } catch (error) {
-    console.warn(`bench database ${name} was not dropped: ${(error as Error).message}`);
-  } finally {
-    await admin.end();
-  }
+/** Bounded as a test suite's: cleanup must not hold the figures (a drop stuck behind the server's checkpointer finishes on its own). */
+function dropDatabase(name: string): Promise<void> {
+  return dropTestDatabase(name, settings.serverUrl);
 }
 
 /** CPU seconds (user + system) used so far by the given processes, from /proc. */

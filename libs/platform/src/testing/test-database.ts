@@ -39,8 +39,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * A suite is judged by its tests: teardown waits a few seconds, then leaves the drop running on
  * its own connection (it completes if the server catches up; the test server goes at the end).
  */
-async function dropDatabase(name: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl() });
+export async function dropDatabase(name: string, server: string = serverUrl()): Promise<void> {
+  const client = new Client({ connectionString: server });
   await client.connect();
   client.on('error', () => undefined);
   const dropped = client
@@ -55,13 +55,13 @@ async function dropDatabase(name: string): Promise<void> {
   void dropped.then(() => client.end().catch(() => undefined));
   if (!slowDropReported) {
     slowDropReported = true;
-    console.warn(`test database ${name}: DROP DATABASE did not finish within ${DROP_WAIT_MS} ms; left running. ${await busyBackends()}`);
+    console.warn(`test database ${name}: DROP DATABASE did not finish within ${DROP_WAIT_MS} ms; left running. ${await busyBackends(server)}`);
   }
 }
 
 /** What the server is doing, for the warning (once per process). */
-async function busyBackends(): Promise<string> {
-  const client = new Client({ connectionString: serverUrl() });
+async function busyBackends(server: string): Promise<string> {
+  const client = new Client({ connectionString: server });
   try {
     await client.connect();
     const { rows } = await client.query<{ line: string }>(
