@@ -27,6 +27,7 @@ import { TOPICS } from '@abaxus/contracts/topics';
 import { dropDatabase as dropTestDatabase } from '@abaxus/platform/testing/test-database';
 import { LatencySummary, ms, perSecond, summarize } from './bench-stats';
 import { RunningServices, startEmbeddedEngine, startServices } from './bench-services';
+import { ensureMarchPartition, rebuildSumBuckets } from './seed-usage';
 
 const short = process.env.BENCH_SHORT === '1';
 
@@ -652,12 +653,10 @@ async function rawPostgresInsert(sql: Client, payloads: Payloads, count: number)
   return perSecond(count, performance.now() - start);
 }
 
-/** `count` more events spread evenly over March 2026 for one customer (keys after `from`), then its hourly buckets rebuilt. */
+/** `count` more events spread evenly over March 2026 for one customer (keys after `from`), then its buckets rebuilt. */
 async function seedMonth(sql: Client, customer: string, metric: string, from: number, count: number): Promise<void> {
   const step = (31 * 24 * 3600) / count;
-  await sql.query(
-    `CREATE TABLE IF NOT EXISTS aggregation.events_p202603 PARTITION OF aggregation.events FOR VALUES FROM ('2026-03-01T00:00:00Z') TO ('2026-04-01T00:00:00Z')`,
-  );
+  await ensureMarchPartition(sql);
   await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT 'seed-' || g FROM generate_series($1::int + 1, $1::int + $2::int) g`, [from, count]);
   await sql.query(
     `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, metric_key, value, ts)
@@ -666,15 +665,7 @@ async function seedMonth(sql: Client, customer: string, metric: string, from: nu
      FROM generate_series($4::int + 1, $4::int + $5::int) g`,
     [customer, metric, step, from, count],
   );
-  await sql.query('DELETE FROM aggregation.usage_hourly WHERE customer_id = $1 AND metric_key = $2', [customer, metric]);
-  await sql.query(
-    `INSERT INTO aggregation.usage_hourly (customer_id, metric_key, hour, subscription_key, state)
-     SELECT customer_id, metric_key, date_trunc('hour', ts, 'UTC'), '', jsonb_build_object('type', 'sum', 'sum', sum(value::numeric)::text)
-     FROM aggregation.events WHERE customer_id = $1 AND metric_key = $2 GROUP BY 1, 2, 3`,
-    [customer, metric],
-  );
-  await sql.query('ANALYZE aggregation.events_p202603');
-  await sql.query('ANALYZE aggregation.usage_hourly');
+  await rebuildSumBuckets(sql, customer);
 }
 
 async function timed(times: number, work: () => Promise<void>) {

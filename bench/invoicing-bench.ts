@@ -3,7 +3,8 @@
  * KAFKA_BROKERS is set) on a fresh database of the PostgreSQL at DATABASE_URL:
  *
  *  1. POST /v1/pricing/calculate latency for one subscription whose plan has 20 charges, over a
- *     month holding BENCH_EVENTS events (default 5,000,000; target p99 ≤ 50 ms, issue 11);
+ *     month holding BENCH_EVENTS events (default 5,000,000; target p99 ≤ 50 ms, issue 11), loaded
+ *     through the backfill endpoint or, with BENCH_SEED=sql, written straight into the store;
  *  2. a month-end run issuing invoices for BENCH_CUSTOMERS customers (default 10,000; target
  *     ≥ 500 invoices/s, issue 11), BENCH_INVOICE_CONCURRENCY requests in flight (default 16);
  *  3. the automatic month-end run: BENCH_RUN_CUSTOMERS customers (default 10,000) on one test
@@ -30,6 +31,7 @@ import { startEngine } from '@abaxus/engine-runtime/embedded-engine';
 import { loadConfig } from '@abaxus/platform/config/abaxus-config';
 import { createTestDatabase } from '@abaxus/platform/testing/test-database';
 import { ms, perSecond, row, summarize } from './bench-stats';
+import { ensureMarchPartition, rebuildSumBuckets } from './seed-usage';
 
 process.env.ABAXUS_LOG_LEVEL ??= 'warn';
 
@@ -40,6 +42,9 @@ const INVOICE_CONCURRENCY = Number(process.env.BENCH_INVOICE_CONCURRENCY ?? 16);
 const RUN_CUSTOMERS = Number(process.env.BENCH_RUN_CUSTOMERS ?? 10_000);
 const CHARGES = 20;
 const BACKFILL_SIZE = 5000;
+// How phase 1's events get in: `backfill` through the gateway, or `sql` straight into the store (5M, 20M).
+const SEED = process.env.BENCH_SEED ?? 'backfill';
+if (SEED !== 'backfill' && SEED !== 'sql') throw new Error('BENCH_SEED must be backfill or sql');
 const MARCH_START = Date.parse('2026-03-01T00:00:00Z');
 const MARCH_MS = Date.parse('2026-04-01T00:00:00Z') - MARCH_START;
 
@@ -96,7 +101,7 @@ function chargeFor(metricKey: string, index: number): Record<string, unknown> {
   }
 }
 
-async function pricingLatency(api: Api, run: string): Promise<void> {
+async function pricingLatency(api: Api, run: string, databaseUrl: string): Promise<void> {
   console.log(`\n1. pricing/calculate: ${CHARGES} charges, ${EVENTS.toLocaleString('en')} events in the month`);
   const metrics = Array.from({ length: CHARGES }, (_, index) => `bench_${run}_m${index}`);
   for (const key of metrics) await expectOk(api('POST', '/v1/metrics', { key, name: key, aggregation_type: 'sum', value_type: 'integer' }), 201, 'metric');
@@ -109,24 +114,56 @@ async function pricingLatency(api: Api, run: string): Promise<void> {
   ).body.id;
 
   const loadStarted = Date.now();
-  const requests = Math.ceil(EVENTS / BACKFILL_SIZE);
-  let done = 0;
-  await pool(requests, 3, async (request) => {
-    const parts: string[] = [];
-    for (let i = request * BACKFILL_SIZE; i < Math.min(EVENTS, (request + 1) * BACKFILL_SIZE); i += 1) {
-      const timestamp = new Date(MARCH_START + Math.floor((i * 7919) % MARCH_MS)).toISOString();
-      parts.push(
-        `{"customer_id":"${customerId}","subscription_id":"${subscriptionId}","metric_key":"${metrics[i % CHARGES]}","value":"${1 + (i % 5)}","timestamp":"${timestamp}","idempotency_key":"${run}-${i}"}`,
-      );
+  const timestampOf = (i: number) => MARCH_START + Math.floor((i * 7919) % MARCH_MS);
+  if (SEED === 'sql') {
+    // The same events, written straight into the aggregation store (see bench/seed-usage.ts).
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    try {
+      await ensureMarchPartition(sql);
+      for (let from = 0; from < EVENTS; from += 1_000_000) {
+        const to = Math.min(EVENTS, from + 1_000_000);
+        await sql.query(`INSERT INTO aggregation.usage_event_keys (key) SELECT $1 || '-' || g FROM generate_series($2::bigint, $3::bigint - 1) g`, [
+          run,
+          from,
+          to,
+        ]);
+        await sql.query(
+          `INSERT INTO aggregation.events (seq, idempotency_key, customer_id, subscription_id, metric_key, value, ts)
+           SELECT nextval('aggregation.event_seq'), $1 || '-' || g, $4, $5, $6 || (g % ${CHARGES}), (1 + g % 5)::text,
+                  timestamptz '2026-03-01T00:00:00Z' + make_interval(secs => ((g * 7919) % ${MARCH_MS}) / 1000.0)
+           FROM generate_series($2::bigint, $3::bigint - 1) g`,
+          [run, from, to, customerId, subscriptionId, `bench_${run}_m`],
+        );
+        console.log(`   seeded ${to.toLocaleString('en')} events (SQL)`);
+      }
+      await rebuildSumBuckets(sql, customerId);
+    } finally {
+      await sql.end();
     }
-    const response = await expectOk(api('POST', '/v1/events/backfill', `{"events":[${parts.join(',')}]}`), 207, 'backfill');
-    const refused = (response.body.results as Array<{ status: number }>).filter((result) => result.status !== 202).length;
-    if (refused > 0) throw new Error(`backfill refused ${refused} events`);
-    done += 1;
-    if (done % Math.max(1, Math.floor(requests / 10)) === 0) console.log(`   loaded ${Math.min(EVENTS, done * BACKFILL_SIZE).toLocaleString('en')} events`);
-  });
+  } else {
+    const requests = Math.ceil(EVENTS / BACKFILL_SIZE);
+    let done = 0;
+    await pool(requests, 3, async (request) => {
+      const parts: string[] = [];
+      for (let i = request * BACKFILL_SIZE; i < Math.min(EVENTS, (request + 1) * BACKFILL_SIZE); i += 1) {
+        parts.push(
+          `{"customer_id":"${customerId}","subscription_id":"${subscriptionId}","metric_key":"${metrics[i % CHARGES]}","value":"${1 + (i % 5)}","timestamp":"${new Date(timestampOf(i)).toISOString()}","idempotency_key":"${run}-${i}"}`,
+        );
+      }
+      const response = await expectOk(api('POST', '/v1/events/backfill', `{"events":[${parts.join(',')}]}`), 207, 'backfill');
+      const refused = (response.body.results as Array<{ status: number }>).filter((result) => result.status !== 202).length;
+      if (refused > 0) throw new Error(`backfill refused ${refused} events`);
+      done += 1;
+      if (done % Math.max(1, Math.floor(requests / 10)) === 0) console.log(`   loaded ${Math.min(EVENTS, done * BACKFILL_SIZE).toLocaleString('en')} events`);
+    });
+  }
   const loadMs = Date.now() - loadStarted;
-  row('events loaded (backfill through the gateway)', `${EVENTS.toLocaleString('en')}`, `${perSecond(EVENTS, loadMs).toLocaleString('en')} events/s`);
+  row(
+    SEED === 'sql' ? 'events written (SQL, buckets rebuilt)' : 'events loaded (backfill through the gateway)',
+    `${EVENTS.toLocaleString('en')}`,
+    `${perSecond(EVENTS, loadMs).toLocaleString('en')} events/s`,
+  );
 
   const body = { customer_id: customerId, subscription_id: subscriptionId, period_start: '2026-03-01T00:00:00Z', period_end: '2026-04-01T00:00:00Z' };
   const first = await expectOk(api('POST', '/v1/pricing/calculate', body), 201, 'calculate');
@@ -466,7 +503,7 @@ async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   try {
     const api = client(engine.url);
-    if (process.env.BENCH_SKIP_PRICING !== '1') await pricingLatency(api, run);
+    if (process.env.BENCH_SKIP_PRICING !== '1') await pricingLatency(api, run, database.url);
     if (process.env.BENCH_SKIP_INVOICES !== '1') await monthEnd(api, run);
     if (process.env.BENCH_SKIP_RUN !== '1') await automaticRun(api, run, database.url);
   } finally {

@@ -30,7 +30,7 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The writes of the events store, always inside one transaction opened by `transaction`: events
- * with their idempotency keys, hourly bucket states, and the consumer's position.
+ * with their idempotency keys, hourly bucket states and daily rollups, and the consumer's position.
  */
 export class UsageStoreTransaction {
   constructor(private readonly runner: QueryRunner) {}
@@ -133,6 +133,37 @@ export class UsageStoreTransaction {
         buckets.map((b) => new Date(b.hourMillis).toISOString()),
         buckets.map((b) => b.dimensionKey),
         buckets.map((b) => JSON.stringify(b.state)),
+      ],
+    );
+  }
+
+  /**
+   * Merges a batch's daily deltas (dailyDeltas: SQL-merged types, one per key) into the daily
+   * rollups, in one statement. The merge runs in the database on the row as committed, so
+   * concurrent writers of other hours of the same day add up; rows are taken in key order.
+   */
+  async mergeIntoDailyRollups(days: BucketStateRow[]): Promise<void> {
+    if (days.length === 0) return;
+    const sorted = [...days].sort(compareBuckets);
+    await this.runner.query(
+      `INSERT INTO aggregation.usage_daily AS d (customer_id, subscription_key, metric_key, day, dimension_key, state)
+       SELECT t.customer_id, t.subscription_key, t.metric_key, t.day, t.dimension_key, t.state::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
+         AS t(customer_id, subscription_key, metric_key, day, dimension_key, state, ord)
+       ORDER BY t.ord
+       ON CONFLICT (customer_id, metric_key, day, subscription_key, dimension_key) DO UPDATE
+       SET state = jsonb_build_object('type', d.state ->> 'type', d.state ->> 'type', (CASE d.state ->> 'type'
+             WHEN 'max' THEN GREATEST((d.state ->> 'max')::numeric, (EXCLUDED.state ->> 'max')::numeric)
+             WHEN 'min' THEN LEAST((d.state ->> 'min')::numeric, (EXCLUDED.state ->> 'min')::numeric)
+             ELSE (d.state ->> (d.state ->> 'type'))::numeric + (EXCLUDED.state ->> (d.state ->> 'type'))::numeric END)::text),
+           updated_at = now()`,
+      [
+        sorted.map((b) => b.customerId),
+        sorted.map((b) => b.subscriptionKey),
+        sorted.map((b) => b.metricKey),
+        sorted.map((b) => new Date(b.hourMillis).toISOString()),
+        sorted.map((b) => b.dimensionKey),
+        sorted.map((b) => JSON.stringify(b.state)),
       ],
     );
   }

@@ -6,6 +6,7 @@ import { AggregateRow, stateAggregateSql, stateFromAggregateRow } from '../hourl
 import { NO_DIMENSION_VALUES_KEY, UsageSelection, WHOLE_USAGE } from '@abaxus/domain/aggregation/usage-selection';
 import { ALL_DIMENSION_VALUES_KEY, NO_SUBSCRIPTION } from '../hourly-buckets/hourly-buckets';
 import { selectionSql } from './selection-sql';
+import { MERGED_IN_SQL, wholeDays } from '../hourly-buckets/daily-rollups';
 import { EventInstant } from '@abaxus/usage-events/event-timestamp';
 import { Span } from './usage-window';
 
@@ -21,15 +22,6 @@ export interface BucketTotalRow {
   state: SerializedAggregationState;
   dimensionKey: string;
 }
-
-/** The types whose bucket states the database merges exactly (the state's one decimal field). */
-/** The types whose hourly states the database merges: the state's field, and the SQL aggregate that merges it. */
-const MERGED_IN_SQL: Partial<Record<AggregationType, { field: string; merge: 'SUM' | 'MAX' | 'MIN' }>> = {
-  sum: { field: 'sum', merge: 'SUM' },
-  count: { field: 'count', merge: 'SUM' },
-  max: { field: 'max', merge: 'MAX' },
-  min: { field: 'min', merge: 'MIN' },
-};
 
 export interface HourlyBucketRow {
   hourMillis: number;
@@ -64,21 +56,26 @@ export class UsageQueryRepository {
     selection: UsageSelection = WHOLE_USAGE,
     hasDimensions = false,
   ): Promise<HourlyBucketRow[]> {
-    const { sql, params } = this.bucketsSql(scope, fromHour, toHour, selection, hasDimensions);
+    const { params, select } = this.bucketsSql(scope, fromHour, toHour, selection, hasDimensions);
+    const sql = select('usage_hourly', 'b.hour >= $3 AND b.hour < $4', 'b.hour, ');
     const rows: Array<{ hour: Date; state: SerializedAggregationState; dimension_key: string }> = await this.dataSource.query(sql, params);
     return rows.map((row) => ({ hourMillis: row.hour.getTime(), state: row.state, dimensionKey: row.dimension_key }));
   }
 
-  /** The query of hourlyBuckets (hour, state, dimension_key per bucket) and its parameters. */
+  /**
+   * The bucket rows in scope, of the selected dimension values: `time` is the row's time column
+   * with its bounds as SQL parameters. A metric with dimensions is read from its rollups (`*`)
+   * when the selection takes everything ungrouped, else from its combinations' buckets.
+   * With `scopes`, several scopes at once (bucketTotalsMany): $1 and $5 are arrays, read through k.
+   */
   private bucketsSql(
     scope: UsageScope,
     fromHour: number,
     toHour: number,
     selection: UsageSelection,
     hasDimensions: boolean,
-    // Several scopes at once (bucketTotalsMany): $1 and $5 are arrays, read through k.
     scopes?: { customerIds: string[]; subscriptionIds: Array<string | null> },
-  ): { sql: string; params: unknown[] } {
+  ): { params: unknown[]; select: (table: 'usage_hourly' | 'usage_daily', time: string, columns?: string) => string } {
     const params: unknown[] = [
       scopes ? scopes.customerIds : scope.customerId,
       scope.metricKey,
@@ -96,23 +93,47 @@ export class UsageQueryRepository {
         ? `b.dimension_key = '${ALL_DIMENSION_VALUES_KEY}'`
         : `b.dimension_key <> '${ALL_DIMENSION_VALUES_KEY}' AND ${where}`;
     const key = selection.groupBy.length > 0 ? 'b.dimension_key' : `'${NO_DIMENSION_VALUES_KEY}'`;
-    if (scopes) {
-      const sql = `SELECT k.scope, b.hour, b.state, ${key} AS dimension_key
-         FROM unnest($1::text[], $5::text[]) WITH ORDINALITY AS k(customer_id, subscription_id, scope)
-         JOIN aggregation.usage_hourly b ON b.customer_id = k.customer_id AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
-           AND (k.subscription_id IS NULL OR b.subscription_key = k.subscription_id OR b.subscription_key = $6) AND ${buckets}`;
-      return { sql, params };
-    }
-    const sql = `SELECT b.hour, b.state, ${key} AS dimension_key FROM aggregation.usage_hourly b
-       WHERE b.customer_id = $1 AND b.metric_key = $2 AND b.hour >= $3 AND b.hour < $4
-         AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${buckets}`;
+    const select = (table: 'usage_hourly' | 'usage_daily', time: string, columns = ''): string =>
+      scopes
+        ? `SELECT ${columns}k.scope, b.state, ${key} AS dimension_key
+           FROM unnest($1::text[], $5::text[]) WITH ORDINALITY AS k(customer_id, subscription_id, scope)
+           JOIN aggregation.${table} b ON b.customer_id = k.customer_id AND b.metric_key = $2 AND ${time}
+             AND (k.subscription_id IS NULL OR b.subscription_key = k.subscription_id OR b.subscription_key = $6) AND ${buckets}`
+        : `SELECT ${columns}b.state, ${key} AS dimension_key FROM aggregation.${table} b
+           WHERE b.customer_id = $1 AND b.metric_key = $2 AND ${time}
+             AND ($5::text IS NULL OR b.subscription_key = $5 OR b.subscription_key = $6) AND ${buckets}`;
+    return { params, select };
+  }
+
+  /**
+   * The rows bucketTotals merges: the daily rollups of the whole UTC days inside [fromHour,
+   * toHour), the hourly buckets of the hours around them.
+   */
+  private totalsSql(
+    scope: UsageScope,
+    fromHour: number,
+    toHour: number,
+    selection: UsageSelection,
+    hasDimensions: boolean,
+    scopes?: { customerIds: string[]; subscriptionIds: Array<string | null> },
+  ): { sql: string; params: unknown[] } {
+    const { params, select } = this.bucketsSql(scope, fromHour, toHour, selection, hasDimensions, scopes);
+    const { fromDay, toDay } = wholeDays(fromHour, toHour);
+    params.push(new Date(fromDay).toISOString(), new Date(toDay).toISOString());
+    const [dayFrom, dayTo] = [`$${params.length - 1}`, `$${params.length}`];
+    const sql = [
+      select('usage_hourly', `b.hour >= $3 AND b.hour < ${dayFrom}`),
+      select('usage_daily', `b.day >= ${dayFrom} AND b.day < ${dayTo}`),
+      select('usage_hourly', `b.hour >= ${dayTo} AND b.hour < $4`),
+    ].join(' UNION ALL ');
     return { sql, params };
   }
 
   /**
    * The same buckets as hourlyBuckets, merged per dimension key. For sum, count, max and min the
-   * database merges them (exact `numeric`): one row per group instead of one per hour, which is
-   * most of a month's read. Other types are merged by the caller, hour by hour.
+   * database merges them (exact `numeric`) from the daily rollups and the hours around them: one
+   * row per group instead of one per hour, which is most of a month's read. Other types are merged
+   * by the caller, hour by hour.
    */
   async bucketTotals(
     type: AggregationType,
@@ -122,20 +143,14 @@ export class UsageQueryRepository {
     selection: UsageSelection = WHOLE_USAGE,
     hasDimensions = false,
   ): Promise<BucketTotalRow[]> {
-    const merged = MERGED_IN_SQL[type];
-    if (!merged) return this.hourlyBuckets(scope, fromHour, toHour, selection, hasDimensions);
-    const { field, merge } = merged;
-    const { sql, params } = this.bucketsSql(scope, fromHour, toHour, selection, hasDimensions);
+    const merge = MERGED_IN_SQL[type];
+    if (!merge) return this.hourlyBuckets(scope, fromHour, toHour, selection, hasDimensions);
+    const { sql, params } = this.totalsSql(scope, fromHour, toHour, selection, hasDimensions);
     const rows: Array<{ total: string | null; dimension_key: string }> = await this.dataSource.query(
-      `SELECT ${merge}((b.state ->> '${field}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY dimension_key`,
+      `SELECT ${merge}((b.state ->> '${type}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY dimension_key`,
       params,
     );
-    return rows.map((row) => ({ state: { type, [field]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key }));
-  }
-
-  /** Whether bucketTotals merges this type in the database (bucketTotalsMany takes only those). */
-  mergesInSql(type: AggregationType): boolean {
-    return MERGED_IN_SQL[type] !== undefined;
+    return rows.map((row) => ({ state: { type, [type]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key }));
   }
 
   /**
@@ -152,20 +167,19 @@ export class UsageQueryRepository {
     selection: UsageSelection = WHOLE_USAGE,
     hasDimensions = false,
   ): Promise<BucketTotalRow[][]> {
-    const merged = MERGED_IN_SQL[type];
-    if (!merged) throw new Error(`bucketTotalsMany: ${type} is not merged in the database`);
-    const { field, merge } = merged;
-    const { sql, params } = this.bucketsSql({ customerId: '', metricKey, subscriptionId: null }, fromHour, toHour, selection, hasDimensions, {
+    const merge = MERGED_IN_SQL[type];
+    if (!merge) throw new Error(`bucketTotalsMany: ${type} is not merged in the database`);
+    const { sql, params } = this.totalsSql({ customerId: '', metricKey, subscriptionId: null }, fromHour, toHour, selection, hasDimensions, {
       customerIds: scopes.map((scope) => scope.customerId),
       subscriptionIds: scopes.map((scope) => scope.subscriptionId),
     });
     const rows: Array<{ scope: string; total: string | null; dimension_key: string }> = await this.dataSource.query(
-      `SELECT b.scope::text AS scope, ${merge}((b.state ->> '${field}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY b.scope, dimension_key`,
+      `SELECT b.scope::text AS scope, ${merge}((b.state ->> '${type}')::numeric)::text AS total, dimension_key FROM (${sql}) b GROUP BY b.scope, dimension_key`,
       params,
     );
     const answers: BucketTotalRow[][] = scopes.map(() => []);
     for (const row of rows) {
-      answers[Number(row.scope) - 1].push({ state: { type, [field]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key });
+      answers[Number(row.scope) - 1].push({ state: { type, [type]: row.total } as SerializedAggregationState, dimensionKey: row.dimension_key });
     }
     return answers;
   }

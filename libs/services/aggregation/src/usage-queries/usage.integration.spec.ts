@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { DEAD_LETTER_REASON_HEADER, REJECTION_ID_HEADER, TOPICS } from '@abaxus/contracts/topics';
 import { pollUntil } from '@abaxus/platform/testing/poll-until';
 import { startServiceUnderTest, ServiceUnderTest, TopicRecorder } from '@abaxus/platform/testing/service-under-test';
@@ -212,6 +213,70 @@ describe('usage aggregation (service alone, embedded bus, real PostgreSQL)', () 
     expect(await computeThenSummary(api, period(customer, sum, ['2025-01-01T00:00:00Z', '2026-04-01T00:00:00Z']))).toEqual({ compute: '36', summary: '36' });
     expect(await computeThenSummary(api, period(customer, sum, ['2025-01-31T23:00:00Z', '2025-02-01T00:00:00Z']))).toEqual({ compute: '11', summary: '11' });
     expect(await computeThenSummary(api, period(customer, latest, hour))).toEqual({ compute: '3', summary: '3' });
+  });
+
+  it('reads whole UTC days from daily rollups that always equal their hours: summary and billable equal compute over days, hours and partial hours', async () => {
+    const customer = catalog.createCustomer();
+    const subscription = catalog.createSubscription(customer);
+    // 16 events 6 h 13 min apart from 2026-03-14T22:40Z (five UTC days), every other one backfilled
+    // (the buckets rebuilt from the events), some of them under a subscription.
+    const times = Array.from({ length: 16 }, (_, i) => new Date(Date.parse('2026-03-14T22:40:00Z') + i * 22_380_000).toISOString());
+    const periods = [
+      MARCH,
+      ['2026-03-15T00:00:00Z', '2026-03-17T00:00:00Z'], // whole days only
+      ['2026-03-14T22:50:00Z', '2026-03-17T05:15:00Z'], // partial hour, hours, whole days, hours, partial hour
+      ['2026-03-15T03:00:00Z', '2026-03-16T02:00:00Z'], // 23 hours: no whole day
+    ] as const;
+    for (const [type, valueType] of [
+      ['sum', 'decimal'],
+      ['count', 'integer'],
+      ['max', 'decimal'],
+      ['min', 'decimal'],
+    ] as const) {
+      const metric = catalog.createMetric(type, valueType);
+      const events = times.map((timestamp, i) =>
+        usageEvent(customer, metric, {
+          timestamp,
+          value: type === 'count' ? undefined : `${((i * 37) % 23) - 7}.25`,
+          ...(i % 3 === 0 ? { subscription_id: subscription } : {}),
+        }),
+      );
+      await publish(...events.filter((_, i) => i % 2 === 0));
+      const backfill = await aggregation.api('POST', BACKFILL_PATH, { events: events.filter((_, i) => i % 2 === 1) });
+      expect(backfill.body.results.map((result: { status: number }) => result.status)).toEqual(Array(8).fill(202));
+      for (const [start, end] of periods) {
+        for (const scoped of [period(customer, metric, [start, end]), period(customer, metric, [start, end], subscription)]) {
+          const { compute, summary } = await computeThenSummary(api, scoped);
+          expect({ type, start, end, summary, billable: await billableUsage(api, scoped) }).toEqual({ type, start, end, summary: compute, billable: compute });
+        }
+      }
+      if (type === 'sum')
+        expect(await computeUsage(api, period(customer, metric, MARCH))).toBe(String(events.reduce((total, e) => total + Number(e.value), 0)));
+    }
+
+    const sql = new Client({ connectionString: aggregation.databaseUrl });
+    await sql.connect();
+    try {
+      // Compared as numbers: the database's merge keeps the scale of its operands (-7.50 = -7.5).
+      const days: Array<{ metric_key: string; daily: string; hourly: string; same: boolean }> = (
+        await sql.query(
+          `SELECT metric_key, daily::text, hourly::text, daily = hourly AS same FROM (
+             SELECT d.metric_key, (d.state ->> (d.state ->> 'type'))::numeric AS daily,
+                    (SELECT CASE d.state ->> 'type' WHEN 'max' THEN max(n) WHEN 'min' THEN min(n) ELSE sum(n) END
+                     FROM (SELECT (h.state ->> (h.state ->> 'type'))::numeric AS n FROM aggregation.usage_hourly h
+                           WHERE h.customer_id = d.customer_id AND h.metric_key = d.metric_key AND h.subscription_key = d.subscription_key
+                             AND h.dimension_key = d.dimension_key AND h.hour >= d.day AND h.hour < d.day + interval '1 day') hours) AS hourly
+             FROM aggregation.usage_daily d WHERE d.customer_id = $1) rollups`,
+          [customer],
+        )
+      ).rows;
+      // One rollup per metric, UTC day and subscription key holding events.
+      const keys = new Set(times.map((timestamp, i) => `${timestamp.slice(0, 10)} ${i % 3 === 0}`));
+      expect(days).toHaveLength(4 * keys.size);
+      expect(days.filter((day) => !day.same)).toEqual([]);
+    } finally {
+      await sql.end();
+    }
   });
 
   it('refuses a backfill of more than 5,000 events with 413, storing none of them', async () => {

@@ -23,6 +23,7 @@ import { ABAXUS_CONFIG } from '@abaxus/platform/service/service-runtime';
 import { parseBillableBatch, parseLatePeriodsQuery, parseUsageQuery, UsageQuery } from './usage-query-params';
 import { BucketTotalRow, Grouped, UsageQueryRepository, UsageScope } from './usage-query.repository';
 import { histogramSize, histogramSpans, planPeriod, Span } from './usage-window';
+import { mergesInSql } from '../hourly-buckets/daily-rollups';
 
 /** One group's figure: the group_by properties' values (null: the events had none). */
 export interface GroupValue<T = string | null> {
@@ -614,7 +615,7 @@ class BucketTotalsBatcher {
     selection: UsageSelection,
     dimensioned: boolean,
   ): Promise<BucketTotalRow[]> {
-    if (!this.repository.mergesInSql(type)) return this.repository.bucketTotals(type, scope, fromHour, toHour, selection, dimensioned);
+    if (!mergesInSql(type)) return this.repository.bucketTotals(type, scope, fromHour, toHour, selection, dimensioned);
     const key = JSON.stringify([type, scope.metricKey, fromHour, toHour, selection, dimensioned]);
     return new Promise((done, fail) => {
       if (this.pending.size === 0) setImmediate(() => void this.flush());
