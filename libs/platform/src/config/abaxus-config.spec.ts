@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(problems).toContain('SMTP_URL');
   });
 
+  it('reads how far the heap may grow past its live data: 50 % by default, 0 for V8’s own sizing, refusing the rest', () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(50);
+    expect(loadConfig({ ABAXUS_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(() => loadConfig({ ABAXUS_HEAP_GROWTH_PERCENT: '-5' })).toThrow(/ABAXUS_HEAP_GROWTH_PERCENT/);
+    expect(() => loadConfig({ ABAXUS_HEAP_GROWTH_PERCENT: 'half' })).toThrow(/ABAXUS_HEAP_GROWTH_PERCENT/);
+  });
+
   it('reads the log settings: level (default log) and format (default: the run mode decides)', () => {
     expect(loadConfig({}).log).toEqual({ level: 'log', format: undefined });
     expect(loadConfig({ ABAXUS_LOG_LEVEL: 'warn', ABAXUS_LOG_FORMAT: 'json' }).log).toEqual({ level: 'warn', format: 'json' });
