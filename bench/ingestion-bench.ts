@@ -18,7 +18,7 @@
  * BENCH_SHORT=1: small sizes (the CI form, apps/engine-e2e/src/usage/ingestion-bench.e2e.integration.spec.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
@@ -113,6 +113,10 @@ interface ModeFigures {
   closedRate?: number;
   /** CPU time (user + system) of every service process per closed-loop request: the cost that bounds throughput on 2 cores. */
   closedCpuMs?: number;
+  /** CPU per single request (closed loop) and per 1,000 batch events, by role. */
+  closedCpu?: CpuRoles;
+  closedCpuByProcess?: string;
+  batchCpu?: CpuRoles;
   /** Resident memory over the steady run: per process, the first minute's peak → the last minute's peak (overall peak). */
   soakMemory?: string;
   soak?: OpenLoopResult;
@@ -156,15 +160,45 @@ function dropDatabase(name: string): Promise<void> {
   return dropTestDatabase(name, settings.serverUrl);
 }
 
-/** CPU seconds (user + system) used so far by the given processes, from /proc. */
-function cpuSeconds(pids: Record<string, number>): number {
+/** CPU seconds (user + system) used so far by the given processes, from /proc (0 for one gone). */
+function cpuSeconds(pids: Record<string, number> | number[]): number {
   const ticksPerSecond = 100; // USER_HZ on Linux
   return Object.values(pids).reduce((total, pid) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return total;
+    }
+    const fields = stat.replace(/^.*\) /, '').split(' ');
     return total + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
   }, 0);
+}
+
+/** Where this machine's CPU goes: the services, PostgreSQL (every backend), the Kafka broker, this load generator. */
+type CpuRoles = { services: number; postgres: number; broker: number; bench: number };
+
+function cpuByRole(services: Record<string, number>): CpuRoles {
+  const postgres: number[] = [];
+  const broker: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm === 'postgres') postgres.push(Number(entry));
+      else if (comm === 'java' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) broker.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  return { services: cpuSeconds(services), postgres: cpuSeconds(postgres), broker: cpuSeconds(broker), bench: (own.user + own.system) / 1e6 };
+}
+
+/** CPU milliseconds per unit of work between two cpuByRole readings (PostgreSQL backends that ended meanwhile are not counted). */
+function cpuPer(before: CpuRoles, after: CpuRoles, units: number): CpuRoles {
+  const per = (role: keyof CpuRoles) => Math.max(0, ((after[role] - before[role]) * 1000) / units);
+  return { services: per('services'), postgres: per('postgres'), broker: per('broker'), bench: per('bench') };
 }
 
 /** Resident memory (VmRSS) of each process now, in MiB. */
@@ -280,6 +314,7 @@ async function measureMode(
     console.log(`\n[${mode}] POST /v1/events/batch (500 per request, ${settings.batchConcurrency} in flight), until compute counts them all`);
     const batchPayloads = new Payloads(metrics.batch, `b${run}${mode}`);
     const batchCommitsBefore = await commits();
+    const batchCpuBefore = cpuByRole(services.pids);
     const batchStart = performance.now();
     let next = 0;
     const batchWorker = async () => {
@@ -296,6 +331,7 @@ async function measureMode(
     await Promise.all(Array.from({ length: settings.batchConcurrency }, batchWorker));
     result.batchAccepted = perSecond(settings.events, performance.now() - batchStart);
     result.batchRate = perSecond(settings.events, (await exactTotal(batchPayloads, settings.events)) - batchStart);
+    result.batchCpu = cpuPer(batchCpuBefore, cpuByRole(services.pids), settings.events / 1000);
     result.batchCommits = ((await commits()) - batchCommitsBefore) / (settings.events / 1000);
 
     if (mode === 'kafka') {
@@ -319,6 +355,8 @@ async function measureMode(
     const closedLatencies: number[] = [];
     const closedStart = performance.now();
     const closedCpuStart = cpuSeconds(services.pids);
+    const closedRolesBefore = cpuByRole(services.pids);
+    const closedByProcess = Object.fromEntries(Object.entries(services.pids).map(([name, pid]) => [name, cpuSeconds([pid])]));
     await Promise.all(
       Array.from({ length: settings.singleConcurrency }, async () => {
         while (singleNext < settings.singleRequests) {
@@ -332,6 +370,10 @@ async function measureMode(
     );
     result.closedRate = perSecond(settings.singleRequests, performance.now() - closedStart);
     result.closedCpuMs = ((cpuSeconds(services.pids) - closedCpuStart) * 1000) / settings.singleRequests;
+    result.closedCpu = cpuPer(closedRolesBefore, cpuByRole(services.pids), settings.singleRequests);
+    result.closedCpuByProcess = Object.entries(services.pids)
+      .map(([name, pid]) => `${name} ${(((cpuSeconds([pid]) - closedByProcess[name]) * 1000) / settings.singleRequests).toFixed(2)}`)
+      .join(', ');
     result.closed = summarize(closedLatencies);
     sent = settings.singleRequests;
     const probe = async (rate: number, target: Api, seconds = settings.probeSeconds) => {
@@ -571,6 +613,16 @@ function printTable(figures: Map<string, ModeFigures>, ceilings: Ceilings): void
   const add = (figure: string, k: string, e: string, target: string) => rows.push([figure, k, e, target]);
   add('batch endpoint, first send → compute exact', rate(kafka?.batchRate), rate(embedded?.batchRate), '≥ 50,000 Kafka; ≥ 40,000 embedded');
   add('  of which accepted by HTTP (207s answered)', rate(kafka?.batchAccepted), rate(embedded?.batchAccepted), '');
+  const roles = (cpu?: CpuRoles, digits = 0) =>
+    cpu === undefined
+      ? '—'
+      : `${cpu.services.toFixed(digits)} / ${cpu.postgres.toFixed(digits)} / ${cpu.broker.toFixed(digits)} / ${cpu.bench.toFixed(digits)} ms`;
+  add(
+    '  CPU per 1,000 events of that phase: services / PostgreSQL / broker / load generator',
+    roles(kafka?.batchCpu),
+    roles(embedded?.batchCpu),
+    '2 cores ÷ 40,000/s = 50 ms in all',
+  );
   add('direct Kafka publishing, first send → compute exact', rate(kafka?.kafkaRate), '—', '≥ 50,000');
   add('  of which published by kafkajs', rate(kafka?.kafkaPublished), '—', '');
   const perThousand = (value?: number) => (value === undefined ? '—' : value.toFixed(1));
@@ -585,6 +637,8 @@ function printTable(figures: Map<string, ModeFigures>, ceilings: Ceilings): void
   add(`POST /v1/events, closed loop (concurrency ${settings.singleConcurrency})`, closed(kafka), closed(embedded), '');
   const cpu = (f?: ModeFigures) => (f?.closedCpuMs === undefined ? '—' : `${f.closedCpuMs.toFixed(2)} ms`);
   add('  CPU per request, all service processes (user + system)', cpu(kafka), cpu(embedded), '≤ 1 core ÷ 2,000/s = 0.5 ms');
+  add('  the same: services / PostgreSQL / broker / load generator', roles(kafka?.closedCpu, 2), roles(embedded?.closedCpu, 2), '');
+  add('  the services’ share by process (ms)', kafka?.closedCpuByProcess ?? '—', embedded?.closedCpuByProcess ?? '—', '');
   const probe = (result?: OpenLoopResult) =>
     result === undefined
       ? '—'
