@@ -98,14 +98,7 @@ export class UsageStoreTransaction {
        ORDER BY t.ord
        ON CONFLICT (customer_id, metric_key, hour, subscription_key, dimension_key) DO UPDATE SET state = b.state
        RETURNING b.customer_id, b.subscription_key, b.metric_key, b.hour, b.dimension_key, b.state, (b.xmax = 0) AS inserted`,
-      [
-        sorted.map((b) => b.customerId),
-        sorted.map((b) => b.subscriptionKey),
-        sorted.map((b) => b.metricKey),
-        sorted.map((b) => new Date(b.hourMillis).toISOString()),
-        sorted.map((b) => b.dimensionKey),
-        sorted.map((b) => JSON.stringify(b.state)),
-      ],
+      bucketColumns(sorted),
     );
     return rows
       .filter((row) => !row.inserted)
@@ -126,14 +119,7 @@ export class UsageStoreTransaction {
        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) AS u(customer_id, subscription_key, metric_key, hour, dimension_key, state)
        WHERE b.customer_id = u.customer_id AND b.metric_key = u.metric_key AND b.hour = u.hour AND b.subscription_key = u.subscription_key
          AND b.dimension_key = u.dimension_key`,
-      [
-        buckets.map((b) => b.customerId),
-        buckets.map((b) => b.subscriptionKey),
-        buckets.map((b) => b.metricKey),
-        buckets.map((b) => new Date(b.hourMillis).toISOString()),
-        buckets.map((b) => b.dimensionKey),
-        buckets.map((b) => JSON.stringify(b.state)),
-      ],
+      bucketColumns(buckets),
     );
   }
 
@@ -157,14 +143,7 @@ export class UsageStoreTransaction {
              WHEN 'min' THEN LEAST((d.state ->> 'min')::numeric, (EXCLUDED.state ->> 'min')::numeric)
              ELSE (d.state ->> (d.state ->> 'type'))::numeric + (EXCLUDED.state ->> (d.state ->> 'type'))::numeric END)::text),
            updated_at = now()`,
-      [
-        sorted.map((b) => b.customerId),
-        sorted.map((b) => b.subscriptionKey),
-        sorted.map((b) => b.metricKey),
-        sorted.map((b) => new Date(b.hourMillis).toISOString()),
-        sorted.map((b) => b.dimensionKey),
-        sorted.map((b) => JSON.stringify(b.state)),
-      ],
+      bucketColumns(sorted),
     );
   }
 
@@ -290,6 +269,18 @@ function monthStart(year: number, month: number): string {
   const date = new Date(0);
   date.setUTCFullYear(year, month, 1);
   return date.toISOString();
+}
+
+/** Bucket rows as the parameters of `unnest($1..$6)`: customer, subscription key, metric, hour (or day), dimension key, state JSON. */
+function bucketColumns(rows: BucketStateRow[]): unknown[] {
+  return [
+    rows.map((b) => b.customerId),
+    rows.map((b) => b.subscriptionKey),
+    rows.map((b) => b.metricKey),
+    rows.map((b) => new Date(b.hourMillis).toISOString()),
+    rows.map((b) => b.dimensionKey),
+    rows.map((b) => JSON.stringify(b.state)),
+  ];
 }
 
 function compareBuckets(a: BucketKey, b: BucketKey): number {
