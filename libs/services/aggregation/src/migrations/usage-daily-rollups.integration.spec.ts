@@ -31,7 +31,7 @@ describe('migration UsageDailyRollups1710000000800', () => {
     await database.drop();
   });
 
-  it('fills the daily rollups of the SQL-merged types from the hourly buckets already stored, per UTC day and key', async () => {
+  it('fills the daily rollups of the SQL-merged types from the hourly buckets already stored, per UTC day and key, and keeps them whatever writes the buckets', async () => {
     const before = await openServiceDatabase({ url: database.url, schema: 'aggregation', migrations: BEFORE });
     const hour = (customer: string, metric: string, at: string, state: object, dimensionKey = '{}', subscription = '') =>
       before.query(
@@ -64,7 +64,33 @@ describe('migration UsageDailyRollups1710000000800', () => {
       { metric_key: 'peak', day: '2026-03-17', subscription_key: '', dimension_key: '{}', state: { type: 'max', max: '3' } },
     ]);
 
+    // Whatever writes the hourly buckets afterwards (a previous release still rolling, plain SQL),
+    // the database keeps their days: an insert adds, a sum's update adds its growth, a max merges
+    // outwards, a no-op update (the lock the store takes) changes nothing.
+    const daily = async (metric: string, day: string) =>
+      (await dataSource!.query(`SELECT state FROM aggregation.usage_daily WHERE metric_key = $1 AND day = $2 AND subscription_key = ''`, [metric, day]))[0]
+        ?.state;
+    await dataSource.query(
+      `INSERT INTO aggregation.usage_hourly (customer_id, metric_key, hour, subscription_key, state)
+       VALUES ('c', 'calls', '2026-03-17T06:00:00Z', '', '{"type":"sum","sum":"0.25"}'), ('c', 'calls', '2026-03-19T06:00:00Z', '', '{"type":"sum","sum":"3"}')`,
+    );
+    await dataSource.query(
+      `UPDATE aggregation.usage_hourly SET state = '{"type":"sum","sum":"7"}' WHERE metric_key = 'calls' AND hour = '2026-03-17T00:00:00Z' AND subscription_key = ''`,
+    );
+    await dataSource.query(
+      `UPDATE aggregation.usage_hourly SET state = '{"type":"max","max":"9"}' WHERE metric_key = 'peak' AND hour = '2026-03-17T02:00:00Z'`,
+    );
+    await dataSource.query(`INSERT INTO aggregation.usage_hourly AS b (customer_id, metric_key, hour, subscription_key, state)
+       VALUES ('c', 'calls', '2026-03-17T23:00:00Z', '', '{"type":"sum","sum":"100"}') ON CONFLICT (customer_id, metric_key, hour, subscription_key, dimension_key) DO UPDATE SET state = b.state`);
+    expect(await daily('calls', '2026-03-17T00:00:00Z')).toEqual({ type: 'sum', sum: '9.75' }); // 7.5 + 0.25 + (7 − 5)
+    expect(await daily('calls', '2026-03-19T00:00:00Z')).toEqual({ type: 'sum', sum: '3' });
+    expect(await daily('peak', '2026-03-17T00:00:00Z')).toEqual({ type: 'max', max: '9' });
+
     await dataSource.undoLastMigration();
+    expect(await dataSource.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'usage_daily%'")).toEqual([{ n: 0 }]);
+    await dataSource.query(
+      `UPDATE aggregation.usage_hourly SET state = '{"type":"sum","sum":"8"}' WHERE metric_key = 'calls' AND hour = '2026-03-17T00:00:00Z' AND subscription_key = ''`,
+    );
     expect(await dataSource.query("SELECT to_regclass('aggregation.usage_daily') AS t")).toEqual([{ t: null }]);
   });
 });

@@ -2,15 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { deserializeState, emptyState, mergeStates, serializeState } from '@abaxus/domain/aggregation/aggregation-state';
 import { ValidUsageEvent } from '@abaxus/usage-events/usage-event-rules';
 import { stateFromAggregateRow } from '../hourly-buckets/aggregate-sql';
-import { dailyDeltas } from '../hourly-buckets/daily-rollups';
-import { BucketDelta, bucketDeltas, bucketId, touchedBuckets } from '../hourly-buckets/hourly-buckets';
+import { bucketDeltas, bucketId, touchedBuckets } from '../hourly-buckets/hourly-buckets';
 import { StoredEvent, UsageStoreTransaction } from './usage-store.repository';
 
 /**
  * How events enter the store inside a transaction: key and event together (a key is seen only
  * with its event), then the hourly buckets, either merged with the new events' states (stream)
- * or rebuilt from the events table (backfill, which may land in any old hour); then the daily
- * rollups of their days.
+ * or rebuilt from the events table (backfill, which may land in any old hour). The database keeps
+ * the daily rollups of those buckets (triggers, migration 1710000000800).
  */
 @Injectable()
 export class UsageEventWriter {
@@ -24,7 +23,6 @@ export class UsageEventWriter {
     await tx.updateBuckets(
       existing.map((row) => ({ ...row, state: serializeState(mergeStates(deserializeState(row.state), deltaById.get(bucketId(row))!.state)) })),
     );
-    await mergeIntoDailyRollups(tx, deltas);
     return stored;
   }
 
@@ -40,14 +38,8 @@ export class UsageEventWriter {
       const aggregates = await tx.aggregateBuckets(type, ofType);
       await tx.updateBuckets(ofType.map((bucket) => ({ ...bucket, state: serializeState(stateFromAggregateRow(type, aggregates.get(bucketId(bucket)))) })));
     }
-    // Events are only ever added, so a rebuilt hour grew by exactly these events' states: the day too.
-    await mergeIntoDailyRollups(tx, bucketDeltas(stored));
     return stored;
   }
-}
-
-function mergeIntoDailyRollups(tx: UsageStoreTransaction, deltas: BucketDelta[]): Promise<void> {
-  return tx.mergeIntoDailyRollups(dailyDeltas(deltas).map((day) => ({ ...day, state: serializeState(day.state) })));
 }
 
 /** The first event of each idempotency key wins, within a batch as across batches. */

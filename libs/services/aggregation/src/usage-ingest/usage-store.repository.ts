@@ -30,7 +30,8 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The writes of the events store, always inside one transaction opened by `transaction`: events
- * with their idempotency keys, hourly bucket states and daily rollups, and the consumer's position.
+ * with their idempotency keys, hourly bucket states (the database keeps their daily rollups), and
+ * the consumer's position.
  */
 export class UsageStoreTransaction {
   constructor(private readonly runner: QueryRunner) {}
@@ -120,30 +121,6 @@ export class UsageStoreTransaction {
        WHERE b.customer_id = u.customer_id AND b.metric_key = u.metric_key AND b.hour = u.hour AND b.subscription_key = u.subscription_key
          AND b.dimension_key = u.dimension_key`,
       bucketColumns(buckets),
-    );
-  }
-
-  /**
-   * Merges a batch's daily deltas (dailyDeltas: SQL-merged types, one per key) into the daily
-   * rollups, in one statement. The merge runs in the database on the row as committed, so
-   * concurrent writers of other hours of the same day add up; rows are taken in key order.
-   */
-  async mergeIntoDailyRollups(days: BucketStateRow[]): Promise<void> {
-    if (days.length === 0) return;
-    const sorted = [...days].sort(compareBuckets);
-    await this.runner.query(
-      `INSERT INTO aggregation.usage_daily AS d (customer_id, subscription_key, metric_key, day, dimension_key, state)
-       SELECT t.customer_id, t.subscription_key, t.metric_key, t.day, t.dimension_key, t.state::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) WITH ORDINALITY
-         AS t(customer_id, subscription_key, metric_key, day, dimension_key, state, ord)
-       ORDER BY t.ord
-       ON CONFLICT (customer_id, metric_key, day, subscription_key, dimension_key) DO UPDATE
-       SET state = jsonb_build_object('type', d.state ->> 'type', d.state ->> 'type', (CASE d.state ->> 'type'
-             WHEN 'max' THEN GREATEST((d.state ->> 'max')::numeric, (EXCLUDED.state ->> 'max')::numeric)
-             WHEN 'min' THEN LEAST((d.state ->> 'min')::numeric, (EXCLUDED.state ->> 'min')::numeric)
-             ELSE (d.state ->> (d.state ->> 'type'))::numeric + (EXCLUDED.state ->> (d.state ->> 'type'))::numeric END)::text),
-           updated_at = now()`,
-      bucketColumns(sorted),
     );
   }
 
