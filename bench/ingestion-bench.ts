@@ -111,9 +111,7 @@ interface ModeFigures {
   kafkaRate?: number;
   kafkaPublished?: number;
   closedRate?: number;
-  /** CPU time (user + system) of every service process per closed-loop request: the cost that bounds throughput on 2 cores. */
-  closedCpuMs?: number;
-  /** CPU per single request (closed loop) and per 1,000 batch events, by role. */
+  /** CPU (user + system) per single request (closed loop) and per 1,000 batch events, by role: the cost that bounds throughput on 2 cores. */
   closedCpu?: CpuRoles;
   closedCpuByProcess?: string;
   batchCpu?: CpuRoles;
@@ -354,7 +352,6 @@ async function measureMode(
     let singleNext = 0;
     const closedLatencies: number[] = [];
     const closedStart = performance.now();
-    const closedCpuStart = cpuSeconds(services.pids);
     const closedRolesBefore = cpuByRole(services.pids);
     const closedByProcess = Object.fromEntries(Object.entries(services.pids).map(([name, pid]) => [name, cpuSeconds([pid])]));
     await Promise.all(
@@ -369,7 +366,6 @@ async function measureMode(
       }),
     );
     result.closedRate = perSecond(settings.singleRequests, performance.now() - closedStart);
-    result.closedCpuMs = ((cpuSeconds(services.pids) - closedCpuStart) * 1000) / settings.singleRequests;
     result.closedCpu = cpuPer(closedRolesBefore, cpuByRole(services.pids), settings.singleRequests);
     result.closedCpuByProcess = Object.entries(services.pids)
       .map(([name, pid]) => `${name} ${(((cpuSeconds([pid]) - closedByProcess[name]) * 1000) / settings.singleRequests).toFixed(2)}`)
@@ -635,7 +631,7 @@ function printTable(figures: Map<string, ModeFigures>, ceilings: Ceilings): void
   add('database commits per 1,000 events: direct Kafka phase (incl. its reads)', perThousand(kafka?.kafkaCommits), '—', 'a handful');
   const closed = (f?: ModeFigures) => (f?.closed ? `${rate(f.closedRate, 'req/s')}, p99 ${ms(f.closed.p99)}` : '—');
   add(`POST /v1/events, closed loop (concurrency ${settings.singleConcurrency})`, closed(kafka), closed(embedded), '');
-  const cpu = (f?: ModeFigures) => (f?.closedCpuMs === undefined ? '—' : `${f.closedCpuMs.toFixed(2)} ms`);
+  const cpu = (f?: ModeFigures) => (f?.closedCpu === undefined ? '—' : `${f.closedCpu.services.toFixed(2)} ms`);
   add('  CPU per request, all service processes (user + system)', cpu(kafka), cpu(embedded), '≤ 1 core ÷ 2,000/s = 0.5 ms');
   add('  the same: services / PostgreSQL / broker / load generator', roles(kafka?.closedCpu, 2), roles(embedded?.closedCpu, 2), '');
   add('  the services’ share by process (ms)', kafka?.closedCpuByProcess ?? '—', embedded?.closedCpuByProcess ?? '—', '');
