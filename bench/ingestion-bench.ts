@@ -120,6 +120,8 @@ interface ModeFigures {
   soak?: OpenLoopResult;
   closed?: LatencySummary;
   probes: Map<number, OpenLoopResult>;
+  /** Database transactions committed per request over each open-loop probe (the whole database). */
+  probeCommits: Map<number, number>;
   directProbe?: OpenLoopResult;
   peakMemory?: string;
   /** Database transactions committed per 1,000 events, in the whole database, over a phase. */
@@ -277,7 +279,7 @@ async function measureMode(
   };
   const http = new Pool(services.gatewayUrl, { connections: 256 });
   const api = apiOf(http);
-  const result: ModeFigures = { probes: new Map() };
+  const result: ModeFigures = { probes: new Map(), probeCommits: new Map() };
   const created = async (path: string, body: Record<string, unknown>) => {
     const response = await api('POST', path, JSON.stringify(body));
     if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${response.text}`);
@@ -382,7 +384,10 @@ async function measureMode(
     };
     for (const rate of settings.probeRates) {
       console.log(`[${mode}] POST /v1/events open loop: ${rate} req/s offered for ${settings.probeSeconds} s`);
-      result.probes.set(rate, await probe(rate, api));
+      const commitsBefore = await commits();
+      const outcome = await probe(rate, api);
+      result.probes.set(rate, outcome);
+      result.probeCommits.set(rate, ((await commits()) - commitsBefore) / outcome.offered);
     }
     if (mode === 'kafka' && services.urls.ingestion) {
       console.log(`[${mode}] POST /v1/events straight to the ingestion service (no gateway hop): ${DIRECT_PROBE_RATE} req/s`);
@@ -646,6 +651,8 @@ function printTable(figures: Map<string, ModeFigures>, ceilings: Ceilings): void
       probe(embedded?.probes.get(offered)),
       offered <= 2_000 ? 'p99 ≤ 20 ms at 2,000' : 'p99 ≤ 100 ms at 5,000',
     );
+    const commitsPer = (f?: ModeFigures) => (f?.probeCommits.get(offered) === undefined ? '—' : f.probeCommits.get(offered)!.toFixed(2));
+    add('  database commits per request (whole database)', commitsPer(kafka), commitsPer(embedded), '');
   }
   add(`  same, straight to ingestion (no gateway), ${DIRECT_PROBE_RATE.toLocaleString('en')} req/s`, probe(kafka?.directProbe), '—', '(the hop, measured)');
   add('raw ceiling: kafkajs produce alone (acks=all)', rate(ceilings.produce), '', '');

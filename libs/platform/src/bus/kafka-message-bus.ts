@@ -243,7 +243,10 @@ export class KafkaMessageBus extends MessageBus {
       sessionTimeout: SESSION_TIMEOUT_MS,
       retry: CONSUMER_RETRY,
       heartbeatInterval: 2000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // A fetch is held whole in memory while its batches are handled (each record's buffer is a
+      // slice of it): 1 MiB per partition is about the 5,000 usage events of one batch.
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 2 * 1024 * 1024,
       // A fetch returns as soon as a record arrives; this only bounds an idle long poll, which a
       // stopping consumer waits out (kafkajs's 5 s made every service take seconds to stop).
       maxWaitTimeInMs: 1000,

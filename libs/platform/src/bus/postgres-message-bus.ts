@@ -10,6 +10,14 @@ import { BusSubscription, IncomingMessage, MessageBus, OutgoingMessage, Subscrip
 
 const NOTIFY_CHANNEL = 'abaxus_bus';
 const IDLE_POLL_MS = 500;
+/**
+ * After a small batch the consumer lets messages gather this long before it reads again (as a
+ * Kafka consumer's fetch.max.wait does with fetch.min.bytes): under a stream of single events each
+ * read then carries tens of messages instead of a few, so the handler's statements and commit are
+ * paid per batch, not per event. It delays consumption by at most this, never a publisher.
+ */
+const LINGER_MS = 10;
+const LINGER_BELOW = 100;
 const RETRY_DELAY_MS = 1000;
 const PRUNE_EVERY_MS = 60_000;
 /** Like Kafka's retention: consumed messages are kept a while (for inspection), then deleted. */
@@ -168,6 +176,7 @@ export class PostgresMessageBus extends MessageBus {
           }
         }
         if (delivered === 0 && running) await sleep(IDLE_POLL_MS);
+        else if (delivered < LINGER_BELOW && running) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
       }
     })();
     this.loops.add(loop);
