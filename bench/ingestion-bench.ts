@@ -19,6 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
@@ -640,6 +641,15 @@ function printTable(figures: Map<string, ModeFigures>, ceilings: Ceilings): void
   add('  CPU per request, all service processes (user + system)', cpu(kafka), cpu(embedded), '≤ 1 core ÷ 2,000/s = 0.5 ms');
   add('  the same: services / PostgreSQL / broker / load generator', roles(kafka?.closedCpu, 2), roles(embedded?.closedCpu, 2), '');
   add('  the services’ share by process (ms)', kafka?.closedCpuByProcess ?? '—', embedded?.closedCpuByProcess ?? '—', '');
+  // The budget a 2,000 req/s target meets on this machine: every role's CPU per request, times the rate.
+  const coresAt2000 = (cpu?: CpuRoles) =>
+    cpu === undefined ? '—' : `${(((cpu.services + cpu.postgres + cpu.broker + cpu.bench) * 2_000) / 1000).toFixed(2)} cores of ${cpus().length}`;
+  add(
+    '  CPU that 2,000 req/s needs at that cost, every role together',
+    coresAt2000(kafka?.closedCpu),
+    coresAt2000(embedded?.closedCpu),
+    'below the cores, with room',
+  );
   const probe = (result?: OpenLoopResult) =>
     result === undefined
       ? '—'
