@@ -203,6 +203,45 @@ describe('embedded PostgreSQL bus retention', () => {
   });
 });
 
+describe('embedded PostgreSQL bus, reading batch by batch', () => {
+  it('reads a backlog one bounded batch at a time, and a group that subscribes after a prune starts at the oldest message kept', async () => {
+    const database = await createTestDatabase();
+    const bus = new PostgresMessageBus(database.url);
+    try {
+      await bus.publish(Array.from({ length: 12 }, (_, i) => ({ topic: TOPICS.catalogEvents, key: 'k', value: String(i) })));
+      const batches: string[][] = [];
+      const first = await bus.subscribe({
+        groupId: 'first',
+        topics: [TOPICS.catalogEvents],
+        maxBatchSize: 5,
+        handleBatch: async (m) => void batches.push(m.map((x) => x.value)),
+      });
+      await pollUntil(async () => expect(batches.flat()).toHaveLength(12));
+      expect(batches).toEqual([
+        ['0', '1', '2', '3', '4'],
+        ['5', '6', '7', '8', '9'],
+        ['10', '11'],
+      ]);
+      await first.stop();
+      // Every group has passed them: all twelve go, more than a batch below where a new group starts.
+      expect(await bus.prune(0)).toBe(12);
+      await bus.publish(['12', '13', '14'].map((value) => ({ topic: TOPICS.catalogEvents, key: 'k', value })));
+      const late: string[] = [];
+      const lateGroup = await bus.subscribe({
+        groupId: 'late',
+        topics: [TOPICS.catalogEvents],
+        maxBatchSize: 5,
+        handleBatch: async (m) => void late.push(...m.map((x) => x.value)),
+      });
+      await pollUntil(async () => expect(late).toEqual(['12', '13', '14']));
+      await lateGroup.stop();
+    } finally {
+      await bus.close();
+      await database.drop();
+    }
+  });
+});
+
 describe('embedded PostgreSQL bus, concurrent publishers', () => {
   it('gives each topic gapless offsets in commit order, however many publishes of several topics run at once', async () => {
     const database = await createTestDatabase();

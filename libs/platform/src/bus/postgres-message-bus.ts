@@ -23,6 +23,15 @@ const PRUNE_EVERY_MS = 60_000;
 /** Like Kafka's retention: consumed messages are kept a while (for inspection), then deleted. */
 const RETENTION_MS = 60 * 60 * 1000;
 
+/** A row of the log as a consumer reads it. */
+interface MessageRow {
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
 /**
  * The embedded stand-in for Kafka: an append-only log in PostgreSQL (schema `bus`), one ordered
  * partition per topic. Publishing takes the topic's head row lock to allocate offsets, so offsets
@@ -197,13 +206,24 @@ export class PostgresMessageBus extends MessageBus {
       await this.pool.query('INSERT INTO bus.group_offsets (group_id, topic, next_offset) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [options.groupId, topic]);
       positioned.add(topic);
     }
-    // The group's position and the messages after it, in one round trip.
-    const rows = await this.pool.query<{ offset: string; key: string | null; value: string; headers: Record<string, string>; created_at: Date }>(
-      `SELECT "offset", key, value, headers, created_at FROM bus.messages
-       WHERE topic = $1 AND "offset" >= (SELECT next_offset FROM bus.group_offsets WHERE group_id = $2 AND topic = $1)
-       ORDER BY "offset" LIMIT $3`,
-      [topic, options.groupId, options.maxBatchSize ?? 5000],
-    );
+    // The group's position and the messages after it, in one round trip. Offsets are dense, so the
+    // next batch lies in [position, position + limit): bounding the range on both sides keeps the
+    // read to one batch. With only the lower bound PostgreSQL read the whole backlog (a bitmap scan
+    // it then sorted), so a consumer that fell behind by a million messages slowed to a third.
+    const limit = options.maxBatchSize ?? 5000;
+    const read = (bounded: boolean) =>
+      this.pool.query<MessageRow>(
+        `SELECT m."offset", m.key, m.value, m.headers, m.created_at
+         FROM bus.group_offsets g JOIN bus.messages m ON m.topic = g.topic AND m."offset" >= g.next_offset
+         ${bounded ? 'AND m."offset" < g.next_offset + $3::bigint' : ''}
+         WHERE g.group_id = $2 AND g.topic = $1
+         ORDER BY m."offset" LIMIT $3`,
+        [topic, options.groupId, limit],
+      );
+    let rows = await read(true);
+    // Nothing in the range: either nothing new, or the position lies below messages already
+    // pruned (a group that subscribed later), which only the open-ended read finds.
+    if (rows.rows.length === 0) rows = await read(false);
     if (rows.rows.length === 0) return 0;
     const messages: IncomingMessage[] = rows.rows.map((row) => ({
       topic,
