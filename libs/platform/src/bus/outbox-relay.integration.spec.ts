@@ -103,6 +103,22 @@ describe('OutboxRelay (real PostgreSQL)', () => {
     expect(bus.published).toEqual([message('k', 'v')]);
   });
 
+  it('holds no transaction open while the bus is called', async () => {
+    const bus = new RecordingBus();
+    bus.delayMs = 500;
+    const relay = new OutboxRelay({ dataSource, bus, table: TABLE });
+    await dataSource.transaction((manager) => appendToOutbox(manager, TABLE, [message('k', 'v')]));
+    const draining = relay.drainOnce();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const open = (await dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    )) as Array<{ n: number }>;
+    expect(bus.published).toEqual([]);
+    expect(open[0].n).toBe(0);
+    expect(await draining).toBe(1);
+    expect(await rowsLeft()).toBe(0);
+  });
+
   it('lets one of two relays on a table drain at a time, so nothing is published twice', async () => {
     const bus = new RecordingBus();
     bus.delayMs = 300;

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { withRequestIdHeader } from '../logging/request-id';
 import { MessageBus, OutgoingMessage } from './message-bus';
 
@@ -80,6 +82,8 @@ interface OutboxRow {
 export class OutboxRelay {
   private readonly logger: Logger;
   private readonly table: string;
+  /** The advisory lock that lets one relay at a time drain the table. */
+  private readonly lockName: string;
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeRequested = false;
@@ -87,6 +91,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = checkTable(options.table);
+    this.lockName = `abaxus-outbox:${this.table}`;
     this.logger = new Logger(`OutboxRelay(${this.table})`);
   }
 
@@ -111,23 +116,35 @@ export class OutboxRelay {
   }
 
   /**
-   * One round: publishes up to batchSize committed rows and deletes them in one transaction.
-   * Returns how many were published (0 also when another relay holds the table).
+   * One round: publishes up to batchSize committed rows, then deletes them. No transaction is open
+   * while the bus is called: a session-level advisory lock on one connection keeps any other relay
+   * of the table out (so rows leave in id order), and is released after the delete. Returns how
+   * many were published (0 also when another relay holds the table).
    */
   async drainOnce(): Promise<number> {
-    return this.options.dataSource.transaction(async (manager) => {
-      const [lock] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`abaxus-outbox:${this.table}`])) as Array<{
-        locked: boolean;
-      }>;
-      if (!lock.locked) return 0;
-      const rows = (await manager.query(`SELECT id, topic, key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [
-        this.options.batchSize ?? 500,
-      ])) as OutboxRow[];
-      if (rows.length === 0) return 0;
-      await this.options.bus.publish(rows.map((row) => ({ topic: row.topic, key: row.key, value: row.value, headers: row.headers })));
-      await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
-      return rows.length;
-    });
+    const driver = this.options.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+    let broken: Error | undefined;
+    try {
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockName]);
+      if (!lock.rows[0].locked) return 0;
+      try {
+        const rows = (
+          await client.query<OutboxRow>(`SELECT id, topic, key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [this.options.batchSize ?? 500])
+        ).rows;
+        if (rows.length === 0) return 0;
+        await this.options.bus.publish(rows.map((row) => ({ topic: row.topic, key: row.key, value: row.value, headers: row.headers })));
+        await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+        return rows.length;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName]).catch((error: Error) => {
+          broken = error;
+        });
+      }
+    } finally {
+      // A connection that failed is closed rather than pooled: closing its session also drops a lock it may still hold.
+      release(broken);
+    }
   }
 
   private async run(): Promise<void> {
