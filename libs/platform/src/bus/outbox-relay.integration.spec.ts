@@ -119,6 +119,26 @@ describe('OutboxRelay (real PostgreSQL)', () => {
     expect(await rowsLeft()).toBe(0);
   });
 
+  it('survives losing its connection while the bus is called, and publishes the rows again on the next round', async () => {
+    const bus = new RecordingBus();
+    bus.delayMs = 500;
+    const relay = new OutboxRelay({ dataSource, bus, table: TABLE });
+    await dataSource.transaction((manager) => appendToOutbox(manager, TABLE, [message('k', 'v')]));
+    const draining = relay.drainOnce();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // The relay's session is the one holding the table's advisory lock.
+    const [terminated] = (await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
+    )) as Array<{ n: number }>;
+    expect(terminated.n).toBe(1);
+    await expect(draining).rejects.toThrow();
+    expect(await rowsLeft()).toBe(1);
+    bus.delayMs = 0;
+    expect(await relay.drainOnce()).toBe(1);
+    expect(bus.published).toEqual([message('k', 'v'), message('k', 'v')]);
+    expect(await rowsLeft()).toBe(0);
+  });
+
   it('lets one of two relays on a table drain at a time, so nothing is published twice', async () => {
     const bus = new RecordingBus();
     bus.delayMs = 300;

@@ -125,6 +125,11 @@ export class OutboxRelay {
     const driver = this.options.dataSource.driver as PostgresDriver;
     const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
     let broken: Error | undefined;
+    // A connection lost while the bus is called is reported as an 'error' event: without a listener it would end the process.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockName]);
       if (!lock.rows[0].locked) return 0;
@@ -142,6 +147,7 @@ export class OutboxRelay {
         });
       }
     } finally {
+      client.removeListener('error', onError);
       // A connection that failed is closed rather than pooled: closing its session also drops a lock it may still hold.
       release(broken);
     }
