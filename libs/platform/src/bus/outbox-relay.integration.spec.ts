@@ -103,13 +103,19 @@ describe('OutboxRelay (real PostgreSQL)', () => {
     expect(bus.published).toEqual([message('k', 'v')]);
   });
 
-  it('holds no transaction open while the bus is called', async () => {
+  /** A relay draining one row, paused half-way through its bus call. */
+  async function midwayThroughSlowPublish() {
     const bus = new RecordingBus();
     bus.delayMs = 500;
     const relay = new OutboxRelay({ dataSource, bus, table: TABLE });
     await dataSource.transaction((manager) => appendToOutbox(manager, TABLE, [message('k', 'v')]));
     const draining = relay.drainOnce();
     await new Promise((resolve) => setTimeout(resolve, 250));
+    return { bus, relay, draining };
+  }
+
+  it('holds no transaction open while the bus is called', async () => {
+    const { bus, draining } = await midwayThroughSlowPublish();
     const open = (await dataSource.query(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
     )) as Array<{ n: number }>;
@@ -120,12 +126,7 @@ describe('OutboxRelay (real PostgreSQL)', () => {
   });
 
   it('survives losing its connection while the bus is called, and publishes the rows again on the next round', async () => {
-    const bus = new RecordingBus();
-    bus.delayMs = 500;
-    const relay = new OutboxRelay({ dataSource, bus, table: TABLE });
-    await dataSource.transaction((manager) => appendToOutbox(manager, TABLE, [message('k', 'v')]));
-    const draining = relay.drainOnce();
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const { bus, relay, draining } = await midwayThroughSlowPublish();
     // The relay's session is the one holding the table's advisory lock.
     const [terminated] = (await dataSource.query(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
